@@ -1,0 +1,188 @@
+"""Everything a report shows, computed from its data: series per chart, warnings, headline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from reportgen.analytics.available_nodes import UncountedBatchJob, available_nodes
+from reportgen.analytics.steps import StepSeries, integrate
+from reportgen.analytics.throughput import throughput
+from reportgen.analytics.utilization import UtilizationNotes, utilization
+from reportgen.errors import SourceError
+from reportgen.source import ReportData
+from reportgen.source.tables import NO_TIME
+from reportgen.source.timestamps import to_micros
+from reportgen.spec.model import Chart, Report
+
+
+@dataclass(frozen=True)
+class ChartResult:
+    chart: Chart
+    series: list[StepSeries]
+    warnings: list[str] = field(default_factory=list)
+    uncounted: list[UncountedBatchJob] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The index page's numbers for one report (from its `summary` queries)."""
+
+    jobs_finished: int
+    jobs_failed: int
+    peak_utilization: float
+    mean_utilization: float
+    node_hours_used: float
+    node_hours_available: float | None
+    start: int
+    as_of: int
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    report: Report
+    start: int
+    as_of: int
+    as_of_origin: str
+    charts: list[ChartResult]
+    headline: Headline
+    warnings: list[str]
+
+
+def compute_report(report: Report, data: ReportData, as_of: datetime | None) -> ReportResult:
+    """Cut the data at the as-of time and compute every chart's exact series."""
+    as_of_micros, origin = _resolve_as_of(report, data, as_of)
+    start = min(_earliest(data, as_of_micros), as_of_micros)
+    charts = [_compute_chart(chart, data, as_of_micros) for chart in report.charts]
+    warnings = list(report.warnings) + _empty_query_warnings(data)
+    return ReportResult(
+        report,
+        start,
+        as_of_micros,
+        origin,
+        charts,
+        _headline(report, data, start, as_of_micros),
+        warnings,
+    )
+
+
+def _resolve_as_of(report: Report, data: ReportData, override: datetime | None) -> tuple[int, str]:
+    if override is not None:
+        return to_micros(override), "given on the command line (--as-of)"
+    if report.as_of is not None:
+        return to_micros(report.as_of), "set in the spec (as_of)"
+    latest = _all_times(data)
+    if latest.size == 0:
+        raise SourceError(
+            f"{report.path}: the queries matched no records and the spec sets no "
+            "as_of, so there is no time range to chart; check the queries' filters"
+        )
+    return int(latest.max()), "the latest timestamp in the loaded data"
+
+
+def _all_times(data: ReportData) -> np.ndarray:
+    parts = [table.timestamp for table in data.events.values()]
+    for table in data.batch_jobs.values():
+        parts += [
+            table.start_time[table.start_time != NO_TIME],
+            table.end_time[table.end_time != NO_TIME],
+        ]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+
+def _earliest(data: ReportData, as_of: int) -> int:
+    times = _all_times(data)
+    times = times[times <= as_of]
+    return int(times.min()) if times.size else as_of
+
+
+def _compute_chart(chart: Chart, data: ReportData, as_of: int) -> ChartResult:
+    if chart.type == "throughput":
+        assert chart.events is not None
+        return ChartResult(chart, [throughput(data.events[chart.events], chart.to_state, as_of)])
+    if chart.type == "available_nodes":
+        assert chart.batch_jobs is not None
+        series, uncounted = available_nodes(data.batch_jobs[chart.batch_jobs], as_of)
+        return ChartResult(chart, [series], _uncounted_warnings(uncounted), uncounted)
+    assert chart.events is not None
+    used, notes = utilization(data.events[chart.events], as_of, chart.node_weighting, data.jobs)
+    warnings = _utilization_warnings(notes)
+    if chart.available_nodes is None:
+        return ChartResult(chart, [used], warnings)
+    nodes, uncounted = available_nodes(data.batch_jobs[chart.available_nodes], as_of)
+    return ChartResult(chart, [nodes, used], warnings + _uncounted_warnings(uncounted), uncounted)
+
+
+def _utilization_warnings(notes: UtilizationNotes) -> list[str]:
+    warnings = []
+    if notes.ignored_leaves:
+        warnings.append(
+            f"{notes.ignored_leaves:,} events leaving RUNNING had no open interval "
+            "(their start lies outside the query window) and were ignored."
+        )
+    if notes.ignored_entries:
+        warnings.append(
+            f"{notes.ignored_entries:,} events entering RUNNING came while the job "
+            "was already running and were ignored."
+        )
+    if notes.fallback_weights:
+        warnings.append(
+            f"{notes.fallback_weights:,} RUNNING events had no data.num_nodes; "
+            f"their weight is {notes.fallback_source}."
+        )
+    return warnings
+
+
+def _uncounted_warnings(uncounted: list[UncountedBatchJob]) -> list[str]:
+    if not uncounted:
+        return []
+    return [
+        f"{len(uncounted)} batch job(s) are not counted in available nodes "
+        "(listed below with their state)."
+    ]
+
+
+def _empty_query_warnings(data: ReportData) -> list[str]:
+    warnings = [
+        f"Event query '{name}' matched no events."
+        for name, table in data.events.items()
+        if len(table) == 0
+    ]
+    warnings += [
+        f"Batch-job query '{name}' matched no batch jobs."
+        for name, table in data.batch_jobs.items()
+        if len(table) == 0
+    ]
+    return warnings
+
+
+def _headline(report: Report, data: ReportData, start: int, as_of: int) -> Headline:
+    summary = report.summary
+    finished = failed = 0
+    peak = used = 0.0
+    if summary.events is not None:
+        events = data.events[summary.events]
+        in_window = events.timestamp <= as_of
+        finished = _distinct_jobs(
+            events.job_id[in_window & (events.to_state == events.code("JOB_FINISHED"))]
+        )
+        failed = _distinct_jobs(
+            events.job_id[in_window & (events.to_state == events.code("FAILED"))]
+        )
+        series, _ = utilization(events, as_of, True, data.jobs)
+        peak = float(series.values.max()) if len(series) else 0.0
+        used = integrate(series, start, as_of)
+    available = None
+    if summary.batch_jobs is not None:
+        nodes, _ = available_nodes(data.batch_jobs[summary.batch_jobs], as_of)
+        available = integrate(nodes, start, as_of)
+    hours = (as_of - start) / 3.6e9
+    return Headline(
+        finished, failed, peak, used / hours if hours > 0 else 0.0, used, available, start, as_of
+    )
+
+
+def _distinct_jobs(job_ids: np.ndarray) -> int:
+    return int(np.unique(job_ids).size)

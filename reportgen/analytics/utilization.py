@@ -1,0 +1,128 @@
+"""Utilization: the jobs (or nodes) running at each instant, from RUNNING intervals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from reportgen.analytics.steps import StepSeries, step_series
+from reportgen.source.tables import EventTable, Ints, JobTable
+
+
+@dataclass(frozen=True)
+class UtilizationNotes:
+    """What the computation had to work around, shown on the page as warnings."""
+
+    ignored_leaves: int
+    """Leaves of RUNNING with no open interval (their start lies outside the window)."""
+    ignored_entries: int
+    """Entries into RUNNING while the job's interval was already open."""
+    fallback_weights: int
+    """RUNNING entries without `data.num_nodes`."""
+    fallback_source: str
+    """Where their weight came from: "the job's num_nodes / node_packing_count" or "1"."""
+
+
+def utilization(
+    events: EventTable, as_of: int, node_weighting: bool, jobs: JobTable | None
+) -> tuple[StepSeries, UtilizationNotes]:
+    """Per job, entering RUNNING opens an interval weighted by `data.num_nodes` (or 1),
+    leaving RUNNING closes it; intervals still open at as_of stay open."""
+    events = events.take(events.timestamp <= as_of)
+    order = job_chain_order(events)
+    running = events.code("RUNNING")
+    from_state, to_state = events.from_state[order], events.to_state[order]
+    enters = (to_state == running) & (from_state != running)
+    leaves = (from_state == running) & (to_state != running)
+    moves = np.flatnonzero(enters | leaves)
+    job = events.job_id[order][moves]
+    is_enter = enters[moves]
+    # A job's RUNNING state after an effective move equals the move's kind, so the moves that
+    # count are exactly those that differ from the job's previous move, and no leading leave.
+    first_of_job = np.r_[True, job[1:] != job[:-1]]
+    differs = np.r_[True, is_enter[1:] != is_enter[:-1]]
+    kept = np.where(first_of_job, is_enter, differs)
+
+    weights, fallbacks, fallback_source = _entry_weights(events, order, node_weighting, jobs)
+    move_weights = weights[moves]
+    kept_moves = np.flatnonzero(kept)
+    kept_enter = is_enter[kept_moves]
+    # after collapsing, every kept leave directly follows its own job's kept entry
+    signed = move_weights[kept_moves].copy()
+    leave_positions = np.flatnonzero(~kept_enter)
+    signed[leave_positions] = -move_weights[kept_moves[leave_positions - 1]]
+    times = events.timestamp[order][moves][kept_moves]
+    series = step_series("utilization", times, signed, integral=not node_weighting)
+    dropped = ~kept
+    notes = UtilizationNotes(
+        ignored_leaves=int(np.count_nonzero(dropped & ~is_enter)),
+        ignored_entries=int(np.count_nonzero(dropped & is_enter)),
+        fallback_weights=int(np.count_nonzero(fallbacks[moves][kept & is_enter])),
+        fallback_source=fallback_source,
+    )
+    return series, notes
+
+
+def _entry_weights(
+    events: EventTable, order: Ints, node_weighting: bool, jobs: JobTable | None
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Each event's weight as an interval start, in `order`, and which weights fell back."""
+    count = order.size
+    if not node_weighting:
+        return np.ones(count), np.zeros(count, dtype=bool), "1"
+    weights = events.num_nodes[order].copy()
+    missing = np.isnan(weights)
+    if not missing.any():
+        return weights, missing, "1"
+    if jobs is None:
+        weights[missing] = 1.0
+        return weights, missing, "1"
+    job_order = np.argsort(jobs.id)
+    sorted_ids = jobs.id[job_order]
+    wanted = events.job_id[order][missing]
+    position = np.clip(np.searchsorted(sorted_ids, wanted), 0, max(sorted_ids.size - 1, 0))
+    found = sorted_ids.size > 0
+    known = (sorted_ids[position] == wanted) if found else np.zeros(wanted.size, dtype=bool)
+    per_job = jobs.num_nodes / jobs.node_packing_count
+    fallback = np.ones(wanted.size)
+    if found:
+        fallback[known] = per_job[job_order][position[known]]
+    weights[missing] = fallback
+    return weights, missing, "the job's num_nodes / node_packing_count"
+
+
+def job_chain_order(events: EventTable) -> Ints:
+    """Indices ordering events by job, then time; events of one job at one instant follow
+    the job's state chain (the event leaving the current state first), then id."""
+    order = np.lexsort((events.id, events.timestamp, events.job_id))
+    job, stamp = events.job_id[order], events.timestamp[order]
+    same = (job[1:] == job[:-1]) & (stamp[1:] == stamp[:-1])
+    if not same.any():
+        return order
+    # positions where a run of equal (job, timestamp) starts and ends
+    edges = np.diff(np.r_[0, same.astype(np.int8), 0])
+    run_starts, run_ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) + 1
+    from_state, to_state = events.from_state, events.to_state
+    for start, end in zip(run_starts.tolist(), run_ends.tolist(), strict=True):
+        previous = order[start - 1] if start > 0 and job[start - 1] == job[start] else None
+        current = None if previous is None else int(to_state[previous])
+        order[start:end] = _chain(order[start:end].tolist(), current, from_state, to_state)
+    return order
+
+
+def _chain(
+    group: list[int], current: int | None, from_state: np.ndarray, to_state: np.ndarray
+) -> list[int]:
+    """Order one job's same-instant events (given in id order) along its state chain."""
+    remaining = list(group)
+    chained: list[int] = []
+    while remaining:
+        pick = next((i for i in remaining if from_state[i] == current), None)
+        if pick is None:
+            targets = {int(to_state[i]) for i in remaining}
+            pick = next((i for i in remaining if int(from_state[i]) not in targets), remaining[0])
+        remaining.remove(pick)
+        chained.append(pick)
+        current = int(to_state[pick])
+    return chained

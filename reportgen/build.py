@@ -1,0 +1,87 @@
+"""`build_site`: spec -> source -> analytics -> charts -> site, then the atomic swap."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from reportgen.analytics.report import ChartResult, ReportResult, compute_report
+from reportgen.charts import chart_data, chart_spec, javascript_bundle, render_image
+from reportgen.site.csvfile import series_csv
+from reportgen.site.output import staged_site
+from reportgen.site.pages import (
+    ChartView,
+    chart_view,
+    environment,
+    index_row,
+    render_index_page,
+    render_report_page,
+    template_folder,
+)
+from reportgen.source import load_report_data
+from reportgen.spec import load_reports
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out_dir: Path
+    reports: list[ReportResult]
+    warnings: list[str]
+
+
+def build_site(
+    spec_paths: list[Path],
+    out_dir: Path,
+    as_of: datetime | None = None,
+    strict: bool = False,
+    templates: Path | None = None,
+    progress: Progress = lambda message: None,
+) -> BuildResult:
+    """Build every report into `out_dir`; the old site stays until the new one is complete."""
+    reports = load_reports(spec_paths, strict)
+    env = environment(templates)
+    results: list[ReportResult] = []
+    with staged_site(out_dir) as staging:
+        for report in reports:
+            progress(f"{report.slug}: loading data")
+            data = load_report_data(report)
+            progress(f"{report.slug}: computing series")
+            result = compute_report(report, data, as_of)
+            progress(f"{report.slug}: rendering {len(result.charts)} chart(s)")
+            folder = staging / report.slug
+            folder.mkdir()
+            views = [_write_chart(folder, result, chart) for chart in result.charts]
+            page = render_report_page(env, result, data, views)
+            (folder / "index.html").write_text(page, encoding="utf-8")
+            results.append(result)
+        _write_assets(staging)
+        rows = [index_row(r.report.slug, r.report.title, r.headline) for r in results]
+        (staging / "index.html").write_text(render_index_page(env, rows), encoding="utf-8")
+    return BuildResult(out_dir, results, [w for r in reports for w in r.warnings])
+
+
+def _write_chart(folder: Path, result: ReportResult, chart_result: ChartResult) -> ChartView:
+    """The chart's images and CSV, and what its page section shows."""
+    chart = chart_result.chart
+    axis = result.report.time_axis
+    data = chart_data(chart, chart_result.series, axis, result.start, result.as_of)
+    image_spec = chart_spec(chart, data, axis, interactive=False)
+    for image_format in chart.formats:
+        (folder / f"{chart.id}.{image_format}").write_bytes(render_image(image_spec, image_format))
+    (folder / f"{chart.id}.csv").write_text(series_csv(chart_result.series), encoding="utf-8")
+    return chart_view(chart_result, chart_spec(chart, data, axis, interactive=True), data)
+
+
+def _write_assets(staging: Path) -> None:
+    """Vega's JavaScript once per site, plus the stylesheet and the chart loader."""
+    assets = staging / "assets"
+    assets.mkdir()
+    (assets / "vega-bundle.js").write_text(javascript_bundle(), encoding="utf-8")
+    for name in ("style.css", "charts.js"):
+        (assets / name).write_text(
+            (template_folder() / name).read_text(encoding="utf-8"), encoding="utf-8"
+        )

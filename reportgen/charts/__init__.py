@@ -1,0 +1,8 @@
+"""Charts stage: step series -> Vega-Lite specs (Altair) -> PNG/SVG/PDF (vl-convert)."""
+
+from __future__ import annotations
+
+from reportgen.charts.render import javascript_bundle, render_image
+from reportgen.charts.vegalite import ChartData, chart_data, chart_spec
+
+__all__ = ["ChartData", "chart_data", "chart_spec", "javascript_bundle", "render_image"]

@@ -1,0 +1,160 @@
+"""The `reportgen` command: a thin layer over `build_site` and the spec loader.
+
+Exit status: 0 success, 1 a reportgen error (message, no traceback), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from reportgen import __version__
+from reportgen.errors import ReportgenError, SpecError
+from reportgen.spec.checks import parse_time
+
+DEFAULT_SPEC_FOLDER = Path("report_specs")
+DEFAULT_OUT = Path("site_output")
+
+
+def _as_of(text: str) -> datetime:
+    moment = parse_time(text)
+    if moment is None:
+        raise argparse.ArgumentTypeError(
+            f"expected an ISO 8601 time like 2024-03-01T18:00:00Z; got {text!r}"
+        )
+    return moment
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reportgen",
+        description="Turn Balsam EventLog and BatchJob history into a static report site.",
+    )
+    parser.add_argument("--version", action="version", version=f"reportgen {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser(
+        "build",
+        help="build report specs into a static site",
+        description="Build every SPEC (default: report_specs/*.yaml) into OUT. The previous "
+        "site is replaced only when the new one is complete.",
+    )
+    build.add_argument(
+        "specs",
+        nargs="*",
+        type=Path,
+        metavar="SPEC",
+        help="report spec files (default: report_specs/*.yaml)",
+    )
+    build.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help="output folder (default: site_output)",
+    )
+    build.add_argument(
+        "--as-of",
+        type=_as_of,
+        metavar="TIME",
+        help="cut-off time for every report, ISO 8601 (naive = UTC); overrides the specs' as_of",
+    )
+    build.add_argument(
+        "--strict", action="store_true", help="treat unknown or inapplicable spec keys as errors"
+    )
+    build.add_argument(
+        "--templates",
+        type=Path,
+        metavar="DIR",
+        help="a folder of templates overriding the shipped ones by file name",
+    )
+    build.add_argument("--quiet", action="store_true", help="print only errors")
+
+    validate = commands.add_parser(
+        "validate",
+        help="check report specs without loading data",
+        description="Check every SPEC (default: report_specs/*.yaml) and print each problem "
+        "as file:line: key: message.",
+    )
+    validate.add_argument(
+        "specs",
+        nargs="*",
+        type=Path,
+        metavar="SPEC",
+        help="report spec files (default: report_specs/*.yaml)",
+    )
+    validate.add_argument(
+        "--strict", action="store_true", help="treat unknown or inapplicable spec keys as errors"
+    )
+    return parser
+
+
+def _spec_paths(given: list[Path]) -> list[Path]:
+    if given:
+        return given
+    found = sorted(DEFAULT_SPEC_FOLDER.glob("*.yaml")) + sorted(DEFAULT_SPEC_FOLDER.glob("*.yml"))
+    if not found:
+        raise ReportgenError(
+            f"no specs given and none found in {DEFAULT_SPEC_FOLDER}/*.yaml "
+            "(run from your project folder or name the spec files)"
+        )
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return _validate(args)
+        return _build(args)
+    except SpecError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 1
+    except ReportgenError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: the previous site is untouched", file=sys.stderr)
+        return 130
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from reportgen.spec import load_reports
+
+    paths = _spec_paths(args.specs)
+    reports = load_reports(paths, args.strict)
+    for report in reports:
+        for warning in report.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    print(f"{len(reports)} spec(s) valid")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from reportgen.build import build_site
+
+    paths = _spec_paths(args.specs)
+    started = time.monotonic()
+
+    def progress(message: str) -> None:
+        if not args.quiet:
+            print(f"  {message}", file=sys.stderr)
+
+    result = build_site(
+        paths,
+        args.out,
+        as_of=args.as_of,
+        strict=args.strict,
+        templates=args.templates,
+        progress=progress,
+    )
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if not args.quiet:
+        elapsed = time.monotonic() - started
+        print(f"built {len(result.reports)} report(s) into {args.out}/index.html in {elapsed:.1f}s")
+    return 0

@@ -1,0 +1,1 @@
+"""Site stage: pages, CSVs and assets, written into a staging folder and swapped in."""

@@ -1,0 +1,71 @@
+"""Source stage: load the records a report's queries ask for, as columnar tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportgen.source.columns import (
+    batch_jobs_from_records,
+    events_from_records,
+    jobs_from_records,
+)
+from reportgen.source.files import read_records
+from reportgen.source.filters import select_batch_jobs, select_events
+from reportgen.source.tables import BatchJobTable, EventTable, JobTable
+from reportgen.spec.model import Report
+
+__all__ = ["BatchJobTable", "EventTable", "JobTable", "ReportData", "load_report_data"]
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Each query's matching records, plus the job table when one was loaded."""
+
+    events: dict[str, EventTable]
+    batch_jobs: dict[str, BatchJobTable]
+    jobs: JobTable | None
+    notes: list[str] = field(default_factory=list)
+
+
+def load_report_data(report: Report) -> ReportData:
+    """Read the saved files the report's queries need, then apply every query."""
+    files = report.source
+    queries = list(report.event_queries.values())
+    needs_jobs = any(q.needs_jobs for q in queries) or any(
+        c.type == "utilization" for c in report.charts
+    )
+    needs_batch_jobs = bool(report.batch_job_queries) or any(
+        q.scheduler_id is not None for q in queries
+    )
+    data_keys = {key for q in queries for key, _ in q.data}
+    tag_keys = {key for q in queries for key, _ in q.tags}
+
+    jobs = None
+    if files.jobs is not None and needs_jobs:
+        jobs = jobs_from_records(read_records(files.jobs, "jobs"), files.jobs, tag_keys)
+    all_batch_jobs = None
+    if files.batch_jobs is not None and needs_batch_jobs:
+        all_batch_jobs = _load_batch_jobs(files.batch_jobs)
+    events: dict[str, EventTable] = {}
+    if queries:
+        assert files.events is not None, "the spec loader requires an events file"
+        all_events = events_from_records(
+            read_records(files.events, "events"), files.events, data_keys
+        )
+        events = {q.name: select_events(all_events, q, jobs, all_batch_jobs) for q in queries}
+    batch_jobs: dict[str, BatchJobTable] = {}
+    if all_batch_jobs is not None:
+        batch_jobs = {
+            q.name: select_batch_jobs(all_batch_jobs, q) for q in report.batch_job_queries.values()
+        }
+    notes = [
+        f"Read saved API responses: {p.name}"
+        for p in (files.events, files.jobs, files.batch_jobs)
+        if p is not None
+    ]
+    return ReportData(events=events, batch_jobs=batch_jobs, jobs=jobs, notes=notes)
+
+
+def _load_batch_jobs(path: Path) -> BatchJobTable:
+    return batch_jobs_from_records(read_records(path, "batch jobs"), path)

@@ -1,0 +1,98 @@
+"""Columnar record tables: one NumPy array per field, never one Python object per event.
+
+Times are int64 microseconds since the Unix epoch, UTC. A missing time is `NO_TIME`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+NO_TIME = np.iinfo(np.int64).min
+NO_ID = -1
+
+Ints = NDArray[np.int64]
+Floats = NDArray[np.float64]
+Codes = NDArray[np.int16]
+Objects = NDArray[np.object_]
+Mask = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class EventTable:
+    """EventLog rows. States are codes into `state_names`; `num_nodes` is NaN when absent."""
+
+    id: Ints
+    job_id: Ints
+    timestamp: Ints
+    from_state: Codes
+    to_state: Codes
+    num_nodes: Floats
+    state_names: tuple[str, ...]
+    data_values: dict[str, Objects] = field(default_factory=dict)
+    """For each `data` key a query filters on: the event's string value there, else None."""
+
+    def __len__(self) -> int:
+        return int(self.id.size)
+
+    def take(self, mask: Mask) -> EventTable:
+        return EventTable(
+            id=self.id[mask],
+            job_id=self.job_id[mask],
+            timestamp=self.timestamp[mask],
+            from_state=self.from_state[mask],
+            to_state=self.to_state[mask],
+            num_nodes=self.num_nodes[mask],
+            state_names=self.state_names,
+            data_values={k: v[mask] for k, v in self.data_values.items()},
+        )
+
+    def code(self, state: str) -> int:
+        """The code of a state, or -1 if no event has it."""
+        try:
+            return self.state_names.index(state)
+        except ValueError:
+            return -1
+
+
+@dataclass(frozen=True)
+class JobTable:
+    """Job rows: what analytics and filters need. `batch_job_id` is NO_ID when absent."""
+
+    id: Ints
+    num_nodes: Floats
+    node_packing_count: Floats
+    batch_job_id: Ints
+    tag_values: dict[str, Objects] = field(default_factory=dict)
+    """For each tag key a query filters on: the job's value, else None."""
+
+    def __len__(self) -> int:
+        return int(self.id.size)
+
+
+@dataclass(frozen=True)
+class BatchJobTable:
+    """BatchJob rows; scheduler_id is NO_ID and times NO_TIME when null."""
+
+    id: Ints
+    site_id: Ints
+    scheduler_id: Ints
+    num_nodes: Ints
+    start_time: Ints
+    end_time: Ints
+    state: Objects
+    queue: Objects
+    project: Objects
+    job_mode: Objects
+    filter_tags: Objects
+    """Each row's filter_tags dict (batch jobs are few: thousands, not millions)."""
+
+    def __len__(self) -> int:
+        return int(self.id.size)
+
+    def take(self, mask: Mask) -> BatchJobTable:
+        return BatchJobTable(
+            **{name: getattr(self, name)[mask] for name in self.__dataclass_fields__}
+        )

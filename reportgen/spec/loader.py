@@ -1,0 +1,234 @@
+"""Load a report spec: YAML nodes -> schema checks -> frozen model objects."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reportgen.errors import SpecError
+from reportgen.spec.checks import INVALID, Context, shown
+from reportgen.spec.model import (
+    BatchJobQuery,
+    Chart,
+    EventQuery,
+    FilesSource,
+    Report,
+    Summary,
+    TimeAxis,
+)
+from reportgen.spec.schema import CHART_KEYS_BY_TYPE, REPORT, REQUIRED_BY_TYPE
+
+DEFAULT_TITLES = {
+    "throughput": "Throughput",
+    "utilization": "Utilization",
+    "available_nodes": "Available nodes",
+}
+
+
+def load_reports(paths: list[Path], strict: bool = False) -> list[Report]:
+    """Load every spec, reporting the problems of all of them at once."""
+    reports: list[Report] = []
+    problems: list[str] = []
+    for path in paths:
+        try:
+            reports.append(load_report(path, strict))
+        except SpecError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise SpecError(problems)
+    slugs = [r.slug for r in reports]
+    duplicated = sorted({s for s in slugs if slugs.count(s) > 1})
+    if duplicated:
+        raise SpecError(
+            [
+                f"two specs share the file name {s!r}: a report's page is named by it"
+                for s in duplicated
+            ]
+        )
+    return reports
+
+
+def load_report(path: Path, strict: bool = False) -> Report:
+    """Read and validate one spec; raise SpecError listing every problem."""
+    shown_path = _display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError([f"{shown_path}: cannot read the spec: {exc}"]) from exc
+    root = _compose(text, shown_path)
+    ctx = Context(shown_path, strict)
+    ctx.names = _query_names(root)
+    raw = REPORT(root, "", ctx)
+    if raw is not INVALID:
+        _check_charts(raw, ctx)
+        _check_source_covers_queries(raw, ctx)
+    if ctx.errors:
+        raise SpecError(ctx.errors)
+    return _build(path, raw, text, ctx)
+
+
+def _display_path(path: Path) -> str:
+    """The path as the user knows it: relative to the working folder when inside it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def _compose(text: str, shown_path: str) -> yaml.Node:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark else ""
+        column = f" (column {mark.column + 1})" if mark else ""
+        raise SpecError([f"{shown_path}{line}: YAML syntax error{column}: {exc.problem}"]) from exc
+    except yaml.YAMLError as exc:
+        raise SpecError([f"{shown_path}: YAML error: {exc}"]) from exc
+    if root is None:
+        raise SpecError(
+            [f"{shown_path}:1: expected a mapping (the report spec); got an empty file"]
+        )
+    return root
+
+
+def _query_names(root: yaml.Node) -> dict[str, tuple[str, ...]]:
+    """Names of the defined queries, read first so charts can refer to them in any order."""
+    names: dict[str, tuple[str, ...]] = {"events": (), "batch_jobs": ()}
+    queries = _child(root, "queries")
+    for kind in names:
+        group = _child(queries, kind) if queries is not None else None
+        if isinstance(group, yaml.MappingNode):
+            names[kind] = tuple(str(shown(k)) for k, _ in group.value)
+    return names
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            return value_node
+    return None
+
+
+def _check_charts(raw: dict[str, Any], ctx: Context) -> None:
+    charts = raw["charts"]
+    if charts is INVALID:
+        return
+    seen: set[str] = set()
+    for index, chart in enumerate(charts):
+        if chart is INVALID:
+            continue
+        path = f"charts[{index}]"
+        node: yaml.Node = chart["__node__"]
+        if chart["id"] is not INVALID:
+            if chart["id"] in seen:
+                ctx.error(chart["__node__id"], f"{path}.id", "an id not used before", chart["id"])
+            seen.add(chart["id"])
+        if chart["type"] is INVALID:
+            continue
+        kind = chart["type"]
+        needed = REQUIRED_BY_TYPE[kind]
+        if chart[needed] is None:
+            ctx.problem(node, f"{path}.{needed}", f"missing (a {kind} chart needs it)")
+        for key in ("events", "to_state", "node_weighting", "available_nodes", "batch_jobs"):
+            if f"__node__{key}" in chart and key not in CHART_KEYS_BY_TYPE[kind]:
+                message = (
+                    f"{ctx.where(chart['__node__' + key])}: {path}.{key}: "
+                    f"does not apply to a {kind} chart"
+                )
+                (ctx.errors if ctx.strict else ctx.warnings).append(message)
+
+
+def _check_source_covers_queries(raw: dict[str, Any], ctx: Context) -> None:
+    """Saved files must include what the queries need: an empty chart must never be silent."""
+    source, queries = raw["source"], raw["queries"]
+    if source is INVALID or queries is INVALID or source["files"] is INVALID:
+        return
+    files = source["files"]
+    if queries is None:
+        return
+    events = queries["events"] if queries["events"] is not INVALID else {}
+    batch_jobs = queries["batch_jobs"] if queries["batch_jobs"] is not INVALID else {}
+    files_node = source["__node__files"]
+    for name, query in events.items():
+        if query is INVALID:
+            continue
+        for key, needs in (
+            ("tags", "jobs"),
+            ("batch_job_id", "jobs"),
+            ("scheduler_id", "jobs"),
+            ("scheduler_id", "batch_jobs"),
+        ):
+            if query[key] not in (None, ()) and files[needs] is None:
+                ctx.problem(
+                    query[f"__node__{key}"],
+                    f"queries.events.{name}.{key}",
+                    f"needs source.files.{needs} (events carry no {key}); add it",
+                )
+        if files["events"] is None:
+            ctx.problem(
+                files_node, "source.files.events", f"missing (queries.events.{name} needs it)"
+            )
+            break
+    if batch_jobs and files["batch_jobs"] is None:
+        ctx.problem(
+            files_node,
+            "source.files.batch_jobs",
+            f"missing (queries.batch_jobs.{next(iter(batch_jobs))} needs it)",
+        )
+
+
+def _build(path: Path, raw: dict[str, Any], text: str, ctx: Context) -> Report:
+    folder = path.parent
+    files = raw["source"]["files"]
+    source = FilesSource(
+        **{
+            k: (folder / files[k]).resolve() if files[k] else None
+            for k in ("events", "jobs", "batch_jobs")
+        }
+    )
+    queries = raw["queries"] or {"events": {}, "batch_jobs": {}}
+    event_queries = {n: EventQuery(name=n, **_plain(q)) for n, q in queries["events"].items()}
+    batch_queries = {
+        n: BatchJobQuery(name=n, **_plain(q)) for n, q in queries["batch_jobs"].items()
+    }
+    charts = tuple(_chart(c) for c in raw["charts"])
+    summary_raw = raw["summary"] or {"events": None, "batch_jobs": None}
+    summary = Summary(
+        events=summary_raw["events"] or next(iter(event_queries), None),
+        batch_jobs=summary_raw["batch_jobs"] or next(iter(batch_queries), None),
+    )
+    axis = raw["time_axis"]
+    time_axis = TimeAxis(axis) if axis in ("elapsed_minutes", "utc") else TimeAxis("zone", axis)
+    return Report(
+        path=path,
+        slug=path.stem,
+        title=raw["title"],
+        description=raw["description"],
+        source=source,
+        as_of=raw["as_of"],
+        time_axis=time_axis,
+        event_queries=event_queries,
+        batch_job_queries=batch_queries,
+        charts=charts,
+        summary=summary,
+        spec_text=text,
+        warnings=tuple(ctx.warnings),
+    )
+
+
+def _plain(raw: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in raw.items() if not k.startswith("__node__")}
+
+
+def _chart(raw: dict[str, Any]) -> Chart:
+    values = _plain(raw)
+    values["title"] = values["title"] or DEFAULT_TITLES[values["type"]]
+    values["formats"] = tuple(dict.fromkeys(values["formats"]))
+    return Chart(**values)

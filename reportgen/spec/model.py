@@ -1,0 +1,118 @@
+"""The typed, frozen objects a report spec becomes once validated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+ChartType = Literal["throughput", "utilization", "available_nodes"]
+ImageFormat = Literal["png", "svg", "pdf"]
+Pairs = tuple[tuple[str, str], ...]
+"""A `key: value` filter (tags, data) as sorted pairs, so specs hash and compare by value."""
+
+
+@dataclass(frozen=True)
+class EventQuery:
+    """One `/events/` query: every filter Balsam's EventLog API has."""
+
+    name: str
+    id: tuple[int, ...] | None = None
+    job_id: tuple[int, ...] | None = None
+    batch_job_id: int | None = None
+    scheduler_id: int | None = None
+    tags: Pairs = ()
+    data: Pairs = ()
+    from_state: str | None = None
+    to_state: str | None = None
+    timestamp_after: datetime | None = None
+    timestamp_before: datetime | None = None
+
+    @property
+    def needs_jobs(self) -> bool:
+        """Whether answering it needs job records (event rows carry no tags or batch job)."""
+        return bool(self.tags) or self.batch_job_id is not None or self.scheduler_id is not None
+
+
+@dataclass(frozen=True)
+class BatchJobQuery:
+    """One `/batch-jobs/` query: every filter Balsam's BatchJob API has."""
+
+    name: str
+    id: tuple[int, ...] | None = None
+    site_id: tuple[int, ...] | None = None
+    state: tuple[str, ...] | None = None
+    scheduler_id: int | None = None
+    queue: str | None = None
+    filter_tags: Pairs = ()
+    start_time_before: datetime | None = None
+    start_time_after: datetime | None = None
+    end_time_before: datetime | None = None
+    end_time_after: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    type: ChartType
+    title: str
+    width: int
+    height: int
+    formats: tuple[ImageFormat, ...]
+    events: str | None = None
+    to_state: str = "JOB_FINISHED"
+    node_weighting: bool = True
+    available_nodes: str | None = None
+    batch_jobs: str | None = None
+
+
+@dataclass(frozen=True)
+class FilesSource:
+    """Saved API responses; each path is absolute (resolved against the spec's folder)."""
+
+    events: Path | None
+    jobs: Path | None
+    batch_jobs: Path | None
+
+
+Source = FilesSource
+
+
+@dataclass(frozen=True)
+class TimeAxis:
+    """How chart x axes show time: minutes since the report's start, UTC, or an IANA zone."""
+
+    kind: Literal["elapsed_minutes", "utc", "zone"]
+    zone: str = "UTC"
+
+    @property
+    def label(self) -> str:
+        if self.kind == "elapsed_minutes":
+            return "Elapsed time (minutes)"
+        return f"Time ({self.zone})"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Which queries the headline numbers on the index page come from."""
+
+    events: str | None
+    batch_jobs: str | None
+
+
+@dataclass(frozen=True)
+class Report:
+    path: Path
+    slug: str
+    title: str
+    description: str
+    source: Source
+    as_of: datetime | None
+    time_axis: TimeAxis
+    event_queries: dict[str, EventQuery]
+    batch_job_queries: dict[str, BatchJobQuery]
+    charts: tuple[Chart, ...]
+    summary: Summary
+    spec_text: str
+    warnings: tuple[str, ...] = field(default=())

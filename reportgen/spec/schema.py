@@ -1,0 +1,223 @@
+"""The report spec schema, declared once as data: checks, meanings and defaults.
+
+`docs/spec-reference.md` is generated from it (`python -m reportgen.spec.reference`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from reportgen.spec.checks import (
+    Boolean,
+    Choice,
+    Fields,
+    Integer,
+    Key,
+    KeyValues,
+    ListOf,
+    NamedMap,
+    OneOrMany,
+    Reference,
+    Text,
+    TimeAxisName,
+    Timestamp,
+)
+from reportgen.states import BATCH_JOB_STATES, JOB_STATES
+
+CHART_TYPES = ("throughput", "utilization", "available_nodes")
+IMAGE_FORMATS = ("png", "svg", "pdf")
+
+_ids = OneOrMany(Integer(minimum=1, expected="a positive integer"), "an id or a list of ids")
+_job_state = Choice(JOB_STATES)
+_path = Text("a file path")
+
+FILES_SOURCE = Fields(
+    {
+        "events": Key(_path, "EventLog records (`/events/` responses).", None, "none"),
+        "jobs": Key(
+            _path,
+            "Job records (`/jobs/` responses). Needed by event queries that filter on `tags`, "
+            "`batch_job_id` or `scheduler_id`, and for the `num_nodes` fallback.",
+            None,
+            "none",
+        ),
+        "batch_jobs": Key(
+            _path,
+            "BatchJob records (`/batch-jobs/` responses). Needed by batch-job queries and by "
+            "`scheduler_id` on event queries.",
+            None,
+            "none",
+        ),
+    },
+    "a mapping of events, jobs, batch_jobs to file paths",
+)
+
+SOURCE = Fields(
+    {
+        "files": Key(
+            FILES_SOURCE,
+            "Saved API responses. Each file holds one `{count, results}` page, a list of pages, "
+            "a list of records, or JSON Lines; `.gz` is read transparently. Relative paths "
+            "resolve against the spec file's folder.",
+        ),
+    },
+    "a mapping with the key files",
+)
+
+EVENT_QUERY = Fields(
+    {
+        "id": Key(_ids, "Only events with these ids.", None, "any"),
+        "job_id": Key(_ids, "Only events of these jobs.", None, "any"),
+        "batch_job_id": Key(
+            Integer(minimum=1, expected="a positive integer"),
+            "Only events of jobs whose *latest* batch job has this id (Balsam's meaning).",
+            None,
+            "any",
+        ),
+        "scheduler_id": Key(
+            Integer(minimum=0, expected="a non-negative integer"),
+            "Only events of jobs whose latest batch job has this scheduler id (e.g. a PBS id).",
+            None,
+            "any",
+        ),
+        "tags": Key(KeyValues(), "Only events of jobs having all these tags.", (), "none"),
+        "data": Key(
+            KeyValues(),
+            "Only events whose `data` has all these string values.",
+            (),
+            "none",
+        ),
+        "from_state": Key(_job_state, "Only transitions out of this job state.", None, "any"),
+        "to_state": Key(_job_state, "Only transitions into this job state.", None, "any"),
+        "timestamp_after": Key(Timestamp(), "Only events at or after this time.", None, "none"),
+        "timestamp_before": Key(Timestamp(), "Only events at or before this time.", None, "none"),
+    },
+    "a mapping of event filters",
+)
+
+BATCH_JOB_QUERY = Fields(
+    {
+        "id": Key(_ids, "Only batch jobs with these ids.", None, "any"),
+        "site_id": Key(_ids, "Only batch jobs of these sites.", None, "any"),
+        "state": Key(
+            OneOrMany(Choice(BATCH_JOB_STATES), "a state or a list of states"),
+            "Only batch jobs in one of these states.",
+            None,
+            "any",
+        ),
+        "scheduler_id": Key(
+            Integer(minimum=0, expected="a non-negative integer"),
+            "Only the batch job with this scheduler id.",
+            None,
+            "any",
+        ),
+        "queue": Key(Text(), "Only batch jobs submitted to this queue.", None, "any"),
+        "filter_tags": Key(KeyValues(), "Only batch jobs whose filter_tags include all these.", ()),
+        "start_time_before": Key(Timestamp(), "Only batch jobs started at or before.", None),
+        "start_time_after": Key(Timestamp(), "Only batch jobs started at or after.", None),
+        "end_time_before": Key(Timestamp(), "Only batch jobs ended at or before.", None),
+        "end_time_after": Key(Timestamp(), "Only batch jobs ended at or after.", None),
+    },
+    "a mapping of batch-job filters",
+)
+
+QUERIES = Fields(
+    {
+        "events": Key(
+            NamedMap(EVENT_QUERY, "a mapping of query names to event filters"),
+            "Named EventLog queries that charts refer to.",
+            {},
+            "none",
+        ),
+        "batch_jobs": Key(
+            NamedMap(BATCH_JOB_QUERY, "a mapping of query names to batch-job filters"),
+            "Named BatchJob queries that charts refer to.",
+            {},
+            "none",
+        ),
+    },
+    "a mapping with the keys events and batch_jobs",
+)
+
+CHART_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+EVENT_REF = Reference("events", "event queries")
+BATCH_JOB_REF = Reference("batch_jobs", "batch-job queries")
+
+CHART = Fields(
+    {
+        "id": Key(
+            Text("a file name of letters, digits, '_' or '-'", CHART_ID),
+            "Unique within the report; names the chart's files (`<id>.png`, `<id>.csv`, ...).",
+        ),
+        "type": Key(Choice(CHART_TYPES), "What the chart shows."),
+        "title": Key(Text(), "Shown above the chart.", None, "from the type"),
+        "width": Key(Integer(200, 4000, "an integer from 200 to 4000"), "In CSS pixels.", 800),
+        "height": Key(Integer(100, 3000, "an integer from 100 to 3000"), "In CSS pixels.", 300),
+        "formats": Key(
+            ListOf(Choice(IMAGE_FORMATS), "a list of png, svg, pdf"),
+            "Image files written beside the page (the CSV is always written).",
+            ["png", "svg", "pdf"],
+            "[png, svg, pdf]",
+        ),
+        "events": Key(EVENT_REF, "Event query (throughput, utilization).", None, "required"),
+        "to_state": Key(_job_state, "Throughput: the state counted.", "JOB_FINISHED"),
+        "node_weighting": Key(
+            Boolean(),
+            "Utilization: weight each running job by `data.num_nodes` (else count jobs).",
+            True,
+        ),
+        "available_nodes": Key(
+            BATCH_JOB_REF,
+            "Utilization: batch-job query drawn as available nodes behind it.",
+            None,
+            "none",
+        ),
+        "batch_jobs": Key(BATCH_JOB_REF, "Available nodes: the batch-job query.", None, "required"),
+    },
+    "a mapping describing a chart",
+)
+
+CHART_KEYS_BY_TYPE: dict[str, frozenset[str]] = {
+    "throughput": frozenset({"events", "to_state"}),
+    "utilization": frozenset({"events", "node_weighting", "available_nodes"}),
+    "available_nodes": frozenset({"batch_jobs"}),
+}
+REQUIRED_BY_TYPE: dict[str, str] = {
+    "throughput": "events",
+    "utilization": "events",
+    "available_nodes": "batch_jobs",
+}
+
+SUMMARY = Fields(
+    {
+        "events": Key(EVENT_REF, "Event query for jobs finished/failed.", None, "the first one"),
+        "batch_jobs": Key(
+            BATCH_JOB_REF, "Batch-job query for node-hours available.", None, "the first one"
+        ),
+    },
+    "a mapping with the keys events and batch_jobs",
+)
+
+REPORT = Fields(
+    {
+        "title": Key(Text(), "The report's title."),
+        "description": Key(Text(), "Free text shown on the page.", "", "empty"),
+        "source": Key(SOURCE, "Where the records come from."),
+        "as_of": Key(
+            Timestamp(),
+            "Cut-off time: later events and batch-job times are ignored; open intervals stay "
+            "open up to it. `--as-of` overrides it.",
+            None,
+            "the latest timestamp in the loaded data",
+        ),
+        "time_axis": Key(
+            TimeAxisName(),
+            "`elapsed_minutes` (since the report's first point), `utc`, or an IANA zone.",
+            "elapsed_minutes",
+        ),
+        "queries": Key(QUERIES, "Named queries.", None, "none"),
+        "charts": Key(ListOf(CHART, "a list of charts", 1), "Charts, in page order."),
+        "summary": Key(SUMMARY, "Headline numbers on the index page.", None, "first queries"),
+    },
+    "a mapping (the report spec)",
+)
