@@ -22,7 +22,8 @@ def axis_positions(times: Ints, axis: TimeAxis, start: int) -> list[float]:
     if axis.kind == "elapsed_minutes":
         return [round(v, 6) for v in ((times - start) / 60e6).tolist()]
     shifted = times + zone_offsets(times, axis.zone) if axis.kind == "zone" else times
-    return (shifted // 1000).astype(np.float64).tolist()
+    milliseconds: list[float] = (shifted // 1000).astype(np.float64).tolist()
+    return milliseconds
 
 
 def zone_offsets(times: Ints, zone: str) -> Ints:

@@ -101,7 +101,7 @@ def jobs_from_records(records: Iterable[Record], path: Path, tag_keys: set[str])
             if not isinstance(record, dict):
                 raise _RecordError(f"expected an object; got {type(record).__name__}")
             ids.append(_need(record, "id", int))
-            nodes.append(float(_need(record, "num_nodes", int | float)))
+            nodes.append(float(_need(record, "num_nodes", (int, float))))
             packing.append(float(record.get("node_packing_count") or 1))
             batch_id = _need(record, "batch_job_id", int, nullable=True)
             batch_ids.append(NO_ID if batch_id is None else batch_id)
