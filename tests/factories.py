@@ -28,23 +28,53 @@ def micros(minutes: float) -> int:
 def event(
     id: int, job_id: int, minutes: float, from_state: str, to_state: str, **data: Any
 ) -> dict[str, Any]:
-    return {"id": id, "job_id": job_id, "timestamp": at(minutes), "from_state": from_state,
-            "to_state": to_state, "data": data}
+    return {
+        "id": id,
+        "job_id": job_id,
+        "timestamp": at(minutes),
+        "from_state": from_state,
+        "to_state": to_state,
+        "data": data,
+    }
 
 
-def job(id: int, num_nodes: int = 1, packing: int = 1, batch_job_id: int | None = None,
-        **tags: str) -> dict[str, Any]:
-    return {"id": id, "num_nodes": num_nodes, "node_packing_count": packing,
-            "batch_job_id": batch_job_id, "tags": tags, "state": "RUNNING"}
+def job(
+    id: int, num_nodes: int = 1, packing: int = 1, batch_job_id: int | None = None, **tags: str
+) -> dict[str, Any]:
+    return {
+        "id": id,
+        "num_nodes": num_nodes,
+        "node_packing_count": packing,
+        "batch_job_id": batch_job_id,
+        "tags": tags,
+        "state": "RUNNING",
+    }
 
 
-def batch_job(id: int, num_nodes: int, start: float | None, end: float | None,
-              state: str = "finished", scheduler_id: int | None = None, site_id: int = 1,
-              queue: str = "prod", **filter_tags: str) -> dict[str, Any]:
-    return {"id": id, "site_id": site_id, "scheduler_id": scheduler_id, "num_nodes": num_nodes,
-            "start_time": None if start is None else at(start),
-            "end_time": None if end is None else at(end), "state": state, "queue": queue,
-            "project": "p", "job_mode": "mpi", "filter_tags": filter_tags}
+def batch_job(
+    id: int,
+    num_nodes: int,
+    start: float | None,
+    end: float | None,
+    state: str = "finished",
+    scheduler_id: int | None = None,
+    site_id: int = 1,
+    queue: str = "prod",
+    **filter_tags: str,
+) -> dict[str, Any]:
+    return {
+        "id": id,
+        "site_id": site_id,
+        "scheduler_id": scheduler_id,
+        "num_nodes": num_nodes,
+        "start_time": None if start is None else at(start),
+        "end_time": None if end is None else at(end),
+        "state": state,
+        "queue": queue,
+        "project": "p",
+        "job_mode": "mpi",
+        "filter_tags": filter_tags,
+    }
 
 
 def events_table(records: list[dict[str, Any]], data_keys: set[str] | None = None) -> EventTable:
@@ -61,5 +91,7 @@ def batch_jobs_table(records: list[dict[str, Any]]) -> BatchJobTable:
 
 def points(series: Any) -> list[tuple[float, float]]:
     """A series as (minutes after 08:00, value) pairs, for comparing with hand-computed lists."""
-    return [((t - T0) / MINUTE, v) for t, v in zip(series.times.tolist(),
-                                                   series.values.tolist(), strict=True)]
+    return [
+        ((t - T0) / MINUTE, v)
+        for t, v in zip(series.times.tolist(), series.values.tolist(), strict=True)
+    ]

@@ -22,14 +22,16 @@ END = micros(600)
 
 
 def test_throughput_counts_events_and_merges_one_instant() -> None:
-    events = events_table([
-        event(1, 1, 10, "RUN_DONE", "JOB_FINISHED"),
-        event(2, 2, 10, "RUN_DONE", "JOB_FINISHED"),   # same instant: one point, +2
-        event(3, 3, 12.5, "RUN_DONE", "JOB_FINISHED"),
-        event(4, 3, 13, "RUNNING", "RUN_DONE"),        # other state: not counted
-        event(5, 3, 20, "RUN_DONE", "JOB_FINISHED"),   # a job finishing again counts again
-        event(6, 4, 30, "RUN_DONE", "JOB_FINISHED"),   # after as_of: ignored
-    ])
+    events = events_table(
+        [
+            event(1, 1, 10, "RUN_DONE", "JOB_FINISHED"),
+            event(2, 2, 10, "RUN_DONE", "JOB_FINISHED"),  # same instant: one point, +2
+            event(3, 3, 12.5, "RUN_DONE", "JOB_FINISHED"),
+            event(4, 3, 13, "RUNNING", "RUN_DONE"),  # other state: not counted
+            event(5, 3, 20, "RUN_DONE", "JOB_FINISHED"),  # a job finishing again counts again
+            event(6, 4, 30, "RUN_DONE", "JOB_FINISHED"),  # after as_of: ignored
+        ]
+    )
     series = throughput(events, "JOB_FINISHED", micros(25))
     assert points(series) == [(10, 2), (12.5, 3), (20, 4)]
     assert series.integral
@@ -41,13 +43,15 @@ def test_throughput_of_a_state_no_event_has_is_empty() -> None:
 
 
 def test_utilization_weights_by_num_nodes_and_keeps_open_intervals_open() -> None:
-    events = events_table([
-        event(1, 1, 0, "PREPROCESSED", "RUNNING", num_nodes=4.0),
-        event(2, 2, 5, "PREPROCESSED", "RUNNING", num_nodes=0.25),
-        event(3, 1, 10, "RUNNING", "RUN_DONE"),
-        event(4, 3, 10, "PREPROCESSED", "RUNNING", num_nodes=2.0),  # 10: -4 +2 = net -2
-        event(5, 2, 20, "RUNNING", "RUN_ERROR"),
-    ])
+    events = events_table(
+        [
+            event(1, 1, 0, "PREPROCESSED", "RUNNING", num_nodes=4.0),
+            event(2, 2, 5, "PREPROCESSED", "RUNNING", num_nodes=0.25),
+            event(3, 1, 10, "RUNNING", "RUN_DONE"),
+            event(4, 3, 10, "PREPROCESSED", "RUNNING", num_nodes=2.0),  # 10: -4 +2 = net -2
+            event(5, 2, 20, "RUNNING", "RUN_ERROR"),
+        ]
+    )
     series, notes = utilization(events, END, node_weighting=True, jobs=None)
     # 0: 4; 5: 4.25; 10: 4.25 - 4 + 2 = 2.25; 20: 2.25 - 0.25 = 2; job 3 still running at as_of
     assert points(series) == [(0, 4), (5, 4.25), (10, 2.25), (20, 2)]
@@ -55,23 +59,27 @@ def test_utilization_weights_by_num_nodes_and_keeps_open_intervals_open() -> Non
 
 
 def test_utilization_without_weighting_counts_jobs() -> None:
-    events = events_table([
-        event(1, 1, 0, "PREPROCESSED", "RUNNING", num_nodes=4.0),
-        event(2, 2, 5, "PREPROCESSED", "RUNNING", num_nodes=0.25),
-        event(3, 1, 10, "RUNNING", "RUN_DONE"),
-    ])
+    events = events_table(
+        [
+            event(1, 1, 0, "PREPROCESSED", "RUNNING", num_nodes=4.0),
+            event(2, 2, 5, "PREPROCESSED", "RUNNING", num_nodes=0.25),
+            event(3, 1, 10, "RUNNING", "RUN_DONE"),
+        ]
+    )
     series, _ = utilization(events, END, node_weighting=False, jobs=None)
     assert points(series) == [(0, 1), (5, 2), (10, 1)]
     assert series.integral
 
 
 def test_a_leave_without_start_is_ignored_and_never_goes_negative() -> None:
-    events = events_table([
-        event(1, 1, 3, "RUNNING", "RUN_DONE"),                       # started before the window
-        event(2, 2, 4, "PREPROCESSED", "RUNNING", num_nodes=1.0),
-        event(3, 2, 6, "RESTART_READY", "RUNNING", num_nodes=1.0),   # second entry while open
-        event(4, 2, 8, "RUNNING", "RUN_DONE"),
-    ])
+    events = events_table(
+        [
+            event(1, 1, 3, "RUNNING", "RUN_DONE"),  # started before the window
+            event(2, 2, 4, "PREPROCESSED", "RUNNING", num_nodes=1.0),
+            event(3, 2, 6, "RESTART_READY", "RUNNING", num_nodes=1.0),  # second entry while open
+            event(4, 2, 8, "RUNNING", "RUN_DONE"),
+        ]
+    )
     series, notes = utilization(events, END, node_weighting=True, jobs=None)
     assert points(series) == [(4, 1), (8, 0)]
     assert (notes.ignored_leaves, notes.ignored_entries) == (1, 1)
@@ -79,13 +87,15 @@ def test_a_leave_without_start_is_ignored_and_never_goes_negative() -> None:
 
 def test_same_instant_events_follow_the_state_chain_not_the_id() -> None:
     # Job 7 times out and restarts at one instant; ids are in the "wrong" order on purpose.
-    events = events_table([
-        event(10, 7, 0, "PREPROCESSED", "RUNNING", num_nodes=2.0),
-        event(13, 7, 30, "RESTART_READY", "RUNNING", num_nodes=2.0),
-        event(12, 7, 30, "RUN_TIMEOUT", "RESTART_READY"),
-        event(11, 7, 30, "RUNNING", "RUN_TIMEOUT"),
-        event(14, 7, 45, "RUNNING", "RUN_DONE"),
-    ])
+    events = events_table(
+        [
+            event(10, 7, 0, "PREPROCESSED", "RUNNING", num_nodes=2.0),
+            event(13, 7, 30, "RESTART_READY", "RUNNING", num_nodes=2.0),
+            event(12, 7, 30, "RUN_TIMEOUT", "RESTART_READY"),
+            event(11, 7, 30, "RUNNING", "RUN_TIMEOUT"),
+            event(14, 7, 45, "RUNNING", "RUN_DONE"),
+        ]
+    )
     order = job_chain_order(events)
     assert events.id[order].tolist() == [10, 11, 12, 13, 14]
     series, notes = utilization(events, END, node_weighting=True, jobs=None)
@@ -96,21 +106,25 @@ def test_same_instant_events_follow_the_state_chain_not_the_id() -> None:
 
 def test_a_chain_whose_start_lies_outside_the_window_begins_at_its_open_end() -> None:
     # Only the instant's events are in the window: RUNNING->RUN_TIMEOUT must come first.
-    events = events_table([
-        event(3, 7, 30, "RESTART_READY", "RUNNING", num_nodes=1.0),
-        event(2, 7, 30, "RUN_TIMEOUT", "RESTART_READY"),
-        event(1, 7, 30, "RUNNING", "RUN_TIMEOUT"),
-    ])
+    events = events_table(
+        [
+            event(3, 7, 30, "RESTART_READY", "RUNNING", num_nodes=1.0),
+            event(2, 7, 30, "RUN_TIMEOUT", "RESTART_READY"),
+            event(1, 7, 30, "RUNNING", "RUN_TIMEOUT"),
+        ]
+    )
     series, notes = utilization(events, END, node_weighting=True, jobs=None)
     assert points(series) == [(30, 1)]
     assert notes.ignored_leaves == 1
 
 
 def test_missing_num_nodes_falls_back_to_the_job_then_to_one() -> None:
-    events = events_table([
-        event(1, 1, 0, "PREPROCESSED", "RUNNING"),  # job 1: 8 nodes / 4 packed = 2
-        event(2, 2, 1, "PREPROCESSED", "RUNNING"),  # job 2 unknown to the jobs table: 1
-    ])
+    events = events_table(
+        [
+            event(1, 1, 0, "PREPROCESSED", "RUNNING"),  # job 1: 8 nodes / 4 packed = 2
+            event(2, 2, 1, "PREPROCESSED", "RUNNING"),  # job 2 unknown to the jobs table: 1
+        ]
+    )
     jobs = jobs_table([job(1, num_nodes=8, packing=4)])
     series, notes = utilization(events, END, node_weighting=True, jobs=jobs)
     assert points(series) == [(0, 2), (1, 3)]
@@ -126,14 +140,16 @@ def test_empty_utilization_is_an_empty_series() -> None:
 
 
 def test_available_nodes_counts_open_allocations_until_as_of_and_lists_the_rest() -> None:
-    batch_jobs = batch_jobs_table([
-        batch_job(1, 8, 0, 60),
-        batch_job(2, 4, 30, None, state="running"),            # open: counted up to as_of
-        batch_job(3, 16, 60, 200),                             # ends after as_of: open
-        batch_job(4, 32, None, None, state="queued"),          # never started
-        batch_job(5, 2, 150, 160),                             # starts after as_of
-        batch_job(6, 64, 50, 40),                              # ends before it starts
-    ])
+    batch_jobs = batch_jobs_table(
+        [
+            batch_job(1, 8, 0, 60),
+            batch_job(2, 4, 30, None, state="running"),  # open: counted up to as_of
+            batch_job(3, 16, 60, 200),  # ends after as_of: open
+            batch_job(4, 32, None, None, state="queued"),  # never started
+            batch_job(5, 2, 150, 160),  # starts after as_of
+            batch_job(6, 64, 50, 40),  # ends before it starts
+        ]
+    )
     series, uncounted = available_nodes(batch_jobs, micros(120))
     # 0: 8; 30: 12; 60: -8 +16 = 20
     assert points(series) == [(0, 8), (30, 12), (60, 20)]
@@ -159,7 +175,8 @@ def test_exact_cumsum_has_no_float_drift_on_thirds_and_sixths() -> None:
 
 
 def test_integrate_is_value_hours_up_to_the_end() -> None:
-    series = step_series("available_nodes", np.array([micros(0), micros(30)]),
-                         np.array([10.0, -4.0]), integral=True)
+    series = step_series(
+        "available_nodes", np.array([micros(0), micros(30)]), np.array([10.0, -4.0]), integral=True
+    )
     # 10 nodes for 30 min + 6 nodes for 60 min = 5 + 6 = 11 node-hours
     assert integrate(series, micros(0), micros(90)) == pytest.approx(11.0)

@@ -53,10 +53,17 @@ def random_experiment(seed: int, jobs: int) -> list[slow.Ev]:
 
 
 def table(events: list[slow.Ev]):  # type: ignore[no-untyped-def]
-    records = [{"id": e.id, "job_id": e.job_id, "timestamp": at(e.time), "from_state":
-                e.from_state, "to_state": e.to_state,
-                "data": {} if e.num_nodes is None else {"num_nodes": e.num_nodes}}
-               for e in events]
+    records = [
+        {
+            "id": e.id,
+            "job_id": e.job_id,
+            "timestamp": at(e.time),
+            "from_state": e.from_state,
+            "to_state": e.to_state,
+            "data": {} if e.num_nodes is None else {"num_nodes": e.num_nodes},
+        }
+        for e in events
+    ]
     return events_from_records(records, Path("random.json"), set())
 
 
@@ -74,15 +81,23 @@ def in_micros(changes: dict[int, Fraction]) -> dict[int, float]:
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 10**6), jobs=st.integers(0, 25), window=st.integers(0, 40),
-       as_of=st.integers(20, 200), weighting=st.booleans())
-def test_utilization_matches_the_naive_walk(seed: int, jobs: int, window: int, as_of: int,
-                                            weighting: bool) -> None:
+@given(
+    seed=st.integers(0, 10**6),
+    jobs=st.integers(0, 25),
+    window=st.integers(0, 40),
+    as_of=st.integers(20, 200),
+    weighting=st.booleans(),
+)
+def test_utilization_matches_the_naive_walk(
+    seed: int, jobs: int, window: int, as_of: int, weighting: bool
+) -> None:
     everything = random_experiment(seed, jobs)
     visible = [e for e in everything if e.time >= window]  # a timestamp_after query
     fallback = {j: float(1 + j % 3) / 2 for j in range(1, jobs + 1)}
-    job_records = [{"id": j, "num_nodes": 1 + j % 3, "node_packing_count": 2,
-                    "batch_job_id": None} for j in fallback]
+    job_records = [
+        {"id": j, "num_nodes": 1 + j % 3, "node_packing_count": 2, "batch_job_id": None}
+        for j in fallback
+    ]
     jobs_table = jobs_from_records(job_records, Path("jobs.json"), set())
     fast, _ = utilization(table(visible), minutes_to_micros(as_of), weighting, jobs_table)
     expected = slow.level_changes(slow.running_intervals(visible, as_of, weighting, fallback))
@@ -91,8 +106,12 @@ def test_utilization_matches_the_naive_walk(seed: int, jobs: int, window: int, a
 
 
 @settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 10**6), jobs=st.integers(0, 25), as_of=st.integers(0, 200),
-       state=st.sampled_from(["JOB_FINISHED", "RUNNING", "FAILED"]))
+@given(
+    seed=st.integers(0, 10**6),
+    jobs=st.integers(0, 25),
+    as_of=st.integers(0, 200),
+    state=st.sampled_from(["JOB_FINISHED", "RUNNING", "FAILED"]),
+)
 def test_throughput_matches_counting(seed: int, jobs: int, as_of: int, state: str) -> None:
     everything = random_experiment(seed, jobs)
     fast = throughput(table(everything), state, minutes_to_micros(as_of))
@@ -100,8 +119,9 @@ def test_throughput_matches_counting(seed: int, jobs: int, as_of: int, state: st
     assert as_changes(fast) == {minutes_to_micros(t): float(v) for t, v in expected.items()}
 
 
-allocation = st.tuples(st.integers(1, 64), st.none() | st.integers(0, 300),
-                       st.none() | st.integers(0, 300))
+allocation = st.tuples(
+    st.integers(1, 64), st.none() | st.integers(0, 300), st.none() | st.integers(0, 300)
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -113,14 +133,17 @@ def test_available_nodes_matches_the_naive_sum(
     fast, uncounted = available_nodes(batch_jobs_table(records), minutes_to_micros(as_of))
     expected = slow.available_at(allocations, as_of)
     assert as_changes(fast) == in_micros(expected)
-    counted = sum(1 for _, s, e in allocations
-                  if s is not None and s <= as_of and (e is None or e >= s))
+    counted = sum(
+        1 for _, s, e in allocations if s is not None and s <= as_of and (e is None or e >= s)
+    )
     assert len(uncounted) == len(allocations) - counted
 
 
 @settings(max_examples=80, deadline=None)
-@given(steps=st.lists(st.tuples(st.integers(1, 50), st.integers(-20, 20)), max_size=400),
-       columns=st.integers(1, 60))
+@given(
+    steps=st.lists(st.tuples(st.integers(1, 50), st.integers(-20, 20)), max_size=400),
+    columns=st.integers(1, 60),
+)
 def test_reduction_keeps_every_columns_extremes_and_ends(
     steps: list[tuple[int, int]], columns: int
 ) -> None:

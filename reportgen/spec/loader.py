@@ -66,8 +66,13 @@ def load_report(path: Path, strict: bool = False) -> Report:
         _check_charts(raw, ctx)
         _check_source_covers_queries(raw, ctx)
     if ctx.errors:
-        raise SpecError(ctx.errors)
+        raise SpecError(sorted(ctx.errors, key=lambda m: _line_of(m, shown_path)))
     return _build(path, raw, text, ctx)
+
+
+def _line_of(message: str, shown_path: str) -> int:
+    line = message[len(shown_path) + 1 :].split(":", 1)[0]
+    return int(line) if line.isdigit() else 0
 
 
 def _display_path(path: Path) -> str:
