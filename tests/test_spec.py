@@ -157,7 +157,8 @@ TOP_LEVEL_ERRORS = [
     (
         "bad as_of",
         "as_of: yesterday\n",
-        "run42.yaml:12: as_of: expected an ISO 8601 time like 2024-03-01T18:00:00Z; got 'yesterday'",
+        "run42.yaml:12: as_of: expected an ISO 8601 time like 2024-03-01T18:00:00Z; "
+        "got 'yesterday'",
     ),
     (
         "date only",

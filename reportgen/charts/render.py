@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import altair as alt
@@ -37,7 +38,7 @@ def render_image(spec: dict[str, Any], image_format: str) -> bytes:
         if image_format == "svg":
             return str(vl_convert.vegalite_to_svg(spec, vl_version=version)).encode("utf-8")
         if image_format == "pdf":
-            return bytes(vl_convert.vegalite_to_pdf(spec, vl_version=version))
+            return stable_pdf(bytes(vl_convert.vegalite_to_pdf(spec, vl_version=version)))
     except Exception as exc:  # vl-convert raises plain exceptions from its JS engine
         raise RenderError(f"rendering {image_format.upper()} failed: {exc}") from exc
     raise RenderError(f"unknown image format {image_format!r}")
@@ -48,3 +49,19 @@ def javascript_bundle() -> str:
     # the stub marks `snippet` required; the function documents it optional (default: globals)
     bundle = vl_convert.javascript_bundle(vl_version=VEGALITE_VERSION)  # type: ignore[call-arg]
     return str(bundle)
+
+
+_REFERENCE_RUN = re.compile(rb"(<<\n)((?:[ \t]+/[A-Za-z0-9]+ \d+ 0 R\n)+)")
+
+
+def stable_pdf(data: bytes) -> bytes:
+    """Same chart, same PDF bytes.
+
+    vl-convert's PDF writer lists resource dictionaries (`/xo1 11 0 R` ...) in hash-map order,
+    which changes from call to call. Sorting those lines changes no byte offset (the set of
+    lines is the same), so the cross-reference table stays valid. Fonts are the other source
+    of disorder; charts use a single font weight, so there is one font object.
+    """
+    return _REFERENCE_RUN.sub(
+        lambda m: m.group(1) + b"".join(sorted(m.group(2).splitlines(keepends=True))), data
+    )

@@ -30,6 +30,16 @@ LABELS: dict[SeriesName, str] = {
 STROKES: dict[SeriesName, float] = {"available_nodes": 6.0, "utilization": 1.5, "throughput": 2.0}
 
 
+CONFIG: dict[str, Any] = {
+    "font": "Liberation Sans, DejaVu Sans, Arial, sans-serif",
+    "view": {"stroke": None},
+    # one font weight everywhere: a second font makes vl-convert's PDFs differ run to run
+    "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": "normal"},
+    "legend": {"labelFontSize": 11, "titleFontWeight": "normal"},
+    "title": {"fontSize": 15, "anchor": "start", "fontWeight": "normal"},
+}
+
+
 def y_title(chart: Chart) -> str:
     if chart.type == "throughput":
         return f"Events into {chart.to_state}"
@@ -115,17 +125,12 @@ def chart_spec(chart: Chart, data: ChartData, axis: TimeAxis, interactive: bool)
             align="right", baseline="top", dx=-4, dy=4, fontSize=10, color="#444444"
         ).encode(text="label:N", y=alt.value(0))
     )
-    layered = alt.layer(*layers).properties(
-        title=chart.title, width=chart.width, height=chart.height
-    )
+    layered = alt.layer(*layers).properties(width=chart.width, height=chart.height)
+    if not interactive:  # the page shows the title as a heading; images need their own
+        layered = layered.properties(title=chart.title)
     spec: dict[str, Any] = layered.to_dict()
     spec["datasets"] = data.datasets
-    spec["config"] = {
-        "font": "Liberation Sans, DejaVu Sans, Arial, sans-serif",
-        "view": {"stroke": None},
-        "axis": {"labelFontSize": 11},
-        "title": {"fontSize": 14, "anchor": "start"},
-    }
+    spec["config"] = CONFIG
     spec["background"] = "white"
     return spec
 

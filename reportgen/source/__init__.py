@@ -59,11 +59,8 @@ def load_report_data(report: Report) -> ReportData:
         batch_jobs = {
             q.name: select_batch_jobs(all_batch_jobs, q) for q in report.batch_job_queries.values()
         }
-    notes = [
-        f"Read saved API responses: {p.name}"
-        for p in (files.events, files.jobs, files.batch_jobs)
-        if p is not None
-    ]
+    read = [p.name for p in (files.events, files.jobs, files.batch_jobs) if p is not None]
+    notes = [f"Saved API responses: {', '.join(read)}"]
     return ReportData(events=events, batch_jobs=batch_jobs, jobs=jobs, notes=notes)
 
 
