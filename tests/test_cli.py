@@ -1,0 +1,106 @@
+"""The command line: exit codes, messages without tracebacks, help for every option."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reportgen.cli import main
+from tests.conftest import ROOT
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "reportgen", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+        env=env,
+    )
+
+
+def test_validate_the_demo() -> None:
+    result = run("validate")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "1 spec(s) valid\n"
+
+
+def test_a_spec_typo_exits_1_naming_file_line_and_key(tmp_path: Path) -> None:
+    spec = tmp_path / "run42.yaml"
+    spec.write_text(
+        (ROOT / "report_specs/demo.yaml")
+        .read_text()
+        .replace("type: throughput, events: demo,", "type: thruput, events: demo,")
+    )
+    result = run("validate", str(spec), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "error: run42.yaml:16: charts[0].type: expected one of throughput, utilization, "
+        "available_nodes; got 'thruput'\n"
+    )
+    assert "Traceback" not in result.stderr
+    built = run("build", str(spec), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert built.returncode == 1 and "charts[0].type" in built.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_usage_exits_2() -> None:
+    assert run("build", "--as-of", "yesterday").returncode == 2
+    assert run("frobnicate").returncode == 2
+    assert run().returncode == 2
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["validate"]])
+def test_help_explains_every_option(command: list[str]) -> None:
+    result = run(*command, "--help")
+    assert result.returncode == 0
+    for option in {
+        (): ["build", "validate", "--version"],
+        ("build",): ["--out", "--as-of", "--strict", "--templates", "--quiet"],
+        ("validate",): ["--strict"],
+    }[tuple(command)]:
+        assert option in result.stdout
+
+
+def test_missing_data_file_is_a_clear_error(tmp_path: Path) -> None:
+    spec = tmp_path / "s.yaml"
+    spec.write_text(
+        "title: t\nsource: {files: {events: nowhere.json}}\n"
+        "queries: {events: {all: {}}}\ncharts: [{id: t, type: throughput, "
+        "events: all}]\n"
+    )
+    result = run("build", str(spec), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert result.stderr.strip().endswith(
+        f"error: {tmp_path / 'nowhere.json'}: events file not found (source.files in the spec)"
+    )
+
+
+def test_no_specs_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["build"]) == 1
+    assert "no specs given and none found in report_specs/*.yaml" in capsys.readouterr().err
+
+
+def test_build_with_as_of_and_quiet(tmp_path: Path) -> None:
+    result = run(
+        "build",
+        "report_specs/demo.yaml",
+        "--out",
+        str(tmp_path / "site"),
+        "--as-of",
+        "2024-03-01T12:00:00Z",
+        "--quiet",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and result.stderr == ""
+    page = (tmp_path / "site" / "demo" / "index.html").read_text()
+    assert "2024-03-01T12:00:00.000000Z" in page and "--as-of" in page
