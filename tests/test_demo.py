@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -58,9 +59,7 @@ def test_allocations_overlap_differ_in_size_and_cover_every_end_state(demo: Any)
     finished = sorted(
         (b["start_time"], b["end_time"]) for b in batch_jobs if b["state"] == "finished"
     )
-    assert any(
-        later[0] < earlier[1] for earlier, later in zip(finished, finished[1:], strict=False)
-    )
+    assert any(later[0] < earlier[1] for earlier, later in itertools.pairwise(finished))
 
 
 def test_jobs_mix_mpi_sizes_and_packed_serial_jobs(demo: Any) -> None:
@@ -91,7 +90,7 @@ def test_state_sequences_are_balsams(demo: Any) -> None:
     for e in sorted(events, key=lambda e: e["id"]):
         by_job[e["job_id"]].append(e)
     for history in by_job.values():
-        for before, after in zip(history, history[1:], strict=False):
+        for before, after in itertools.pairwise(history):
             assert before["to_state"] == after["from_state"]
             assert before["timestamp"] <= after["timestamp"]
 
