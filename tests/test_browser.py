@@ -57,7 +57,7 @@ def open_page(browser: Any, url: str, timezone: str = "UTC") -> tuple[Any, list[
 
 
 def test_every_chart_renders_offline_without_console_errors(
-    browser: Any, demo_site: BuildResult
+    browser: Any, demo_site: BuildResult, tmp_path: Path
 ) -> None:
     url = (demo_site.out_dir / "demo" / "index.html").as_uri()
     page, requests, problems = open_page(browser, url)
@@ -70,7 +70,9 @@ def test_every_chart_renders_offline_without_console_errors(
         assert lines.count() > 0
         longest = max(len(lines.nth(i).get_attribute("d") or "") for i in range(lines.count()))
         assert longest > 500, "a step line with many points was drawn"
-    page.screenshot(path=str(demo_site.out_dir / "screenshot.png"), full_page=True)
+    shot = tmp_path / "demo.png"  # for people to look at: pytest keeps recent tmp folders
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 50_000
     assert requests and all(url.startswith("file://") for url in requests), requests
     assert problems == []
 
