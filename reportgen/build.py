@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from reportgen.analytics.report import ChartResult, ReportResult, compute_report
 from reportgen.charts import chart_data, chart_spec, javascript_bundle, render_image
+from reportgen.progress import QUIET, Progress
 from reportgen.site.csvfile import series_csv
 from reportgen.site.output import staged_site
 from reportgen.site.pages import (
@@ -20,10 +20,9 @@ from reportgen.site.pages import (
     render_report_page,
     template_folder,
 )
-from reportgen.source import load_report_data
+from reportgen.source import ReportData, load_report_data
+from reportgen.source.snapshot import write_snapshot
 from reportgen.spec import load_reports
-
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ def build_site(
     as_of: datetime | None = None,
     strict: bool = False,
     templates: Path | None = None,
-    progress: Progress = lambda message: None,
+    progress: Progress = QUIET,
 ) -> BuildResult:
     """Build every report into `out_dir`; the old site stays until the new one is complete."""
     reports = load_reports(spec_paths, strict)
@@ -47,15 +46,16 @@ def build_site(
     results: list[ReportResult] = []
     with staged_site(out_dir) as staging:
         for report in reports:
-            progress(f"{report.slug}: loading data")
-            data = load_report_data(report)
-            progress(f"{report.slug}: computing series")
+            progress.stage(f"{report.slug}: loading data")
+            data = load_report_data(report, progress.records)
+            progress.stage(f"{report.slug}: computing series")
             result = compute_report(report, data, as_of)
-            progress(f"{report.slug}: rendering {len(result.charts)} chart(s)")
+            progress.stage(f"{report.slug}: rendering {len(result.charts)} chart(s)")
             folder = staging / report.slug
             folder.mkdir()
             views = [_write_chart(folder, result, chart) for chart in result.charts]
-            page = render_report_page(env, result, data, views)
+            snapshot = _write_snapshot(folder, result, data)
+            page = render_report_page(env, result, data, views, snapshot)
             (folder / "index.html").write_text(page, encoding="utf-8")
             results.append(result)
         _write_assets(staging)
@@ -74,6 +74,13 @@ def _write_chart(folder: Path, result: ReportResult, chart_result: ChartResult) 
         (folder / f"{chart.id}.{image_format}").write_bytes(render_image(image_spec, image_format))
     (folder / f"{chart.id}.csv").write_text(series_csv(chart_result.series), encoding="utf-8")
     return chart_view(chart_result, chart_spec(chart, data, axis, interactive=True), data)
+
+
+def _write_snapshot(folder: Path, result: ReportResult, data: ReportData) -> list[str]:
+    """The records a live build used, so the report can be rebuilt offline (if enabled)."""
+    if data.snapshot is None:
+        return []
+    return write_snapshot(folder / "data", data.snapshot, result.report, result.as_of)
 
 
 def _write_assets(staging: Path) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError, SpecError
+from reportgen.progress import Progress
 from reportgen.spec.checks import parse_time
 
 DEFAULT_SPEC_FOLDER = Path("report_specs")
@@ -140,10 +141,7 @@ def _build(args: argparse.Namespace) -> int:
     paths = _spec_paths(args.specs)
     started = time.monotonic()
 
-    def progress(message: str) -> None:
-        if not args.quiet:
-            print(f"  {message}", file=sys.stderr)
-
+    progress = Progress(enabled=False) if args.quiet else Progress()
     result = build_site(
         paths,
         args.out,

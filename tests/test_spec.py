@@ -274,7 +274,7 @@ def test_missing_required_keys(tmp_path: Path) -> None:
         load_report(write(tmp_path, "description: nothing else\n"))
     assert caught.value.problems == [
         "run42.yaml:1: title: missing (expected a string)",
-        "run42.yaml:1: source: missing (expected a mapping with the key files)",
+        "run42.yaml:1: source: missing (expected a mapping with the key files or balsam)",
         "run42.yaml:1: charts: missing (expected a list of charts)",
     ]
 

@@ -73,6 +73,8 @@ def _resolve_as_of(report: Report, data: ReportData, override: datetime | None) 
         return to_micros(override), "given on the command line (--as-of)"
     if report.as_of is not None:
         return to_micros(report.as_of), "set in the spec (as_of)"
+    if data.fetched_at is not None:
+        return data.fetched_at, "the time the live fetch started"
     latest = _all_times(data)
     if latest.size == 0:
         raise SourceError(

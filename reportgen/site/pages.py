@@ -77,7 +77,11 @@ def _points_note(data: ChartData) -> str:
 
 
 def render_report_page(
-    env: jinja2.Environment, result: ReportResult, data: ReportData, charts: list[ChartView]
+    env: jinja2.Environment,
+    result: ReportResult,
+    data: ReportData,
+    charts: list[ChartView],
+    snapshot_files: list[str],
 ) -> str:
     report = result.report
     view = {
@@ -93,6 +97,7 @@ def render_report_page(
         "queries": _query_rows(report.event_queries, report.batch_job_queries, data),
         "spec_name": report.path.name,
         "spec_text": report.spec_text,
+        "snapshot": [{"href": f"data/{name}", "label": name} for name in snapshot_files],
     }
     return env.get_template("report.html").render(report=view, root="../", version=__version__)
 

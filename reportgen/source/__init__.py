@@ -2,35 +2,44 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportgen.source.balsam import load_live_data
+from reportgen.source.balsam.client import PageProgress
 from reportgen.source.columns import (
     batch_jobs_from_records,
     events_from_records,
     jobs_from_records,
 )
+from reportgen.source.data import ReportData, Snapshot
 from reportgen.source.files import read_records
 from reportgen.source.filters import select_batch_jobs, select_events
 from reportgen.source.tables import BatchJobTable, EventTable, JobTable
-from reportgen.spec.model import Report
+from reportgen.spec.model import BalsamSource, FilesSource, Report
 
-__all__ = ["BatchJobTable", "EventTable", "JobTable", "ReportData", "load_report_data"]
-
-
-@dataclass(frozen=True)
-class ReportData:
-    """Each query's matching records, plus the job table when one was loaded."""
-
-    events: dict[str, EventTable]
-    batch_jobs: dict[str, BatchJobTable]
-    jobs: JobTable | None
-    notes: list[str] = field(default_factory=list)
+__all__ = [
+    "BatchJobTable",
+    "EventTable",
+    "JobTable",
+    "ReportData",
+    "Snapshot",
+    "load_report_data",
+]
 
 
-def load_report_data(report: Report) -> ReportData:
+def _quiet(what: str, records: int, pages: int, total: int) -> None:
+    pass
+
+
+def load_report_data(report: Report, progress: PageProgress = _quiet) -> ReportData:
+    """Records for every query of the report, from saved files or a live Balsam server."""
+    if isinstance(report.source, BalsamSource):
+        return load_live_data(report, report.source, progress)
+    return _load_files(report, report.source)
+
+
+def _load_files(report: Report, files: FilesSource) -> ReportData:
     """Read the saved files the report's queries need, then apply every query."""
-    files = report.source
     queries = list(report.event_queries.values())
     needs_jobs = any(q.needs_jobs for q in queries) or any(
         c.type == "utilization" for c in report.charts

@@ -210,6 +210,23 @@ class Integer:
 
 
 @dataclass(frozen=True)
+class Number:
+    minimum: float
+    maximum: float
+    expected: str = "a number"
+
+    def __call__(self, node: yaml.Node, path: str, ctx: Context) -> Any:
+        value = _scalar(node, path, ctx, self.expected)
+        if value is INVALID:
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return ctx.error(node, path, self.expected, value)
+        if not self.minimum <= value <= self.maximum:
+            return ctx.error(node, path, self.expected, value)
+        return float(value)
+
+
+@dataclass(frozen=True)
 class Boolean:
     expected: str = "true or false"
 

@@ -11,11 +11,13 @@ import yaml
 from reportgen.errors import SpecError
 from reportgen.spec.checks import INVALID, Context, shown
 from reportgen.spec.model import (
+    BalsamSource,
     BatchJobQuery,
     Chart,
     EventQuery,
     FilesSource,
     Report,
+    Source,
     Summary,
     TimeAxis,
 )
@@ -64,6 +66,7 @@ def load_report(path: Path, strict: bool = False) -> Report:
     raw = REPORT(root, "", ctx)
     if raw is not INVALID:
         _check_charts(raw, ctx)
+        _check_one_source(raw, ctx)
         _check_source_covers_queries(raw, ctx)
     if ctx.errors:
         raise SpecError(sorted(ctx.errors, key=lambda m: _line_of(m, shown_path)))
@@ -154,10 +157,10 @@ def _check_charts(raw: dict[str, Any], ctx: Context) -> None:
 def _check_source_covers_queries(raw: dict[str, Any], ctx: Context) -> None:
     """Saved files must include what the queries need: an empty chart must never be silent."""
     source, queries = raw["source"], raw["queries"]
-    if source is INVALID or queries is INVALID or source["files"] is INVALID:
+    if source is INVALID or queries is INVALID or queries is None:
         return
     files = source["files"]
-    if queries is None:
+    if files is None or files is INVALID:
         return
     events = queries["events"] if queries["events"] is not INVALID else {}
     batch_jobs = queries["batch_jobs"] if queries["batch_jobs"] is not INVALID else {}
@@ -190,15 +193,41 @@ def _check_source_covers_queries(raw: dict[str, Any], ctx: Context) -> None:
         )
 
 
-def _build(path: Path, raw: dict[str, Any], text: str, ctx: Context) -> Report:
-    folder = path.parent
-    files = raw["source"]["files"]
-    source = FilesSource(
-        **{
-            k: (folder / files[k]).resolve() if files[k] else None
-            for k in ("events", "jobs", "batch_jobs")
-        }
+def _check_one_source(raw: dict[str, Any], ctx: Context) -> None:
+    source = raw["source"]
+    if source is INVALID:
+        return
+    given = [k for k in ("files", "balsam") if source[k] is not None]
+    if len(given) != 1:
+        ctx.problem(
+            source["__node__"],
+            "source",
+            "expected exactly one of files or balsam; got "
+            + (" and ".join(given) if given else "neither"),
+        )
+
+
+def _source(folder: Path, raw: dict[str, Any]) -> Source:
+    files, balsam = raw["files"], raw["balsam"]
+    if files is not None:
+        return FilesSource(
+            **{
+                k: (folder / files[k]).resolve() if files[k] else None
+                for k in ("events", "jobs", "batch_jobs")
+            }
+        )
+    config = balsam["client_config"]
+    return BalsamSource(
+        api_root=balsam["api_root"],
+        client_config=(folder / config).resolve() if config else None,
+        page_size=balsam["page_size"],
+        snapshots=balsam["snapshots"],
+        retry_backoff_s=balsam["retry_backoff_s"],
     )
+
+
+def _build(path: Path, raw: dict[str, Any], text: str, ctx: Context) -> Report:
+    source = _source(path.parent, raw["source"])
     queries = raw["queries"] or {"events": {}, "batch_jobs": {}}
     event_queries = {n: EventQuery(name=n, **_plain(q)) for n, q in queries["events"].items()}
     batch_queries = {

@@ -76,7 +76,18 @@ class FilesSource:
     batch_jobs: Path | None
 
 
-Source = FilesSource
+@dataclass(frozen=True)
+class BalsamSource:
+    """A live Balsam server. Credentials are resolved at build time, never stored here."""
+
+    api_root: str | None
+    client_config: Path | None
+    page_size: int = 100_000
+    snapshots: bool = True
+    retry_backoff_s: float = 0.5
+
+
+Source = FilesSource | BalsamSource
 
 
 @dataclass(frozen=True)

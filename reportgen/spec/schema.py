@@ -16,6 +16,7 @@ from reportgen.spec.checks import (
     KeyValues,
     ListOf,
     NamedMap,
+    Number,
     OneOrMany,
     Reference,
     Text,
@@ -52,6 +53,41 @@ FILES_SOURCE = Fields(
     "a mapping of events, jobs, batch_jobs to file paths",
 )
 
+BALSAM_SOURCE = Fields(
+    {
+        "api_root": Key(
+            Text("a URL like https://balsam.example.org"),
+            "The Balsam server. `BALSAM_API_ROOT` in the environment overrides it.",
+            None,
+            "from client.yml",
+        ),
+        "client_config": Key(
+            _path,
+            "The `client.yml` that `balsam login` writes (token, expiry, timeouts, retries); "
+            "relative to the spec's folder.",
+            None,
+            "`$BALSAM_CLIENT_PATH`, else `~/.balsam/client.yml`",
+        ),
+        "page_size": Key(
+            Integer(1, 100_000, "an integer from 1 to 100000"),
+            "Records per request (the server's maximum is 100000).",
+            100_000,
+        ),
+        "snapshots": Key(
+            Boolean(),
+            "Write the fetched records into the site (`<report>/data/`) so the report can be "
+            "rebuilt offline. Turn off for sites that must not publish raw records.",
+            True,
+        ),
+        "retry_backoff_s": Key(
+            Number(0.0, 60.0, "a number of seconds from 0 to 60"),
+            "First retry delay; it doubles per retry (with jitter), or follows `Retry-After`.",
+            0.5,
+        ),
+    },
+    "a mapping of Balsam server settings",
+)
+
 SOURCE = Fields(
     {
         "files": Key(
@@ -59,9 +95,17 @@ SOURCE = Fields(
             "Saved API responses. Each file holds one `{count, results}` page, a list of pages, "
             "a list of records, or JSON Lines; `.gz` is read transparently. Relative paths "
             "resolve against the spec file's folder.",
+            None,
+            "give files or balsam",
+        ),
+        "balsam": Key(
+            BALSAM_SOURCE,
+            "A live Balsam server; `balsam: {}` uses the credentials of `balsam login`.",
+            None,
+            "give files or balsam",
         ),
     },
-    "a mapping with the key files",
+    "a mapping with the key files or balsam",
 )
 
 EVENT_QUERY = Fields(

@@ -1,0 +1,228 @@
+"""A small Balsam REST client on `requests`: retries, paging that loses nothing, no token leaks.
+
+Retried: connection errors, timeouts, truncated or malformed answers, and HTTP 429/502/503/504
+(honouring `Retry-After`), with exponential backoff and jitter. Never retried: other 4xx (a
+retry cannot fix them) and 500 (a server bug). The token lives only in the session's headers.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+
+from reportgen.errors import SourceError
+from reportgen.source.balsam.credentials import Credentials
+from reportgen.source.files import Record
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+MAX_DELAY_S = 30.0
+PAGE_PASSES = 3
+Params = list[tuple[str, str]]
+PageProgress = Callable[[str, int, int, int], None]
+"""(what, records so far, pages so far, total count) -> None"""
+
+
+class _Transient(Exception):
+    """A failure worth another try; the message says what happened (never the token)."""
+
+    def __init__(self, message: str, delay: float | None = None) -> None:
+        super().__init__(message)
+        self.delay = delay
+
+
+class BalsamClient:
+    def __init__(
+        self,
+        credentials: Credentials,
+        page_size: int,
+        backoff_s: float,
+        progress: PageProgress = lambda what, records, pages, total: None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.credentials = credentials
+        self.page_size = page_size
+        self.backoff_s = backoff_s
+        self.progress = progress
+        self.sleep = sleep
+        self.session = requests.Session()
+        self.session.headers["Accept"] = "application/json"
+        if credentials.token:
+            self.session.headers["Authorization"] = f"Bearer {credentials.token}"
+        self.requests_made = 0
+        self.retries = 0
+        self.notes: list[str] = []
+        self._cache: dict[tuple[str, tuple[tuple[str, str], ...]], list[Record]] = {}
+
+    def __repr__(self) -> str:
+        return f"BalsamClient({self.credentials.api_root!r})"
+
+    def close(self) -> None:
+        self.session.close()
+
+    def fetch_all(self, what: str, path: str, params: Params) -> list[Record]:
+        """Every record matching `params`, sorted by id; identical requests are made once."""
+        key = (path, tuple(params))
+        if key not in self._cache:
+            self._cache[key] = self._page_through(what, path, params)
+        return self._cache[key]
+
+    def _page_through(self, what: str, path: str, params: Params) -> list[Record]:
+        """Offset paging in a stable order, de-duplicated by id, checked against `count`.
+
+        Rows that move between pages while a site runs show up as a shortfall against the
+        server's count: then the whole query is read again (up to PAGE_PASSES times).
+        """
+        shortfall = ""
+        for _ in range(PAGE_PASSES):
+            seen: dict[int, Record] = {}
+            offset, pages, count = 0, 0, 0
+            while True:
+                page = self.get_json(
+                    path, [*params, ("limit", str(self.page_size)), ("offset", str(offset))]
+                )
+                results, count = page["results"], page["count"]
+                for record in results:
+                    seen[record["id"]] = record
+                offset += len(results)
+                pages += 1
+                self.progress(what, len(seen), pages, count)
+                if not results or offset >= count:
+                    break
+            if len(seen) >= count:
+                if len(seen) > count:
+                    self.notes.append(
+                        f"{what}: {len(seen) - count} record(s) were added while "
+                        "paging; all were kept"
+                    )
+                return [seen[i] for i in sorted(seen)]
+            shortfall = f"the server counted {count} but paging returned {len(seen)}"
+            self.notes.append(f"{what}: {shortfall}; read again")
+        raise SourceError(
+            f"{what}: {shortfall} in {PAGE_PASSES} passes (records are moving while the site "
+            "runs); build again when it is quieter, or set as_of and a timestamp_before"
+        )
+
+    def get_json(self, path: str, params: Params) -> dict[str, Any]:
+        """One GET with retries; a page `{count, results}` checked for shape."""
+        url = f"{self.credentials.api_root}/{path.strip('/')}/"
+        attempts = self.credentials.retry_count + 1
+        for attempt in range(attempts):
+            try:
+                return self._try_once(url, path, params)
+            except _Transient as failure:
+                if attempt == attempts - 1:
+                    raise SourceError(
+                        f"GET {url}: {failure} (gave up after {attempts} tries). "
+                        f"{self._advice(failure)}"
+                    ) from None
+                self.retries += 1
+                self.sleep(failure.delay if failure.delay is not None else self._backoff(attempt))
+        raise AssertionError("unreachable")
+
+    def _try_once(self, url: str, path: str, params: Params) -> dict[str, Any]:
+        self.requests_made += 1
+        timeout = (self.credentials.connect_timeout, self.credentials.read_timeout)
+        try:
+            response = self.session.get(url, params=params, timeout=timeout, allow_redirects=False)
+        except requests.ConnectionError as exc:
+            raise _Transient(_connection_problem(exc)) from None
+        except requests.Timeout:
+            raise _Transient(f"no answer within {self.credentials.read_timeout:g}s") from None
+        except requests.RequestException as exc:
+            raise _Transient(f"the answer broke off ({type(exc).__name__})") from None
+        status = response.status_code
+        if status == 200:
+            return _checked_page(response)
+        if status == 401:
+            raise SourceError(self._auth_problem(response))
+        if status in RETRY_STATUSES:
+            raise _Transient(f"HTTP {status}", _retry_after(response))
+        raise SourceError(f"GET {url} answered HTTP {status}: {_detail(response)}")
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(MAX_DELAY_S, self.backoff_s * 2.0**attempt)
+        return ceiling * random.uniform(0.5, 1.0)
+
+    def _advice(self, failure: _Transient) -> str:
+        if "refused" in str(failure) or "resolve" in str(failure):
+            return (
+                "Is the Balsam server running, and is the API root right "
+                "(source.balsam.api_root, BALSAM_API_ROOT or client.yml)?"
+            )
+        return "The server or the network is struggling: try again later."
+
+    def _auth_problem(self, response: requests.Response) -> str:
+        creds = self.credentials
+        where = f"the Balsam server at {creds.api_root}"
+        if not creds.token:
+            return (
+                f"{where} needs a token and none was found (BALSAM_TOKEN, {creds.origin}): "
+                "run `balsam login`"
+            )
+        if creds.token_expiry is not None and creds.token_expiry <= datetime.now(UTC):
+            expired = creds.token_expiry.strftime("%Y-%m-%d %H:%M:%S UTC")
+            return (
+                f"{where} refused the token from {creds.origin}: it expired at {expired}; "
+                "run `balsam login` for a new one"
+            )
+        return (
+            f"{where} rejected the token from {creds.origin} ({_detail(response)}); "
+            "run `balsam login` for a new one"
+        )
+
+
+def _connection_problem(exc: requests.ConnectionError) -> str:
+    text = str(exc)
+    if "refused" in text.lower():
+        return "connection refused"
+    if "Name or service not known" in text or "resolve" in text.lower():
+        return "the host name does not resolve"
+    if "reset" in text.lower() or "aborted" in text.lower():
+        return "the connection was dropped"
+    return f"connection failed ({type(exc).__name__})"
+
+
+def _checked_page(response: requests.Response) -> dict[str, Any]:
+    try:
+        page = response.json()
+    except ValueError:
+        raise _Transient("a truncated or malformed JSON answer") from None
+    if (
+        not isinstance(page, dict)
+        or not isinstance(page.get("count"), int)
+        or not isinstance(page.get("results"), list)
+        or not all(isinstance(r, dict) and isinstance(r.get("id"), int) for r in page["results"])
+    ):
+        raise _Transient("an answer that is not a page of records")
+    return page
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return min(max(float(value), 0.0), 120.0)
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    wait: float = (moment - datetime.now(UTC)).total_seconds()
+    return min(max(wait, 0.0), 120.0)
+
+
+def _detail(response: requests.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return repr(response.text[:200])
+    detail = body.get("detail") if isinstance(body, dict) else body
+    return repr(detail)[:300]

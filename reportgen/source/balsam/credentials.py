@@ -1,0 +1,103 @@
+"""Where the Balsam server and token come from, as Balsam's own client finds them.
+
+Order: `BALSAM_API_ROOT` / `BALSAM_TOKEN` in the environment, then the spec's `api_root`, then
+the client file (`client_config` in the spec, else `$BALSAM_CLIENT_PATH`, else
+`~/.balsam/client.yml`), which `balsam login` writes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reportgen.errors import SourceError
+from reportgen.spec.model import BalsamSource
+
+# Balsam's client defaults (balsam/client/requests_client.py)
+CONNECT_TIMEOUT_S = 6.2
+READ_TIMEOUT_S = 120.0
+RETRY_COUNT = 10
+
+
+@dataclass(frozen=True)
+class Credentials:
+    api_root: str
+    token: str | None = field(repr=False)
+    token_expiry: datetime | None
+    connect_timeout: float
+    read_timeout: float
+    retry_count: int
+    origin: str
+    """Where they came from, for messages (never the token itself)."""
+
+
+def client_file(source: BalsamSource) -> Path:
+    if source.client_config is not None:
+        return source.client_config
+    configured = os.environ.get("BALSAM_CLIENT_PATH")
+    return Path(configured) if configured else Path.home() / ".balsam" / "client.yml"
+
+
+def resolve_credentials(source: BalsamSource) -> Credentials:
+    path = client_file(source)
+    config = _read_client_file(path, required=source.client_config is not None)
+    api_root = os.environ.get("BALSAM_API_ROOT") or source.api_root or config.get("api_root")
+    if not api_root:
+        raise SourceError(
+            f"no Balsam server given: set source.balsam.api_root, BALSAM_API_ROOT, or run "
+            f"`balsam login` (which writes {path})"
+        )
+    token = os.environ.get("BALSAM_TOKEN") or config.get("token")
+    origin = "BALSAM_TOKEN" if os.environ.get("BALSAM_TOKEN") else str(path)
+    return Credentials(
+        api_root=str(api_root).rstrip("/"),
+        token=str(token) if token else None,
+        token_expiry=None if os.environ.get("BALSAM_TOKEN") else _expiry(config),
+        connect_timeout=float(config.get("connect_timeout") or CONNECT_TIMEOUT_S),
+        read_timeout=float(config.get("read_timeout") or READ_TIMEOUT_S),
+        retry_count=_retry_count(config.get("retry_count")),
+        origin=origin,
+    )
+
+
+def _retry_count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else RETRY_COUNT
+
+
+def _read_client_file(path: Path, required: bool) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if required:
+            raise SourceError(
+                f"{path}: client config not found (source.balsam.client_config)"
+            ) from None
+        return {}
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read the client config: {exc.strerror}") from exc
+    try:
+        loaded = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise SourceError(f"{path}: not valid YAML ({type(exc).__name__})") from None
+    if not isinstance(loaded, dict):
+        raise SourceError(f"{path}: expected a mapping of client settings")
+    return loaded
+
+
+def _expiry(config: dict[str, Any]) -> datetime | None:
+    value = config.get("token_expiry")
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    else:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

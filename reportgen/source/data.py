@@ -1,0 +1,30 @@
+"""What the source stage hands on: each query's records as tables, and how they were got."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reportgen.source.files import Record
+from reportgen.source.tables import BatchJobTable, EventTable, JobTable
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The records a live build used, written into the site in the files-source format."""
+
+    events: list[Record]
+    jobs: list[Record]
+    batch_jobs: list[Record]
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Each query's matching records, plus the job table when one was loaded."""
+
+    events: dict[str, EventTable]
+    batch_jobs: dict[str, BatchJobTable]
+    jobs: JobTable | None
+    notes: list[str] = field(default_factory=list)
+    fetched_at: int | None = None
+    """When a live fetch started (microseconds): the default as-of time of a live report."""
+    snapshot: Snapshot | None = None
