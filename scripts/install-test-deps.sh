@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what the test suite needs on a fresh Debian machine, idempotently:
 #   - Debian's Chromium (for the real-browser test) and fonts,
+#   - PostgreSQL and a pinned Balsam server in its own virtualenv (for the live-source tests),
 #   - a virtualenv in .venv with reportgen (editable) and its test extras.
 # apt-get needs root (or sudo); `apt-get update` runs only when a package is missing.
 set -euo pipefail
@@ -33,3 +34,6 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+
+# PostgreSQL (Debian) and the Balsam server's own virtualenv; the tests start and stop it
+"$PYTHON" scripts/balsam_server.py install

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from reportgen.errors import SpecError
-from reportgen.spec import load_report, load_reports
+from reportgen.spec import FilesSource, load_report, load_reports
+from reportgen.spec.model import BalsamSource
 from reportgen.spec.reference import key_rows, reference_markdown
 from reportgen.spec.schema import REPORT
 
@@ -47,6 +48,7 @@ def test_the_issue_example_spec_loads_as_written(tmp_path: Path) -> None:
     assert report.batch_job_queries["demo"].filter_tags == (("experiment", "demo"),)
     assert [c.type for c in report.charts][:3] == ["throughput", "utilization", "available_nodes"]
     assert report.charts[1].available_nodes == "demo" and report.charts[1].node_weighting
+    assert isinstance(report.source, FilesSource)
     assert report.source.events == ROOT / "report_specs" / "data" / "events.json.gz"
     assert report.as_of is not None and report.as_of.isoformat() == "2024-03-01T18:00:00+00:00"
     assert report.warnings == ()
@@ -64,6 +66,7 @@ def test_defaults_fill_in(tmp_path: Path) -> None:
     )
     assert report.time_axis.kind == "elapsed_minutes" and report.as_of is None
     assert report.summary.events == "demo" and report.summary.batch_jobs == "demo"
+    assert isinstance(report.source, FilesSource)
     assert report.source.events == tmp_path / "e.json"
 
 
@@ -335,3 +338,38 @@ def test_every_schema_key_is_documented_and_the_reference_is_current() -> None:
     assert reference == reference_markdown(), (
         "docs/spec-reference.md is stale: run `python -m reportgen.spec.reference`"
     )
+
+
+def test_a_balsam_source_with_defaults(tmp_path: Path) -> None:
+    text = VALID.replace(
+        "  files: {events: e.json, jobs: j.json, batch_jobs: b.json}", "  balsam: {}"
+    )
+    source = load_report(write(tmp_path, text)).source
+    assert isinstance(source, BalsamSource)
+    assert (source.api_root, source.client_config, source.page_size, source.snapshots) == (
+        None,
+        None,
+        100_000,
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "  balsam: {page_size: 200000}",
+            "run42.yaml:3: source.balsam.page_size: expected an integer from 1 to 100000; got 200000",
+        ),
+        (
+            "  balsam: {}\n  files: {events: e.json}",
+            "run42.yaml:3: source: expected exactly one of files or balsam; got files and balsam",
+        ),
+        ("  {}", "run42.yaml:3: source: expected exactly one of files or balsam; got neither"),
+    ],
+)
+def test_source_errors(tmp_path: Path, source: str, expected: str) -> None:
+    text = VALID.replace("  files: {events: e.json, jobs: j.json, batch_jobs: b.json}", source)
+    with pytest.raises(SpecError) as caught:
+        load_report(write(tmp_path, text))
+    assert caught.value.problems == [expected]

@@ -160,7 +160,7 @@ def _check_source_covers_queries(raw: dict[str, Any], ctx: Context) -> None:
     if source is INVALID or queries is INVALID or queries is None:
         return
     files = source["files"]
-    if files is None or files is INVALID:
+    if files is None or files is INVALID or source["balsam"] is not None:
         return
     events = queries["events"] if queries["events"] is not INVALID else {}
     batch_jobs = queries["batch_jobs"] if queries["batch_jobs"] is not INVALID else {}

@@ -20,8 +20,9 @@ from reportgen.source.columns import (
 )
 from reportgen.source.data import ReportData, Snapshot
 from reportgen.source.files import Record
+from reportgen.source.filters import select_events
 from reportgen.source.timestamps import to_micros
-from reportgen.spec.model import BalsamSource, EventQuery, Report
+from reportgen.spec.model import BalsamSource, Report
 
 __all__ = ["BalsamClient", "load_live_data"]
 
@@ -49,26 +50,46 @@ def _fetch(report: Report, client: BalsamClient, fetched_at: int) -> ReportData:
         )
         batch_records.update((r["id"], r) for r in records)
         batch_tables[name] = batch_jobs_from_records(records, _where(client, name))
-    notes = [f"Fetched live from {client.credentials.api_root}"]
-    event_records: dict[int, Record] = {}
-    event_tables = {}
-    data_keys = {key for q in queries for key, _ in q.data}
-    for query in queries:
-        records = _event_records(client, query, batch_records, notes)
-        event_records.update((r["id"], r) for r in records)
-        event_tables[query.name] = events_from_records(
-            records, _where(client, query.name), data_keys
+    for scheduler_id in sorted({q.scheduler_id for q in queries if q.scheduler_id is not None}):
+        records = client.fetch_all(
+            f"batch jobs with scheduler id {scheduler_id}",
+            "batch-jobs",
+            [("scheduler_id", str(scheduler_id))],
         )
-    jobs = None
+        batch_records.update((r["id"], r) for r in records)
+    event_records: dict[int, Record] = {}
+    fetched: dict[str, list[Record]] = {}
+    for query in queries:
+        fetched[query.name] = client.fetch_all(
+            f"events '{query.name}'", "events", event_params(query)
+        )
+        event_records.update((r["id"], r) for r in fetched[query.name])
     job_records: list[Record] = []
+    jobs = None
     if _needs_jobs(report):
-        tags = common_tags(queries)
-        job_records = client.fetch_all("jobs", "jobs", job_params(tags))
+        job_records = client.fetch_all("jobs", "jobs", job_params(common_tags(queries)))
         jobs = jobs_from_records(
             job_records, _where(client, "jobs"), {k for q in queries for k, _ in q.tags}
         )
-    notes += client.notes
-    notes.append(f"{client.requests_made} request(s), {client.retries} retried")
+    all_batch_jobs = batch_jobs_from_records(
+        list(batch_records.values()), _where(client, "batch jobs")
+    )
+    data_keys = {key for q in queries for key, _ in q.data}
+    event_tables = {}
+    for query in queries:
+        table = events_from_records(fetched[query.name], _where(client, query.name), data_keys)
+        # batch_job_id and scheduler_id are applied here (see params.py), the rest again
+        event_tables[query.name] = select_events(table, query, jobs, all_batch_jobs)
+    notes = [
+        f"Fetched live from {client.credentials.api_root}",
+        *client.notes,
+        f"{client.requests_made} request(s), {client.retries} retried",
+    ]
+    if any(q.batch_job_id is not None or q.scheduler_id is not None for q in queries):
+        notes.append(
+            "batch_job_id and scheduler_id were applied by reportgen from each job's "
+            "latest batch job (the server's own filters for them are unreliable)"
+        )
     snapshot = (
         Snapshot(
             events=[event_records[i] for i in sorted(event_records)],
@@ -86,31 +107,6 @@ def _fetch(report: Report, client: BalsamClient, fetched_at: int) -> ReportData:
         fetched_at=fetched_at,
         snapshot=snapshot,
     )
-
-
-def _event_records(
-    client: BalsamClient, query: EventQuery, batch_records: dict[int, Record], notes: list[str]
-) -> list[Record]:
-    what = f"events '{query.name}'"
-    if query.scheduler_id is None:
-        return client.fetch_all(what, "events", event_params(query, query.batch_job_id))
-    matches = client.fetch_all(
-        f"batch jobs with scheduler id {query.scheduler_id}",
-        "batch-jobs",
-        [("scheduler_id", str(query.scheduler_id))],
-    )
-    batch_records.update((r["id"], r) for r in matches)
-    ids = [r["id"] for r in matches if query.batch_job_id is None or r["id"] == query.batch_job_id]
-    notes.append(
-        f"Query '{query.name}': scheduler_id {query.scheduler_id} is batch job(s) "
-        f"{', '.join(map(str, ids)) or 'none'} (the server ignores scheduler_id on "
-        "/events/, so reportgen asked by batch_job_id)"
-    )
-    merged: dict[int, Record] = {}
-    for batch_job_id in ids:
-        for record in client.fetch_all(what, "events", event_params(query, batch_job_id)):
-            merged[record["id"]] = record
-    return [merged[i] for i in sorted(merged)]
 
 
 def _needs_jobs(report: Report) -> bool:

@@ -1,8 +1,11 @@
 """Spec queries as the query strings Balsam's server understands, never one it would misread.
 
 Lists become repeated keys, tags `key:value` (keys with ':' are rejected by the spec loader),
-times naive UTC. `scheduler_id` on `/events/` is ignored by the real server (it returns every
-event of the site), so reportgen resolves it to batch-job ids first and sends `batch_job_id`.
+times naive UTC. Two event filters are never sent: the server ignores `scheduler_id` on
+`/events/` (it returns every event of the site), and its `batch_job_id` joins batch jobs in a
+way that repeats rows, so pages come back short and offsets drift (found against the real
+server: limit=97 returns 13 events). reportgen applies both itself, from the jobs' latest
+batch job, exactly as the files source does.
 """
 
 from __future__ import annotations
@@ -22,13 +25,11 @@ def _pairs(key: str, pairs: Pairs) -> Params:
     return [(key, f"{k}:{v}") for k, v in pairs]
 
 
-def event_params(query: EventQuery, batch_job_id: int | None) -> Params:
-    """The `/events/` parameters; `batch_job_id` replaces the query's own when resolved."""
+def event_params(query: EventQuery) -> Params:
+    """The `/events/` parameters of every filter the server applies correctly."""
     params: Params = [("ordering", "timestamp")]
     params += [("id", str(i)) for i in query.id or ()]
     params += [("job_id", str(i)) for i in query.job_id or ()]
-    if batch_job_id is not None:
-        params.append(("batch_job_id", str(batch_job_id)))
     params += _pairs("tags", query.tags) + _pairs("data", query.data)
     if query.from_state:
         params.append(("from_state", query.from_state))

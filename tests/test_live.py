@@ -1,0 +1,294 @@
+"""The live source against a real Balsam server (PostgreSQL + Balsam 0.7.0a24 on 127.0.0.1).
+
+The server is started by the project's own script, filled by replaying two simulated
+experiments through its REST API, and stopped at the end. The same spec built from the live
+source and from files saved independently (plain requests, no filters) must agree exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reportgen.build import build_site
+from reportgen.errors import SourceError
+from reportgen.source import load_report_data
+from reportgen.spec import load_report
+from tests.balsam_site import Server, populate, save_everything, start_server, stop_server
+
+pytestmark = pytest.mark.live
+ROOT = Path(__file__).resolve().parent.parent
+
+QUERIES = """\
+queries:
+  events:
+    alpha: {tags: {experiment: alpha}}
+    alpha_b: {tags: {experiment: alpha, campaign: B}}
+    beta_running: {tags: {experiment: beta}, to_state: RUNNING}
+    restarts: {from_state: RESTART_READY, to_state: RUNNING}
+    morning: {timestamp_after: '2024-03-01T09:00:00', timestamp_before: '2024-03-01T11:30:00'}
+    failed_data: {data: {message: 'Job failed: nonzero return code'}}
+    by_batch: {batch_job_id: 2}
+    by_scheduler: {scheduler_id: 4101004, tags: {experiment: alpha}}
+    by_scheduler_beta: {scheduler_id: 4102002}
+    some_jobs: {job_id: [5, 6, 7, 300, 301]}
+    some_ids: {id: [10, 11, 12, 2000]}
+  batch_jobs:
+    alpha: {filter_tags: {experiment: alpha}}
+    alpha_a: {filter_tags: {experiment: alpha, campaign: A}}
+    finished: {state: finished, site_id: 1}
+    running_or_queued: {state: [running, queued]}
+    one: {scheduler_id: 4102003}
+    by_id: {id: [1, 2, 9]}
+    prod: {queue: prod, start_time_after: '2024-03-01T10:00:00'}
+    early: {start_time_before: '2024-03-01T10:00:00', end_time_before: '2024-03-01T13:00:00'}
+    late_end: {end_time_after: '2024-03-01T12:00:00'}
+charts:
+  - {id: alpha-throughput, type: throughput, events: alpha, formats: [svg]}
+  - {id: alpha-utilization, type: utilization, events: alpha, available_nodes: alpha,
+     formats: [svg]}
+  - {id: alpha-b, type: utilization, events: alpha_b, node_weighting: false, formats: [svg]}
+  - {id: beta-starts, type: throughput, events: beta_running, to_state: RUNNING, formats: [svg]}
+  - {id: restarts, type: throughput, events: restarts, to_state: RUNNING, formats: [svg]}
+  - {id: morning, type: utilization, events: morning, formats: [svg]}
+  - {id: failed, type: throughput, events: failed_data, to_state: FAILED, formats: [svg]}
+  - {id: by-batch, type: utilization, events: by_batch, formats: [svg]}
+  - {id: by-scheduler, type: utilization, events: by_scheduler, formats: [svg]}
+  - {id: nodes-finished, type: available_nodes, batch_jobs: finished, formats: [svg]}
+  - {id: nodes-prod, type: available_nodes, batch_jobs: prod, formats: [svg]}
+"""
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    # the postgres user must reach the cluster folder: not under pytest's private tmp
+    folder = Path(tempfile.mkdtemp(prefix="reportgen-balsam-", dir="/tmp"))
+    try:
+        live = start_server(folder)
+        populate(live, "alpha", seed=1, events=1500)
+        populate(live, "beta", seed=2, events=1000)
+        yield live
+    finally:
+        stop_server(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def specs(server: Server, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("specs")
+    files = save_everything(server, folder)
+    server.client_yml(folder / "client.yml")
+    head = "title: Live\nas_of: 2024-03-01T18:00:00Z\n"
+    (folder / "live").mkdir()
+    (folder / "files").mkdir()
+    live = folder / "live" / "experiment.yaml"
+    live.write_text(head + "source:\n  balsam: {client_config: ../client.yml}\n" + QUERIES)
+    saved = folder / "files" / "experiment.yaml"
+    saved.write_text(
+        head
+        + "source:\n  files: {"
+        + ", ".join(f"{k}: {v}" for k, v in files.items())
+        + "}\n"
+        + QUERIES
+    )
+    return {"live": live, "files": saved, "folder": folder}
+
+
+def test_every_query_matches_the_same_records(specs: dict[str, Path]) -> None:
+    live = load_report_data(load_report(specs["live"]))
+    saved = load_report_data(load_report(specs["files"]))
+    for name in live.events:
+        assert live.events[name].id.tolist() == sorted(saved.events[name].id.tolist()), name
+    for name in live.batch_jobs:
+        assert live.batch_jobs[name].id.tolist() == sorted(saved.batch_jobs[name].id.tolist()), name
+    counts = {name: len(table) for name, table in live.events.items()}
+    assert all(counts[n] > 0 for n in counts if n != "some_ids"), counts
+    assert counts["alpha"] > counts["alpha_b"] > 0
+    assert 0 < len(live.batch_jobs["alpha_a"]) < len(live.batch_jobs["alpha"])
+
+
+def test_live_and_files_give_identical_csvs(specs: dict[str, Path], tmp_path: Path) -> None:
+    live = build_site([specs["live"]], tmp_path / "live")
+    build_site([specs["files"]], tmp_path / "files")
+    csvs = sorted((tmp_path / "live" / "experiment").glob("*.csv"))
+    assert len(csvs) == len(live.reports[0].charts)
+    for csv in csvs:
+        assert csv.read_bytes() == (tmp_path / "files" / "experiment" / csv.name).read_bytes(), (
+            csv.name
+        )
+    assert any(len(csv.read_text().splitlines()) > 100 for csv in csvs)
+
+
+def test_a_snapshot_rebuilds_offline_to_identical_csvs(
+    specs: dict[str, Path], tmp_path: Path
+) -> None:
+    build_site([specs["live"]], tmp_path / "live")
+    data = tmp_path / "live" / "experiment" / "data"
+    assert sorted(p.name for p in data.iterdir()) == [
+        "batchjobs.json.gz",
+        "events.json.gz",
+        "experiment.yaml",
+        "jobs.json.gz",
+    ]
+    page = (tmp_path / "live" / "experiment" / "index.html").read_text()
+    assert 'href="data/events.json.gz"' in page
+    build_site([data / "experiment.yaml"], tmp_path / "offline")
+    for csv in (tmp_path / "live" / "experiment").glob("*.csv"):
+        assert csv.read_bytes() == (tmp_path / "offline" / "experiment" / csv.name).read_bytes()
+
+
+def test_snapshots_can_be_turned_off(specs: dict[str, Path], tmp_path: Path) -> None:
+    spec = specs["folder"] / "live" / "private.yaml"
+    spec.write_text(
+        specs["live"]
+        .read_text()
+        .replace(
+            "{client_config: ../client.yml}", "{client_config: ../client.yml, snapshots: false}"
+        )
+    )
+    build_site([spec], tmp_path / "site")
+    assert not (tmp_path / "site" / "private" / "data").exists()
+    assert "data/events.json.gz" not in (tmp_path / "site" / "private" / "index.html").read_text()
+
+
+def test_the_default_as_of_of_a_live_source_is_the_fetch_time(
+    specs: dict[str, Path], tmp_path: Path
+) -> None:
+    spec = specs["folder"] / "live" / "now.yaml"
+    spec.write_text(specs["live"].read_text().replace("as_of: 2024-03-01T18:00:00Z\n", ""))
+    result = build_site([spec], tmp_path / "site")
+    assert result.reports[0].as_of_origin == "the time the live fetch started"
+    assert (
+        "the time the live fetch started" in (tmp_path / "site" / "now" / "index.html").read_text()
+    )
+
+
+def run_cli(spec: Path, out: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "reportgen", "build", str(spec), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+    )
+
+
+def test_the_token_never_appears_in_output(
+    server: Server, specs: dict[str, Path], tmp_path: Path
+) -> None:
+    run = run_cli(specs["live"], tmp_path / "site", {})
+    assert run.returncode == 0, run.stderr
+    assert server.token not in run.stdout + run.stderr
+    for path in (tmp_path / "site").rglob("*"):
+        if path.is_file():
+            raw = path.read_bytes()
+            if path.suffix == ".gz":
+                import gzip
+
+                raw = gzip.decompress(raw)
+            assert server.token.encode() not in raw, path
+
+
+def test_environment_overrides_the_client_file(
+    server: Server, specs: dict[str, Path], tmp_path: Path
+) -> None:
+    bad = specs["folder"] / "bad-client.yml"
+    server.client_yml(bad, token="not-a-token", api_root="http://127.0.0.1:9")
+    spec = specs["folder"] / "live" / "env.yaml"
+    spec.write_text(specs["live"].read_text().replace("../client.yml", "../bad-client.yml"))
+    run = run_cli(
+        spec, tmp_path / "site", {"BALSAM_API_ROOT": server.api_root, "BALSAM_TOKEN": server.token}
+    )
+    assert run.returncode == 0, run.stderr
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        (
+            {"token": "not-a-token"},
+            "rejected the token from {client} ('Could not validate "
+            "credentials'); run `balsam login` for a new one",
+        ),
+        (
+            {"token": "not-a-token", "token_expiry": "2020-01-01T00:00:00"},
+            "refused the token from {client}: it expired at 2020-01-01 00:00:00 UTC; run "
+            "`balsam login` for a new one",
+        ),
+        (
+            {"token": ""},
+            "needs a token and none was found (BALSAM_TOKEN, {client}): run `balsam login`",
+        ),
+    ],
+)
+def test_auth_failures_say_what_to_do(
+    server: Server, specs: dict[str, Path], tmp_path: Path, settings: dict[str, str], expected: str
+) -> None:
+    client = server.client_yml(tmp_path / "client.yml", **settings)
+    spec = tmp_path / "auth.yaml"
+    spec.write_text(specs["live"].read_text().replace("../client.yml", str(client)))
+    run = run_cli(spec, tmp_path / "site", {})
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines()[-1] == (
+        f"error: the Balsam server at {server.api_root} " + expected.format(client=client)
+    )
+    assert "Traceback" not in run.stderr and server.token not in run.stderr
+
+
+def test_a_refused_connection_names_the_url(
+    server: Server, specs: dict[str, Path], tmp_path: Path
+) -> None:
+    client = server.client_yml(
+        tmp_path / "client.yml", api_root="http://127.0.0.1:9", retry_count=1
+    )
+    spec = tmp_path / "refused.yaml"
+    spec.write_text(
+        specs["live"]
+        .read_text()
+        .replace(
+            "{client_config: ../client.yml}", f"{{client_config: {client}, retry_backoff_s: 0}}"
+        )
+    )
+    with pytest.raises(SourceError) as caught:
+        load_report_data(load_report(spec))
+    assert str(caught.value).startswith(
+        "GET http://127.0.0.1:9/batch-jobs/: connection "
+        "refused (gave up after 2 tries). Is the Balsam server "
+        "running"
+    )
+
+
+def test_identical_queries_are_fetched_once(specs: dict[str, Path]) -> None:
+    spec = specs["folder"] / "live" / "twice.yaml"
+    spec.write_text(
+        specs["live"]
+        .read_text()
+        .replace("    alpha_b:", "    alpha_again: {tags: {experiment: alpha}}\n    alpha_b:")
+    )
+    data = load_report_data(load_report(spec))
+    once = load_report_data(load_report(specs["live"]))
+    requests_line = next(n for n in data.notes if "request(s)" in n)
+    assert requests_line == next(n for n in once.notes if "request(s)" in n)
+    assert data.events["alpha_again"].id.tolist() == data.events["alpha"].id.tolist()
+
+
+def test_small_pages_lose_and_duplicate_nothing(specs: dict[str, Path]) -> None:
+    spec = specs["folder"] / "live" / "paged.yaml"
+    spec.write_text(
+        specs["live"]
+        .read_text()
+        .replace("{client_config: ../client.yml}", "{client_config: ../client.yml, page_size: 97}")
+    )
+    paged = load_report_data(load_report(spec))
+    whole = load_report_data(load_report(specs["live"]))
+    for name in whole.events:
+        assert paged.events[name].id.tolist() == whole.events[name].id.tolist()
+    assert json.dumps(sorted(paged.notes)) != "[]"
