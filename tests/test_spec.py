@@ -359,7 +359,8 @@ def test_a_balsam_source_with_defaults(tmp_path: Path) -> None:
     [
         (
             "  balsam: {page_size: 200000}",
-            "run42.yaml:3: source.balsam.page_size: expected an integer from 1 to 100000; got 200000",
+            "run42.yaml:3: source.balsam.page_size: expected an integer from 1 to 100000; "
+            "got 200000",
         ),
         (
             "  balsam: {}\n  files: {events: e.json}",
