@@ -6,12 +6,9 @@ from pathlib import Path
 
 from reportgen.source.balsam import load_live_data
 from reportgen.source.balsam.client import PageProgress
-from reportgen.source.columns import (
-    batch_jobs_from_records,
-    events_from_records,
-    jobs_from_records,
-)
+from reportgen.source.columns import batch_jobs_from_records
 from reportgen.source.data import ReportData, Snapshot
+from reportgen.source.fast import read_event_table, read_job_table
 from reportgen.source.files import read_records
 from reportgen.source.filters import select_batch_jobs, select_events
 from reportgen.source.tables import BatchJobTable, EventTable, JobTable
@@ -52,16 +49,14 @@ def _load_files(report: Report, files: FilesSource) -> ReportData:
 
     jobs = None
     if files.jobs is not None and needs_jobs:
-        jobs = jobs_from_records(read_records(files.jobs, "jobs"), files.jobs, tag_keys)
+        jobs = read_job_table(files.jobs, tag_keys)
     all_batch_jobs = None
     if files.batch_jobs is not None and needs_batch_jobs:
         all_batch_jobs = _load_batch_jobs(files.batch_jobs)
     events: dict[str, EventTable] = {}
     if queries:
         assert files.events is not None, "the spec loader requires an events file"
-        all_events = events_from_records(
-            read_records(files.events, "events"), files.events, data_keys
-        )
+        all_events = read_event_table(files.events, data_keys)
         events = {q.name: select_events(all_events, q, jobs, all_batch_jobs) for q in queries}
     batch_jobs: dict[str, BatchJobTable] = {}
     if all_batch_jobs is not None:

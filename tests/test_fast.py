@@ -1,0 +1,119 @@
+"""The msgspec reader gives exactly the tables of the plain reader, and the same errors."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from reportgen.errors import SourceError
+from reportgen.source import fast
+from reportgen.source.columns import events_from_records, jobs_from_records
+from reportgen.source.files import read_records
+from tests.factories import event, job
+from tests.test_files import SHAPES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def same_events(path: Path) -> None:
+    quick = fast.read_event_table(path, set())
+    plain = events_from_records(read_records(path, "events"), path, set())
+    for name in ("id", "job_id", "timestamp", "from_state", "to_state"):
+        assert getattr(quick, name).tolist() == getattr(plain, name).tolist(), name
+    assert np.array_equal(quick.num_nodes, plain.num_nodes, equal_nan=True)
+    assert quick.state_names == plain.state_names
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+@pytest.mark.parametrize("compressed", [False, True])
+def test_every_shape(tmp_path: Path, shape: str, compressed: bool) -> None:
+    data = SHAPES[shape].encode()
+    path = tmp_path / "events.json"
+    path.write_bytes(gzip.compress(data) if compressed else data)
+    same_events(path)
+
+
+def test_the_demo_in_small_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = tmp_path / "events.jsonl.gz"
+    records = json.loads(gzip.decompress((ROOT / "report_specs/data/events.json.gz").read_bytes()))[
+        "results"
+    ]
+    lines.write_bytes(gzip.compress("\n".join(json.dumps(r) for r in records).encode()))
+    monkeypatch.setattr(fast, "CHUNK_BYTES", 4096)  # many chunks, cut mid-line
+    same_events(lines)
+    same_events(ROOT / "report_specs/data/events.json.gz")
+
+
+def test_jobs_with_tags(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.json"
+    path.write_text(
+        json.dumps(
+            [
+                job(1, 2, 4, 7, experiment="a", campaign="x"),
+                job(2, batch_job_id=None),
+                {**job(3), "tags": None},
+            ]
+        )
+    )
+    quick = fast.read_job_table(path, {"experiment"})
+    plain = jobs_from_records(read_records(path, "jobs"), path, {"experiment"})
+    for name in ("id", "num_nodes", "node_packing_count", "batch_job_id"):
+        assert getattr(quick, name).tolist() == getattr(plain, name).tolist()
+    assert quick.tag_values["experiment"].tolist() == ["a", None, None]
+
+
+@pytest.mark.parametrize(
+    ("record", "problem"),
+    [
+        ({"id": 9, "job_id": 1, "from_state": "A", "to_state": "B"}, "missing field 'timestamp'"),
+        (
+            {
+                "id": "9",
+                "job_id": 1,
+                "timestamp": "2024-03-01T08:00:00",
+                "from_state": "A",
+                "to_state": "B",
+            },
+            "field 'id' is '9'",
+        ),
+        (
+            {
+                "id": 9,
+                "job_id": 1,
+                "timestamp": "2024-03-01T08:00:00",
+                "from_state": "A",
+                "to_state": "B",
+                "data": {"num_nodes": "four"},
+            },
+            "data.num_nodes is 'four'",
+        ),
+        (
+            {"id": 9, "job_id": 1, "timestamp": "soon", "from_state": "A", "to_state": "B"},
+            "field 'timestamp' is not an ISO time: 'soon'",
+        ),
+    ],
+)
+@pytest.mark.parametrize("as_lines", [False, True])
+def test_a_bad_record_is_named_by_its_place_in_the_file(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    record: dict[str, Any],
+    problem: str,
+    as_lines: bool,
+) -> None:
+    good = [event(i, 1, i, "PREPROCESSED", "RUNNING", num_nodes=1.0) for i in range(1, 301)]
+    records = [*good, record, *good[:5]]
+    path = tmp_path / "events.jsonl"
+    if as_lines:
+        path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+        monkeypatch.setattr(fast, "CHUNK_BYTES", 2048)  # the bad record is in a later chunk
+    else:
+        path.write_text(json.dumps({"count": len(records), "results": records}))
+    with pytest.raises(SourceError) as caught:
+        fast.read_event_table(path, set())
+    assert str(caught.value) == f"{path}: event record 301: {problem}"
