@@ -18,6 +18,7 @@ import argparse
 import gzip
 import heapq
 import io
+import itertools
 import json
 import random
 from collections import deque
@@ -200,7 +201,7 @@ class Simulation:
         if end is None or at >= end:
             return
         queue = self.ready[allocation.mode]
-        candidates = sorted(list(queue)[:64], key=lambda j: (j.num_nodes, j.id))
+        candidates = sorted(itertools.islice(queue, 64), key=lambda j: (j.num_nodes, j.id))
         for job in candidates:
             if job.units > allocation.free_units:
                 continue
