@@ -30,8 +30,8 @@ def utilization(
     """Per job, entering RUNNING opens an interval weighted by `data.num_nodes` (or 1),
     leaving RUNNING closes it; intervals still open at as_of stay open."""
     events = events.take(events.timestamp <= as_of)
-    order = job_chain_order(events)
     running = events.code("RUNNING")
+    order = job_chain_order(events, touching=running)
     from_state, to_state = events.from_state[order], events.to_state[order]
     enters = (to_state == running) & (from_state != running)
     leaves = (from_state == running) & (to_state != running)
@@ -92,9 +92,15 @@ def _entry_weights(
     return weights, missing, "the job's num_nodes / node_packing_count"
 
 
-def job_chain_order(events: EventTable) -> Ints:
+def job_chain_order(events: EventTable, touching: int | None = None) -> Ints:
     """Indices ordering events by job, then time; events of one job at one instant follow
-    the job's state chain (the event leaving the current state first), then id."""
+    the job's state chain (the event leaving the current state first), then id.
+
+    With `touching` (a state code), only instants with two or more events entering or
+    leaving that state are chained (and the instant before each, for its end state): the
+    order of the others cannot change a series about that state, and chaining is a Python
+    loop per instant.
+    """
     order = np.lexsort((events.id, events.timestamp, events.job_id))
     job, stamp = events.job_id[order], events.timestamp[order]
     same = (job[1:] == job[:-1]) & (stamp[1:] == stamp[:-1])
@@ -104,7 +110,20 @@ def job_chain_order(events: EventTable) -> Ints:
     edges = np.diff(np.r_[0, same.astype(np.int8), 0])
     run_starts, run_ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) + 1
     from_state, to_state = events.from_state, events.to_state
-    for start, end in zip(run_starts.tolist(), run_ends.tolist(), strict=True):
+    if touching is not None:
+        moves = ((from_state[order] == touching) != (to_state[order] == touching)).astype(int)
+        running_total = np.r_[0, np.cumsum(moves)]
+        per_run = running_total[run_ends] - running_total[run_starts]
+        chosen = set(np.flatnonzero(per_run >= 2).tolist())
+        ending_at = {int(end): index for index, end in enumerate(run_ends.tolist())}
+        chosen |= {
+            ending_at[int(run_starts[r])] for r in list(chosen) if int(run_starts[r]) in ending_at
+        }
+        runs = sorted(chosen)
+    else:
+        runs = list(range(run_starts.size))
+    for run in runs:
+        start, end = int(run_starts[run]), int(run_ends[run])
         previous = order[start - 1] if start > 0 and job[start - 1] == job[start] else None
         current = None if previous is None else int(to_state[previous])
         order[start:end] = _chain(order[start:end].tolist(), current, from_state, to_state)

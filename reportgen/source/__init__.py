@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from reportgen.source.balsam import load_live_data
 from reportgen.source.balsam.client import PageProgress
 from reportgen.source.columns import batch_jobs_from_records
@@ -38,9 +40,6 @@ def load_report_data(report: Report, progress: PageProgress = _quiet) -> ReportD
 def _load_files(report: Report, files: FilesSource) -> ReportData:
     """Read the saved files the report's queries need, then apply every query."""
     queries = list(report.event_queries.values())
-    needs_jobs = any(q.needs_jobs for q in queries) or any(
-        c.type == "utilization" for c in report.charts
-    )
     needs_batch_jobs = bool(report.batch_job_queries) or any(
         q.scheduler_id is not None for q in queries
     )
@@ -48,7 +47,7 @@ def _load_files(report: Report, files: FilesSource) -> ReportData:
     tag_keys = {key for q in queries for key, _ in q.tags}
 
     jobs = None
-    if files.jobs is not None and needs_jobs:
+    if files.jobs is not None and any(q.needs_jobs for q in queries):
         jobs = read_job_table(files.jobs, tag_keys)
     all_batch_jobs = None
     if files.batch_jobs is not None and needs_batch_jobs:
@@ -57,6 +56,8 @@ def _load_files(report: Report, files: FilesSource) -> ReportData:
     if queries:
         assert files.events is not None, "the spec loader requires an events file"
         all_events = read_event_table(files.events, data_keys)
+        if jobs is None and files.jobs is not None and _weights_missing(all_events):
+            jobs = read_job_table(files.jobs, tag_keys)  # the num_nodes fallback needs them
         events = {q.name: select_events(all_events, q, jobs, all_batch_jobs) for q in queries}
     batch_jobs: dict[str, BatchJobTable] = {}
     if all_batch_jobs is not None:
@@ -66,6 +67,13 @@ def _load_files(report: Report, files: FilesSource) -> ReportData:
     read = [p.name for p in (files.events, files.jobs, files.batch_jobs) if p is not None]
     notes = [f"Saved API responses: {', '.join(read)}"]
     return ReportData(events=events, batch_jobs=batch_jobs, jobs=jobs, notes=notes)
+
+
+def _weights_missing(events: EventTable) -> bool:
+    """Whether a RUNNING entry lacks data.num_nodes (weighted charts and the headline then
+    fall back to the job's num_nodes / node_packing_count)."""
+    entries = events.to_state == events.code("RUNNING")
+    return bool(np.isnan(events.num_nodes[entries]).any())
 
 
 def _load_batch_jobs(path: Path) -> BatchJobTable:

@@ -13,6 +13,7 @@ import gzip
 import json
 import zlib
 from collections.abc import Callable, Iterator
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -83,10 +84,8 @@ def read_event_table(path: Path, data_keys: set[str]) -> EventTable:
 def _event_columns(
     rows: list[_Event], states: dict[str, int], path: Path, start: int
 ) -> tuple[np.ndarray, ...]:
-    def code(name: str) -> int:
-        return states.setdefault(name, len(states))
-
-    stamps, bad = parse_timestamps([r.timestamp for r in rows])
+    count = len(rows)
+    stamps, bad = parse_timestamps(list(map(attrgetter("timestamp"), rows)))
     if bad is not None:
         raise SourceError(
             f"{path}: event record {start + bad + 1}: field 'timestamp' is not an "
@@ -94,17 +93,28 @@ def _event_columns(
         )
     nan = float("nan")
     return (
-        np.fromiter((r.id for r in rows), np.int64, len(rows)),
-        np.fromiter((r.job_id for r in rows), np.int64, len(rows)),
+        np.fromiter(map(attrgetter("id"), rows), np.int64, count),
+        np.fromiter(map(attrgetter("job_id"), rows), np.int64, count),
         stamps,
-        np.fromiter((code(r.from_state) for r in rows), np.int16, len(rows)),
-        np.fromiter((code(r.to_state) for r in rows), np.int16, len(rows)),
+        _state_codes(map(attrgetter("from_state"), rows), states, count),
+        _state_codes(map(attrgetter("to_state"), rows), states, count),
         np.fromiter(
             (nan if r.data is None or r.data.num_nodes is None else r.data.num_nodes for r in rows),
             np.float64,
-            len(rows),
+            count,
         ),
     )
+
+
+def _state_codes(names: Iterator[str], states: dict[str, int], count: int) -> np.ndarray:
+    """Codes of state names; a state Balsam does not define gets the next free code."""
+    listed = list(names)
+    try:
+        return np.fromiter(map(states.__getitem__, listed), np.int16, count)
+    except KeyError:
+        for name in listed:
+            states.setdefault(name, len(states))
+        return np.fromiter(map(states.__getitem__, listed), np.int16, count)
 
 
 def read_job_table(path: Path, tag_keys: set[str]) -> JobTable:
@@ -276,17 +286,18 @@ def _chunks(path: Path, what: str) -> Iterator[tuple[str, bytes]]:
             if kind == "document":
                 yield kind, first + stream.read()
                 return
-            pending = first
+            pending = [first]
             while True:
                 more = stream.read(CHUNK_BYTES)
                 if not more:
-                    yield kind, pending
+                    yield kind, b"".join(pending)
                     return
-                pending += more
-                cut = pending.rfind(b"\n") + 1
+                cut = more.rfind(b"\n") + 1
                 if cut:
-                    yield kind, pending[:cut]
-                    pending = pending[cut:]
+                    yield kind, b"".join([*pending, more[:cut]])
+                    pending = [more[cut:]]
+                else:
+                    pending.append(more)
         except (OSError, EOFError, zlib.error) as exc:
             raise SourceError(f"{path}: damaged gzip data: {exc}") from None
 
