@@ -1,0 +1,49 @@
+"""Render the utilization chart of an input with and without the per-pixel reduction.
+
+    python benchmarks/charts_bench.py DIR reduced|full  -> JSON on stdout
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+from reportgen.analytics import utilization
+from reportgen.charts import chart_data, chart_spec, render_image
+from reportgen.site.pages import script_json
+from reportgen.source.fast import read_event_table
+from reportgen.spec.model import Chart, TimeAxis
+
+
+def main() -> None:
+    folder, mode = Path(sys.argv[1]), sys.argv[2]
+    events = read_event_table(folder / "events.jsonl.gz", set())
+    as_of = int(events.timestamp.max())
+    start = int(events.timestamp.min())
+    series, _ = utilization(events, as_of, True, None)
+    chart = Chart("u", "utilization", "Utilization", 800, 300, ("png", "svg", "pdf"), "e")
+    axis = TimeAxis("elapsed_minutes")
+    if mode == "full":  # as many columns as points: the reduction keeps everything
+        chart = Chart("u", "utilization", "Utilization", 800, 300, ("png",), "e")
+        data = chart_data(chart.__class__(**{**chart.__dict__, "width": max(len(series), 1)}),
+                          [series], axis, start, as_of)
+    else:
+        data = chart_data(chart, [series], axis, start, as_of)
+    seconds = {}
+    image_spec = chart_spec(chart, data, axis, interactive=False)
+    for image_format in ("png", "svg", "pdf"):
+        began = time.perf_counter()
+        render_image(image_spec, image_format)
+        seconds[image_format] = time.perf_counter() - began
+    page_bytes = len(script_json(chart_spec(chart, data, axis, interactive=True)).encode())
+    json.dump({"changes": data.changes, "drawn": data.drawn, "seconds": seconds,
+               "page_spec_mb": page_bytes / 1e6,
+               "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024},
+              sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

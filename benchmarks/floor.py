@@ -1,0 +1,22 @@
+"""The parsing floor: decompress and decode the events file into structs, nothing more.
+
+    python benchmarks/floor.py EVENTS_FILE  -> seconds on stdout
+"""
+
+from __future__ import annotations
+
+import gzip
+import sys
+import time
+
+import msgspec
+
+from reportgen.source.fast import _Event, _page_type
+
+started = time.perf_counter()
+raw = gzip.decompress(open(sys.argv[1], "rb").read())
+if raw.lstrip().startswith(b'{"results"'):
+    rows = msgspec.json.Decoder(_page_type(_Event)).decode(raw).results
+else:
+    rows = msgspec.json.Decoder(_Event).decode_lines(raw)
+print(time.perf_counter() - started, len(rows))
