@@ -34,22 +34,27 @@ class SavedAnswers:
     def __init__(self, events: list[dict[str, Any]], batch_jobs: list[dict[str, Any]]) -> None:
         self.pages: dict[tuple[str, str], list[bytes]] = {}
         by_time = sorted(events, key=lambda e: (e["timestamp"], e["id"]))
-        self._add("events/", "to_state=JOB_FINISHED",
-                  [e for e in by_time if e["to_state"] == "JOB_FINISHED"])
+        self._add(
+            "events/",
+            "to_state=JOB_FINISHED",
+            [e for e in by_time if e["to_state"] == "JOB_FINISHED"],
+        )
         self._add("events/", "to_state=RUNNING", [e for e in events if e["to_state"] == "RUNNING"])
-        self._add("events/", "from_state=RUNNING",
-                  [e for e in events if e["from_state"] == "RUNNING"])
+        self._add(
+            "events/", "from_state=RUNNING", [e for e in events if e["from_state"] == "RUNNING"]
+        )
         self._add("batch-jobs/", "", batch_jobs)
 
     def _add(self, path: str, key: str, rows: list[dict[str, Any]]) -> None:
         self.pages[(path, key)] = [
-            json.dumps({"count": len(rows), "results": rows[i:i + PAGE]}).encode()
+            json.dumps({"count": len(rows), "results": rows[i : i + PAGE]}).encode()
             for i in range(0, max(len(rows), 1), PAGE)
         ]
 
     def get(self, path: str, **params: Any) -> Any:
-        key = "&".join(f"{k}={v}" for k, v in sorted(params.items())
-                       if k in ("to_state", "from_state"))
+        key = "&".join(
+            f"{k}={v}" for k, v in sorted(params.items()) if k in ("to_state", "from_state")
+        )
         pages = self.pages[(path, key)]
         return json.loads(pages[int(params.get("offset", 0)) // PAGE])
 
@@ -67,8 +72,10 @@ def main() -> None:
     else:
         times, values = available_nodes(BatchJob.objects.all())
     seconds = time.perf_counter() - started
-    json.dump({"seconds": seconds, "times": [t.isoformat() for t in times],
-               "values": list(values)}, sys.stdout)
+    json.dump(
+        {"seconds": seconds, "times": [t.isoformat() for t in times], "values": list(values)},
+        sys.stdout,
+    )
 
 
 if __name__ == "__main__":

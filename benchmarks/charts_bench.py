@@ -1,6 +1,6 @@
 """Render the utilization chart of an input with and without the per-pixel reduction.
 
-    python benchmarks/charts_bench.py DIR reduced|full  -> JSON on stdout
+python benchmarks/charts_bench.py DIR reduced|full  -> JSON on stdout
 """
 
 from __future__ import annotations
@@ -28,8 +28,13 @@ def main() -> None:
     axis = TimeAxis("elapsed_minutes")
     if mode == "full":  # as many columns as points: the reduction keeps everything
         chart = Chart("u", "utilization", "Utilization", 800, 300, ("png",), "e")
-        data = chart_data(chart.__class__(**{**chart.__dict__, "width": max(len(series), 1)}),
-                          [series], axis, start, as_of)
+        data = chart_data(
+            chart.__class__(**{**chart.__dict__, "width": max(len(series), 1)}),
+            [series],
+            axis,
+            start,
+            as_of,
+        )
     else:
         data = chart_data(chart, [series], axis, start, as_of)
     seconds = {}
@@ -39,10 +44,16 @@ def main() -> None:
         render_image(image_spec, image_format)
         seconds[image_format] = time.perf_counter() - began
     page_bytes = len(script_json(chart_spec(chart, data, axis, interactive=True)).encode())
-    json.dump({"changes": data.changes, "drawn": data.drawn, "seconds": seconds,
-               "page_spec_mb": page_bytes / 1e6,
-               "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024},
-              sys.stdout)
+    json.dump(
+        {
+            "changes": data.changes,
+            "drawn": data.drawn,
+            "seconds": seconds,
+            "page_spec_mb": page_bytes / 1e6,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        },
+        sys.stdout,
+    )
 
 
 if __name__ == "__main__":

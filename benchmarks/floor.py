@@ -1,6 +1,6 @@
 """The parsing floor: decompress and decode the events file into structs, nothing more.
 
-    python benchmarks/floor.py EVENTS_FILE  -> seconds on stdout
+python benchmarks/floor.py EVENTS_FILE  -> seconds on stdout
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import msgspec
 from reportgen.source.fast import _Event, _page_type
 
 started = time.perf_counter()
-raw = gzip.decompress(open(sys.argv[1], "rb").read())
+with open(sys.argv[1], "rb") as compressed:
+    raw = gzip.decompress(compressed.read())
 if raw.lstrip().startswith(b'{"results"'):
     rows = msgspec.json.Decoder(_page_type(_Event)).decode(raw).results
 else:

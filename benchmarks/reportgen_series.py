@@ -28,10 +28,14 @@ def main() -> None:
     started = time.perf_counter()
     events = read_event_table(folder / f"events.{fmt}.gz", set())
     batch_jobs = batch_jobs_from_records(
-        read_records(folder / f"batchjobs.{fmt}.gz", "batch jobs"), folder)
+        read_records(folder / f"batchjobs.{fmt}.gz", "batch jobs"), folder
+    )
     entries = events.to_state == events.code("RUNNING")
-    jobs = (read_job_table(folder / f"jobs.{fmt}.gz", set())
-            if np.isnan(events.num_nodes[entries]).any() else None)
+    jobs = (
+        read_job_table(folder / f"jobs.{fmt}.gz", set())
+        if np.isnan(events.num_nodes[entries]).any()
+        else None
+    )
     parsed = time.perf_counter()
     as_of = int(events.timestamp.max())
     done = throughput(events, "JOB_FINISHED", as_of)
@@ -42,15 +46,29 @@ def main() -> None:
     both = (batch_jobs.start_time != NO_TIME) & (batch_jobs.end_time != NO_TIME)
     comparable, _ = available_nodes(batch_jobs.take(both), as_of)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    json.dump({
-        "seconds": finished - started, "parse": parsed - started, "compute": finished - parsed,
-        "peak_rss_mb": peak_mb, "events": len(events),
-        "series": {name: {"times": s.times.tolist(), "values": s.values.tolist()}
-                   for name, s in (("throughput", done), ("utilization", used),
-                                   ("available_nodes", comparable))},
-        "points": {"throughput": len(done), "utilization": len(used),
-                   "available_nodes": len(nodes)},
-    }, sys.stdout)
+    json.dump(
+        {
+            "seconds": finished - started,
+            "parse": parsed - started,
+            "compute": finished - parsed,
+            "peak_rss_mb": peak_mb,
+            "events": len(events),
+            "series": {
+                name: {"times": s.times.tolist(), "values": s.values.tolist()}
+                for name, s in (
+                    ("throughput", done),
+                    ("utilization", used),
+                    ("available_nodes", comparable),
+                )
+            },
+            "points": {
+                "throughput": len(done),
+                "utilization": len(used),
+                "available_nodes": len(nodes),
+            },
+        },
+        sys.stdout,
+    )
 
 
 if __name__ == "__main__":

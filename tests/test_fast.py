@@ -45,6 +45,7 @@ def test_the_demo_in_small_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     ]
     lines.write_bytes(gzip.compress("\n".join(json.dumps(r) for r in records).encode()))
     monkeypatch.setattr(fast, "CHUNK_BYTES", 4096)  # many chunks, cut mid-line
+    monkeypatch.setattr(fast, "PARALLEL_MIN_BYTES", 0)  # decoded by the worker processes
     same_events(lines)
     same_events(ROOT / "report_specs/data/events.json.gz")
 
@@ -112,6 +113,7 @@ def test_a_bad_record_is_named_by_its_place_in_the_file(
     if as_lines:
         path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
         monkeypatch.setattr(fast, "CHUNK_BYTES", 2048)  # the bad record is in a later chunk
+        monkeypatch.setattr(fast, "PARALLEL_MIN_BYTES", 0)
     else:
         path.write_text(json.dumps({"count": len(records), "results": records}))
     with pytest.raises(SourceError) as caught:

@@ -36,6 +36,8 @@ CHUNK_BYTES = 4 << 20
 """Small enough that two workers overlap well with decompression (measured: 4 MB best)."""
 WORKERS = min(2, os.cpu_count() or 1)
 """Processes decoding JSON Lines chunks: decoding is CPU-bound and holds the GIL."""
+PARALLEL_MIN_BYTES = 2 << 20
+"""Smaller files are read in this process: starting workers costs more than it saves."""
 T = TypeVar("T")
 
 
@@ -73,7 +75,7 @@ def read_event_table(path: Path, data_keys: set[str]) -> EventTable:
     first = next(chunks, None)
     if first is None:
         parts: list[tuple[np.ndarray, ...]] = []
-    elif first[0] == "lines" and WORKERS > 1:
+    elif first[0] == "lines" and WORKERS > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES:
         parts = list(_parallel_event_parts(itertools.chain([first], chunks), states, path))
     else:
         parts = [

@@ -1,0 +1,272 @@
+"""reportgen against Balsam's own analytics, side by side in one run: `python3 benchmarks/run.py`.
+
+    python3 benchmarks/run.py [--sizes 10000,100000,1000000] [--huge] [--repeat 3]
+
+Per size (events made by the demo generator, seed 7, as gzipped JSON Lines and as one API
+page): the baseline (balsam==0.7.0a24 with pydantic==1.10.27 in benchmarks/work/baseline-venv)
+computing throughput + weighted utilization + available nodes from the rows each query
+returns; reportgen computing the same three from the files, parsing included; the parsing
+floor; peak RSS; and the utilization chart rendered with and without the per-pixel reduction.
+Every timing is the median of --repeat fresh processes. The series are checked equal where
+the baseline is right (its same-instant points merged, batch jobs with both times). `--huge`
+adds 10^7 events (reportgen only: peak RSS and time). Writes benchmarks/results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import venv
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+WORK = HERE / "work"
+BASELINE_VENV = WORK / "baseline-venv"
+BASELINE_PINS = ["balsam==0.7.0a24", "pydantic==1.10.27"]
+FULL_RENDER_LIMIT = 200_000
+"""Above this many change points the unreduced chart is not rendered (15 s per format and
+~3 GB at 10^6, measured in shared/PERFORMANCE.md)."""
+
+
+def python_json(command: list[str]) -> Any:
+    run = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    if run.returncode != 0:
+        raise SystemExit(f"{' '.join(command[:3])} failed:\n{run.stderr[-3000:]}")
+    return json.loads(run.stdout)
+
+
+def ensure_inputs(size: int, formats: tuple[str, ...] = ("page", "jsonl")) -> Path:
+    folder = WORK / f"e{size}"
+    for fmt in formats:
+        marker = folder / f".{fmt}-done"
+        if not marker.exists():
+            print(f"generating {size:,} events ({fmt})", file=sys.stderr, flush=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "reportgen.demo",
+                    "--seed",
+                    "7",
+                    "--events",
+                    str(size),
+                    "--out",
+                    str(folder),
+                    "--format",
+                    fmt,
+                ],
+                check=True,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+            )
+            marker.touch()
+    return folder
+
+
+def ensure_baseline() -> Path:
+    python = BASELINE_VENV / "bin" / "python"
+    if not python.exists():
+        print("installing the baseline: " + " ".join(BASELINE_PINS), file=sys.stderr)
+        venv.create(BASELINE_VENV, with_pip=True)
+        subprocess.run(
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                *BASELINE_PINS,
+            ],
+            check=True,
+        )
+    return python
+
+
+def median_of(runs: list[dict[str, Any]], key: str) -> float:
+    return float(statistics.median(r[key] for r in runs))
+
+
+def baseline(python: Path, folder: Path, repeat: int) -> dict[str, Any]:
+    result: dict[str, Any] = {"seconds": 0.0}
+    for report in ("throughput", "utilization", "available_nodes"):
+        runs = [
+            python_json(
+                [
+                    str(python),
+                    str(HERE / "baseline_balsam.py"),
+                    str(folder / "events.jsonl.gz"),
+                    str(folder / "batchjobs.jsonl.gz"),
+                    report,
+                ]
+            )
+            for _ in range(repeat)
+        ]
+        result[report] = runs[0]
+        result[f"{report}_s"] = median_of(runs, "seconds")
+        result["seconds"] += result[f"{report}_s"]
+    return result
+
+
+def reportgen(folder: Path, fmt: str, repeat: int) -> dict[str, Any]:
+    runs = [
+        python_json([sys.executable, str(HERE / "reportgen_series.py"), str(folder), fmt])
+        for _ in range(repeat)
+    ]
+    best = runs[0]
+    for key in ("seconds", "parse", "compute", "peak_rss_mb"):
+        best[key] = median_of(runs, key)
+    return best
+
+
+def floor(folder: Path, repeat: int) -> float:
+    runs = []
+    for _ in range(repeat):
+        run = subprocess.run(
+            [sys.executable, str(HERE / "floor.py"), str(folder / "events.jsonl.gz")],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+            env={"PYTHONPATH": str(ROOT)},
+        )
+        runs.append(float(run.stdout.split()[0]))
+    return float(statistics.median(runs))
+
+
+def merged(times: list[str], values: list[float]) -> dict[int, float]:
+    """The baseline's points, one per instant (its last value there), unchanged ones dropped."""
+    import numpy as np
+
+    stamps = np.array(times, dtype="datetime64[us]").astype(np.int64).tolist()
+    last: dict[int, float] = {}
+    for stamp, value in zip(stamps, values, strict=True):
+        last[stamp] = value
+    result, previous = {}, 0.0
+    for stamp in sorted(last):
+        if round(last[stamp], 9) != round(previous, 9):
+            result[stamp] = last[stamp]
+        previous = last[stamp]
+    return result
+
+
+def agrees(ours: dict[str, list[Any]], theirs: dict[str, Any]) -> bool:
+    expected = merged(theirs["times"], theirs["values"])
+    got = dict(zip(ours["times"], ours["values"], strict=True))
+    return expected.keys() == got.keys() and all(abs(expected[t] - got[t]) < 1e-9 for t in got)
+
+
+def charts(folder: Path, mode: str) -> dict[str, Any]:
+    return dict(python_json([sys.executable, str(HERE / "charts_bench.py"), str(folder), mode]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--huge", action="store_true", help="also 10^7 events (reportgen only)")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    python = ensure_baseline()
+    rows, chart_rows = [], []
+    for size in sizes:
+        folder = ensure_inputs(size)
+        print(f"measuring {size:,}", file=sys.stderr, flush=True)
+        base = baseline(python, folder, args.repeat)
+        ours = {fmt: reportgen(folder, fmt, args.repeat) for fmt in ("jsonl", "json")}
+        equal = all(
+            agrees(ours["jsonl"]["series"][name], base[name])
+            for name in ("throughput", "utilization", "available_nodes")
+        )
+        rows.append(
+            (
+                size,
+                ours["jsonl"]["events"],
+                base["seconds"],
+                ours["jsonl"],
+                ours["json"],
+                floor(folder, args.repeat),
+                equal,
+                base,
+            )
+        )
+        reduced = charts(folder, "reduced")
+        full = charts(folder, "full") if reduced["changes"] <= FULL_RENDER_LIMIT else None
+        chart_rows.append((size, reduced, full))
+    if args.huge:
+        folder = ensure_inputs(10_000_000, ("jsonl",))
+        huge = reportgen(folder, "jsonl", 1)
+        rows.append((10_000_000, huge["events"], None, huge, None, None, None, None))
+    report = table(rows, chart_rows)
+    (HERE / "results.md").write_text(report)
+    print(report)
+    return 0
+
+
+def table(rows: list[Any], chart_rows: list[Any]) -> str:
+    lines = [
+        "| events | baseline s (thr + util + nodes) | reportgen s, JSON Lines (parse + series)"
+        " | ratio | reportgen s, one page | ratio | floor s | peak RSS MB | equal |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for _, events, base_s, lines_run, page_run, floor_s, equal, base in rows:
+        if base_s is None:
+            lines.append(
+                f"| {events:,} | - | {lines_run['seconds']:.2f} ({lines_run['parse']:.2f}"
+                f" + {lines_run['compute']:.2f}) | - | - | - | - | "
+                f"{lines_run['peak_rss_mb']:.0f} | - |"
+            )
+            continue
+        parts = (
+            f"{base['throughput_s']:.2f} + {base['utilization_s']:.2f} + "
+            f"{base['available_nodes_s']:.2f}"
+        )
+        lines.append(
+            f"| {events:,} | {base_s:.2f} ({parts}) | {lines_run['seconds']:.2f} "
+            f"({lines_run['parse']:.2f} + {lines_run['compute']:.2f}) | "
+            f"**{base_s / lines_run['seconds']:.1f}x** | {page_run['seconds']:.2f} | "
+            f"{base_s / page_run['seconds']:.1f}x | {floor_s:.2f} | "
+            f"{lines_run['peak_rss_mb']:.0f} | {'yes' if equal else 'NO'} |"
+        )
+    lines += [
+        "",
+        "| events | utilization change points | drawn | PNG / SVG / PDF s (reduced) |"
+        " page spec MB (reduced) | PNG / SVG / PDF s (full) | page spec MB (full) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for size, reduced, full in chart_rows:
+        seconds = reduced["seconds"]
+        full_s = (
+            " / ".join(f"{full['seconds'][f]:.2f}" for f in ("png", "svg", "pdf"))
+            if full
+            else "not rendered (> 200,000 points)"
+        )
+        lines.append(
+            f"| {size:,} | {reduced['changes']:,} | {reduced['drawn']:,} | "
+            f"{seconds['png']:.2f} / {seconds['svg']:.2f} / {seconds['pdf']:.2f} | "
+            f"{reduced['page_spec_mb']:.2f} | {full_s} | "
+            f"{full['page_spec_mb']:.2f} |"
+            if full
+            else f"| {size:,} | {reduced['changes']:,} | {reduced['drawn']:,} | "
+            f"{seconds['png']:.2f} / {seconds['svg']:.2f} / {seconds['pdf']:.2f} | "
+            f"{reduced['page_spec_mb']:.2f} | {full_s} | - |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
