@@ -7,7 +7,8 @@ from datetime import datetime
 from pathlib import Path
 
 from reportgen.analytics.report import ChartResult, ReportResult, compute_report
-from reportgen.charts import chart_data, chart_spec, javascript_bundle, render_image
+from reportgen.charts import chart_data, chart_spec, javascript_bundle
+from reportgen.charts.cache import RenderCache
 from reportgen.progress import QUIET, Progress
 from reportgen.site.csvfile import series_csv
 from reportgen.site.output import staged_site
@@ -30,6 +31,9 @@ class BuildResult:
     out_dir: Path
     reports: list[ReportResult]
     warnings: list[str]
+    images_rendered: int = 0
+    images_reused: int = 0
+    """Images copied from the previous site because their chart was unchanged."""
 
 
 def build_site(
@@ -44,6 +48,7 @@ def build_site(
     reports = load_reports(spec_paths, strict)
     env = environment(templates)
     results: list[ReportResult] = []
+    rendered = reused = 0
     with staged_site(out_dir) as staging:
         for report in reports:
             progress.stage(f"{report.slug}: loading data")
@@ -53,7 +58,10 @@ def build_site(
             progress.stage(f"{report.slug}: rendering {len(result.charts)} chart(s)")
             folder = staging / report.slug
             folder.mkdir()
-            views = [_write_chart(folder, result, chart) for chart in result.charts]
+            cache = RenderCache(out_dir.absolute() / report.slug)  # the previous site
+            views = [_write_chart(folder, result, chart, cache) for chart in result.charts]
+            cache.write_manifest(folder)
+            rendered, reused = rendered + cache.rendered, reused + cache.reused
             snapshot = _write_snapshot(folder, result, data)
             page = render_report_page(env, result, data, views, snapshot)
             (folder / "index.html").write_text(page, encoding="utf-8")
@@ -61,17 +69,21 @@ def build_site(
         _write_assets(staging)
         rows = [index_row(r.report.slug, r.report.title, r.headline) for r in results]
         (staging / "index.html").write_text(render_index_page(env, rows), encoding="utf-8")
-    return BuildResult(out_dir, results, [w for r in reports for w in r.warnings])
+    warnings = [w for r in reports for w in r.warnings]
+    return BuildResult(out_dir, results, warnings, rendered, reused)
 
 
-def _write_chart(folder: Path, result: ReportResult, chart_result: ChartResult) -> ChartView:
+def _write_chart(
+    folder: Path, result: ReportResult, chart_result: ChartResult, cache: RenderCache
+) -> ChartView:
     """The chart's images and CSV, and what its page section shows."""
     chart = chart_result.chart
     axis = result.report.time_axis
     data = chart_data(chart, chart_result.series, axis, result.start, result.as_of)
     image_spec = chart_spec(chart, data, axis, interactive=False)
     for image_format in chart.formats:
-        (folder / f"{chart.id}.{image_format}").write_bytes(render_image(image_spec, image_format))
+        name = f"{chart.id}.{image_format}"
+        (folder / name).write_bytes(cache.image(name, image_spec, image_format))
     (folder / f"{chart.id}.csv").write_text(series_csv(chart_result.series), encoding="utf-8")
     return chart_view(chart_result, chart_spec(chart, data, axis, interactive=True), data)
 

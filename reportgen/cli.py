@@ -154,5 +154,9 @@ def _build(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     if not args.quiet:
         elapsed = time.monotonic() - started
-        print(f"built {len(result.reports)} report(s) into {args.out}/index.html in {elapsed:.1f}s")
+        print(
+            f"built {len(result.reports)} report(s) into {args.out}/index.html in "
+            f"{elapsed:.1f}s ({result.images_rendered} image(s) rendered, "
+            f"{result.images_reused} unchanged and reused)"
+        )
     return 0
