@@ -62,8 +62,8 @@ class SavedAnswers:
 def main() -> None:
     events_path, batch_path, report = sys.argv[1:4]
     client = SavedAnswers(read_lines(events_path), read_lines(batch_path))
-    EventLogManager(client)  # type: ignore[arg-type]
-    BatchJobManager(client)  # type: ignore[arg-type]
+    EventLogManager(client)
+    BatchJobManager(client)
     started = time.perf_counter()
     if report == "throughput":
         times, values = throughput_report(EventLog.objects.all(), to_state="JOB_FINISHED")

@@ -125,7 +125,7 @@ def reportgen(folder: Path, fmt: str, repeat: int) -> dict[str, Any]:
         python_json([sys.executable, str(HERE / "reportgen_series.py"), str(folder), fmt])
         for _ in range(repeat)
     ]
-    best = runs[0]
+    best: dict[str, Any] = runs[0]
     for key in ("seconds", "parse", "compute", "peak_rss_mb"):
         best[key] = median_of(runs, key)
     return best
@@ -182,7 +182,8 @@ def main() -> int:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     python = ensure_baseline()
-    rows, chart_rows = [], []
+    rows: list[Any] = []
+    chart_rows: list[Any] = []
     for size in sizes:
         folder = ensure_inputs(size)
         print(f"measuring {size:,}", file=sys.stderr, flush=True)
