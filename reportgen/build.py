@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from reportgen.analytics.report import ChartResult, ReportResult, compute_report
 from reportgen.charts import chart_data, chart_spec, javascript_bundle
@@ -24,6 +26,8 @@ from reportgen.site.pages import (
 from reportgen.source import ReportData, load_report_data
 from reportgen.source.snapshot import write_snapshot
 from reportgen.spec import load_reports
+
+RENDER_THREADS = 2
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,9 @@ def build_site(
             folder = staging / report.slug
             folder.mkdir()
             cache = RenderCache(out_dir.absolute() / report.slug)  # the previous site
-            views = [_write_chart(folder, result, chart, cache) for chart in result.charts]
-            cache.write_manifest(folder)
+            charts = [_write_chart(folder, result, chart) for chart in result.charts]
+            views = [view for view, _ in charts]
+            _render_images(folder, [image for _, images in charts for image in images], cache)
             rendered, reused = rendered + cache.rendered, reused + cache.reused
             snapshot = _write_snapshot(folder, result, data)
             page = render_report_page(env, result, data, views, snapshot)
@@ -73,19 +78,32 @@ def build_site(
     return BuildResult(out_dir, results, warnings, rendered, reused)
 
 
+ImageJob = tuple[str, dict[str, Any], str]
+"""(file name, Vega-Lite spec, format) of one image to write."""
+
+
 def _write_chart(
-    folder: Path, result: ReportResult, chart_result: ChartResult, cache: RenderCache
-) -> ChartView:
-    """The chart's images and CSV, and what its page section shows."""
+    folder: Path, result: ReportResult, chart_result: ChartResult
+) -> tuple[ChartView, list[ImageJob]]:
+    """The chart's CSV now; its page section, and the images still to render."""
     chart = chart_result.chart
     axis = result.report.time_axis
     data = chart_data(chart, chart_result.series, axis, result.start, result.as_of)
     image_spec = chart_spec(chart, data, axis, interactive=False)
-    for image_format in chart.formats:
-        name = f"{chart.id}.{image_format}"
-        (folder / name).write_bytes(cache.image(name, image_spec, image_format))
+    images: list[ImageJob] = [(f"{chart.id}.{fmt}", image_spec, fmt) for fmt in chart.formats]
     (folder / f"{chart.id}.csv").write_text(series_csv(chart_result.series), encoding="utf-8")
-    return chart_view(chart_result, chart_spec(chart, data, axis, interactive=True), data)
+    return chart_view(chart_result, chart_spec(chart, data, axis, interactive=True), data), images
+
+
+def _render_images(folder: Path, images: list[ImageJob], cache: RenderCache) -> None:
+    """Render (or reuse) every image of a report on RENDER_THREADS threads: vl-convert works
+    outside the GIL for part of each render (measured: 2.96 s -> 2.50 s for the demo's 12
+    images with the other core busy)."""
+    with ThreadPoolExecutor(RENDER_THREADS) as pool:
+        rendered = pool.map(lambda job: cache.image(*job), images)
+        for (name, _, _), data in zip(images, rendered, strict=True):
+            (folder / name).write_bytes(data)
+    cache.write_manifest(folder)
 
 
 def _write_snapshot(folder: Path, result: ReportResult, data: ReportData) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -30,20 +31,24 @@ class RenderCache:
         self.hashes: dict[str, str] = {}
         self.reused = 0
         self.rendered = 0
+        self._lock = threading.Lock()
 
     def image(self, name: str, spec: dict[str, Any], image_format: str) -> bytes:
         """The image bytes: from the previous site if its hash matches, else rendered."""
         key = content_hash(spec, image_format)
-        self.hashes[name] = key
+        with self._lock:
+            self.hashes[name] = key
         if self.known.get(name) == key:
             try:
                 data = (self.previous / name).read_bytes()
             except OSError:
                 pass
             else:
-                self.reused += 1
+                with self._lock:
+                    self.reused += 1
                 return data
-        self.rendered += 1
+        with self._lock:
+            self.rendered += 1
         return render_image(spec, image_format)
 
     def write_manifest(self, folder: Path) -> None:
