@@ -12,7 +12,7 @@ from reportgen.analytics.report import ChartResult, ReportResult, compute_report
 from reportgen.charts import chart_data, chart_spec, javascript_bundle
 from reportgen.charts.cache import RenderCache
 from reportgen.progress import QUIET, Progress
-from reportgen.site.csvfile import series_csv
+from reportgen.site.csvfile import write_series_csv
 from reportgen.site.output import staged_site
 from reportgen.site.pages import (
     ChartView,
@@ -91,7 +91,7 @@ def _write_chart(
     data = chart_data(chart, chart_result.series, axis, result.start, result.as_of)
     image_spec = chart_spec(chart, data, axis, interactive=False)
     images: list[ImageJob] = [(f"{chart.id}.{fmt}", image_spec, fmt) for fmt in chart.formats]
-    (folder / f"{chart.id}.csv").write_text(series_csv(chart_result.series), encoding="utf-8")
+    write_series_csv(folder / f"{chart.id}.csv", chart_result.series)
     return chart_view(chart_result, chart_spec(chart, data, axis, interactive=True), data), images
 
 

@@ -2,31 +2,43 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TextIO
+
 import numpy as np
 
 from reportgen.analytics.steps import StepSeries
 
+HEADER = "series,timestamp,value\n"
+BLOCK = 100_000
+"""Rows formatted at a time: 10^6-row CSVs are written without holding them as one string."""
 
-def series_csv(series: list[StepSeries]) -> str:
+
+def write_series_csv(path: Path, series: list[StepSeries]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        write_rows(out, series)
+
+
+def write_rows(out: TextIO, series: list[StepSeries]) -> None:
     """Rows sorted by time; at one instant, in the chart's series order. Counts are integers,
     node-weighted values the float rounded to 9 decimals (shortest exact repr)."""
+    out.write(HEADER)
     if not series:
-        return "series,timestamp,value\n"
+        return
     times = np.concatenate([s.times for s in series])
-    rank = np.concatenate([np.full(len(s), i) for i, s in enumerate(series)])
-    order = np.lexsort((rank, times))
-    stamps = np.datetime_as_string(times.astype("datetime64[us]"), unit="us")
+    rank = np.concatenate([np.full(len(s), i, dtype=np.int64) for i, s in enumerate(series)])
+    values = np.concatenate([s.values for s in series])
+    integral = np.array([s.integral for s in series])
     names = [s.name for s in series]
-    values = [_format_values(s) for s in series]
-    offsets = np.cumsum([0] + [len(s) for s in series])
-    lines = ["series,timestamp,value"]
-    for index in order.tolist():
-        which = int(rank[index])
-        lines.append(f"{names[which]},{stamps[index]}Z,{values[which][index - offsets[which]]}")
-    return "\n".join(lines) + "\n"
-
-
-def _format_values(series: StepSeries) -> list[str]:
-    if series.integral:
-        return [str(int(v)) for v in series.values.tolist()]
-    return [repr(v) for v in series.values.tolist()]
+    order = np.lexsort((rank, times))
+    for first in range(0, order.size, BLOCK):
+        block = order[first : first + BLOCK]
+        stamps = np.datetime_as_string(times[block].astype("datetime64[us]"), unit="us")
+        out.write(
+            "".join(
+                f"{names[which]},{stamp}Z,{int(value) if integral[which] else repr(value)}\n"
+                for which, stamp, value in zip(
+                    rank[block].tolist(), stamps.tolist(), values[block].tolist(), strict=True
+                )
+            )
+        )
