@@ -4,7 +4,7 @@ Runs inside the baseline virtualenv (balsam==0.7.0a24, pydantic==1.10.27), never
 reportgen's. The server's answers to the three queries (rows filtered and ordered as the
 server would, in pages of 100000) are prepared as JSON bytes before timing; inside the timing
 the client's manager decodes each page and builds a model per row, then the algorithm runs.
-Network and database are excluded, as in `shared/PERFORMANCE.md`.
+Network and database are excluded: this measures the client and the algorithm.
 
     python baseline_balsam.py EVENTS.jsonl.gz BATCHJOBS.jsonl.gz REPORT  -> JSON on stdout
 """

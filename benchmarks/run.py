@@ -30,7 +30,7 @@ BASELINE_VENV = WORK / "baseline-venv"
 BASELINE_PINS = ["balsam==0.7.0a24", "pydantic==1.10.27"]
 FULL_RENDER_LIMIT = 200_000
 """Above this many change points the unreduced chart is not rendered (15 s per format and
-~3 GB at 10^6, measured in shared/PERFORMANCE.md)."""
+~3 GB at 10^6 for vl-convert, measured on this kind of machine)."""
 
 
 def python_json(command: list[str]) -> Any:
