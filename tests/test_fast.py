@@ -119,21 +119,3 @@ def test_a_bad_record_is_named_by_its_place_in_the_file(
     with pytest.raises(SourceError) as caught:
         fast.read_event_table(path, set())
     assert str(caught.value) == f"{path}: event record 301: {problem}"
-
-
-@pytest.mark.parametrize("tricky", [False, True])
-def test_a_big_page_split_for_the_workers_reads_the_same(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tricky: bool
-) -> None:
-    records = json.loads(gzip.decompress((ROOT / "report_specs/data/events.json.gz").read_bytes()))[
-        "results"
-    ]
-    if tricky:  # boundary-like text inside strings and inside nested lists of objects
-        for record in records[::500]:
-            record["data"] = {"error": 'x},{"id":1', "parts": [{"id": 1}, {"id": 2}] * 50}
-    path = tmp_path / "events.json"
-    path.write_text(json.dumps({"count": len(records), "results": records}))
-    monkeypatch.setattr(fast, "PARALLEL_MIN_BYTES", 0)
-    pieces = fast._split_page(path.read_bytes())
-    assert pieces is not None and len(pieces) == 8
-    same_events(path)

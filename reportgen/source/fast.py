@@ -16,7 +16,6 @@ import itertools
 import json
 import multiprocessing
 import os
-import re
 import zlib
 from collections.abc import Callable, Iterator
 from operator import attrgetter
@@ -76,21 +75,15 @@ def read_event_table(path: Path, data_keys: set[str]) -> EventTable:
     first = next(chunks, None)
     if first is None:
         parts: list[tuple[np.ndarray, ...]] = []
-    elif first[0] == "lines" and _worth_workers(path):
+    elif first[0] == "lines" and WORKERS > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES:
         parts = list(_parallel_event_parts(itertools.chain([first], chunks), states, path))
     else:
-        pieces = _split_page(first[1]) if _worth_workers(path) else None
-        whole = _page_parts(pieces, states) if pieces else None
-        parts = (
-            whole
-            if whole is not None
-            else [
-                _event_columns(rows, states, path, start)
-                for rows, start in _decoded(
-                    itertools.chain([first], chunks), path, "events", _Event, _precise_events(path)
-                )
-            ]
-        )
+        parts = [
+            _event_columns(rows, states, path, start)
+            for rows, start in _decoded(
+                itertools.chain([first], chunks), path, "events", _Event, _precise_events(path)
+            )
+        ]
     return EventTable(
         id=_join(parts, 0, np.int64),
         job_id=_join(parts, 1, np.int64),
@@ -144,85 +137,25 @@ def _collect(
         ):
             return _event_columns(rows, states, path, start), start + len(rows)
         raise AssertionError("unreachable")
-    arrays = _remap(result, states)
-    return arrays, start + len(arrays[0])
-
-
-def _worth_workers(path: Path) -> bool:
-    return WORKERS > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES
-
-
-_RECORD_START = re.compile(rb'\}\s*,\s*(?=\{\s*"id"\s*:)')
-
-
-def _split_page(document: bytes, pieces: int = 8) -> list[bytes] | None:
-    """Cut one API page's `results` into JSON arrays at record boundaries, or None.
-
-    A boundary is `},{"id":` (spaces allowed). It cannot occur inside a string (its quotes
-    would be escaped there); inside a nested list of objects with an "id" key it could, and
-    then both halves are invalid JSON: decoding checks every cut, and `_page_parts` falls
-    back to reading the page whole.
-    """
-    results = document.find(b'"results"')
-    opening = document.find(b"[", results) if results >= 0 else -1
-    closing = document.rfind(b"]")
-    if opening < 0 or closing < opening or not document.lstrip().startswith(b"{"):
-        return None
-    raw = document[opening + 1 : closing]
-    cuts = [0]
-    for target in range(1, pieces):
-        boundary = _RECORD_START.search(raw, len(raw) * target // pieces)
-        if boundary is None or boundary.start() + 1 <= cuts[-1]:
-            continue
-        cuts.append(boundary.start() + 1)
-    cuts.append(len(raw))
-    return [b"[" + raw[a:b].lstrip().lstrip(b",") + b"]" for a, b in itertools.pairwise(cuts)]
-
-
-def _page_parts(pieces: list[bytes], states: dict[str, int]) -> list[tuple[np.ndarray, ...]] | None:
-    """The pieces decoded by the workers, in order; None if any piece is not clean."""
-    context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(WORKERS, mp_context=context) as pool:
-        results = list(pool.map(_records_to_columns, pieces))
-    if any(result is None for result in results):
-        return None
-    return [_remap(result, states) for result in results if result is not None]
-
-
-def _records_to_columns(piece: bytes) -> tuple[Any, ...] | None:
-    """In a worker: a JSON array of event records to columns, or None if anything is wrong."""
-    try:
-        rows = msgspec.json.decode(piece, type=list[_Event])
-    except msgspec.DecodeError:
-        return None
-    return _rows_to_columns(rows)
-
-
-def _remap(result: tuple[Any, ...], states: dict[str, int]) -> tuple[np.ndarray, ...]:
-    """A worker's columns with its state codes turned into this table's."""
     *arrays, local_names = result
     lookup = np.array(
         [states.setdefault(name, len(states)) for name in local_names], dtype=np.int16
     )
     arrays[3], arrays[4] = lookup[arrays[3]], lookup[arrays[4]]
-    return tuple(arrays)
-
-
-def _rows_to_columns(rows: list[_Event]) -> tuple[Any, ...] | None:
-    states = {name: code for code, name in enumerate(JOB_STATES)}
-    try:
-        arrays = _event_columns(rows, states, Path("."), 0)
-    except SourceError:
-        return None
-    return (*arrays, tuple(states))
+    return tuple(arrays), start + len(arrays[0])
 
 
 def _lines_to_columns(chunk: bytes) -> tuple[Any, ...] | None:
     """In a worker: one chunk of JSON Lines to columns, or None if anything is wrong."""
+    states = {name: code for code, name in enumerate(JOB_STATES)}
     decoded = _decode_chunk(chunk, "lines", _shapes(_Event)["lines"])
     if isinstance(decoded, msgspec.DecodeError):
         return None
-    return _rows_to_columns(decoded)
+    try:
+        arrays = _event_columns(decoded, states, Path("."), 0)
+    except SourceError:
+        return None
+    return (*arrays, tuple(states))
 
 
 def _event_columns(
