@@ -13,10 +13,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import vl_convert
-
 from reportgen import __version__
-from reportgen.charts.render import VEGALITE_VERSION, render_image
+from reportgen.charts.render import VEGALITE_VERSION, render_image, vl_convert_version
 
 MANIFEST = ".render-hashes.json"
 
@@ -59,7 +57,7 @@ class RenderCache:
 
 def content_hash(spec: dict[str, Any], image_format: str) -> str:
     digest = hashlib.sha256()
-    versions = (__version__, str(getattr(vl_convert, "__version__", "")), VEGALITE_VERSION)
+    versions = (__version__, vl_convert_version(), VEGALITE_VERSION)
     for part in (*versions, image_format):
         digest.update(part.encode() + b"\0")
     digest.update(json.dumps(spec, sort_keys=True, separators=(",", ":")).encode())

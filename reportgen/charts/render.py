@@ -27,6 +27,10 @@ def _vegalite_version() -> str:
 VEGALITE_VERSION = _vegalite_version()
 
 
+def vl_convert_version() -> str:
+    return str(getattr(vl_convert, "__version__", "unknown"))
+
+
 def render_image(spec: dict[str, Any], image_format: str) -> bytes:
     """One chart as PNG (300 dpi), SVG or PDF bytes."""
     version = VEGALITE_VERSION
