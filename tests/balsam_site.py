@@ -9,8 +9,12 @@ writes its EventLog. Creation events (`CREATED -> STAGED_IN`) are stamped by the
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +64,21 @@ def start_server(folder: Path) -> Server:
         raise RuntimeError(f"starting the Balsam server failed:\n{run.stderr[-3000:]}")
     info = json.loads((folder / "server.json").read_text())
     return Server(info["api_root"], info["token"], info["token_expiry"], folder)
+
+
+@contextmanager
+def running_server(experiments: list[tuple[str, int, int]]) -> Iterator[Server]:
+    """A fresh server holding the given (name, seed, events) experiments; stopped after."""
+    # the postgres user must reach the cluster folder: not under pytest's private tmp
+    folder = Path(tempfile.mkdtemp(prefix="reportgen-balsam-", dir="/tmp"))
+    try:
+        server = start_server(folder)
+        for name, seed, events in experiments:
+            populate(server, name, seed=seed, events=events)
+        yield server
+    finally:
+        stop_server(folder)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def stop_server(folder: Path) -> None:

@@ -4,8 +4,6 @@ clear error; never a silently short series, and a failed build keeps the previou
 from __future__ import annotations
 
 import hashlib
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import pytest
 
 from reportgen.build import build_site
 from reportgen.errors import SourceError
-from tests.balsam_site import Server, populate, start_server, stop_server
+from tests.balsam_site import Server, running_server
 from tests.fault_proxy import Fault, FaultProxy
 
 pytestmark = pytest.mark.live
@@ -36,14 +34,8 @@ charts:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    folder = Path(tempfile.mkdtemp(prefix="reportgen-balsam-", dir="/tmp"))
-    try:
-        live = start_server(folder)
-        populate(live, "gamma", seed=5, events=800)
+    with running_server([("gamma", 5, 800)]) as live:
         yield live
-    finally:
-        stop_server(folder)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def spec_for(

@@ -73,34 +73,34 @@ def test_damaged_gzip(tmp_path: Path) -> None:
         read_records(path, "events")
 
 
-@pytest.mark.parametrize(
-    ("record", "problem"),
-    [
-        ({"id": 9, "job_id": 1, "from_state": "A", "to_state": "B"}, "missing field 'timestamp'"),
-        (
-            {
-                "id": "9",
-                "job_id": 1,
-                "timestamp": "2024-03-01T08:00:00",
-                "from_state": "A",
-                "to_state": "B",
-            },
-            "field 'id' is '9'",
-        ),
-        (
-            {
-                "id": 9,
-                "job_id": 1,
-                "timestamp": "2024-03-01T08:00:00",
-                "from_state": "A",
-                "to_state": "B",
-                "data": {"num_nodes": "four"},
-            },
-            "data.num_nodes is 'four'",
-        ),
-        ("not a record", "expected an object; got str"),
-    ],
-)
+MALFORMED_EVENTS: list[tuple[Any, str]] = [
+    ({"id": 9, "job_id": 1, "from_state": "A", "to_state": "B"}, "missing field 'timestamp'"),
+    (
+        {
+            "id": "9",
+            "job_id": 1,
+            "timestamp": "2024-03-01T08:00:00",
+            "from_state": "A",
+            "to_state": "B",
+        },
+        "field 'id' is '9'",
+    ),
+    (
+        {
+            "id": 9,
+            "job_id": 1,
+            "timestamp": "2024-03-01T08:00:00",
+            "from_state": "A",
+            "to_state": "B",
+            "data": {"num_nodes": "four"},
+        },
+        "data.num_nodes is 'four'",
+    ),
+    ("not a record", "expected an object; got str"),
+]
+
+
+@pytest.mark.parametrize(("record", "problem"), MALFORMED_EVENTS)
 def test_a_malformed_event_names_file_and_position(record: Any, problem: str) -> None:
     with pytest.raises(SourceError) as caught:
         events_from_records([*RECORDS, record], Path("events.json"), set())

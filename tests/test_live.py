@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from reportgen.build import build_site
 from reportgen.errors import SourceError
 from reportgen.source import load_report_data
 from reportgen.spec import load_report
-from tests.balsam_site import Server, populate, save_everything, start_server, stop_server
+from tests.balsam_site import Server, running_server, save_everything
 
 pytestmark = pytest.mark.live
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,16 +67,8 @@ charts:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    # the postgres user must reach the cluster folder: not under pytest's private tmp
-    folder = Path(tempfile.mkdtemp(prefix="reportgen-balsam-", dir="/tmp"))
-    try:
-        live = start_server(folder)
-        populate(live, "alpha", seed=1, events=1500)
-        populate(live, "beta", seed=2, events=1000)
+    with running_server([("alpha", 1, 1500), ("beta", 2, 1000)]) as live:
         yield live
-    finally:
-        stop_server(folder)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
