@@ -241,3 +241,25 @@ def test_default_as_of_is_the_latest_loaded_timestamp(tmp_path: Path) -> None:
     from reportgen.source.timestamps import format_micros
 
     assert format_micros(result.reports[0].as_of).startswith(latest.ljust(26, "0")[:19])
+
+
+def test_headline_numbers_match_the_utilization_csv(demo_site: BuildResult) -> None:
+    """Peak and node-hours recomputed from the CSV with plain Python."""
+    from datetime import datetime
+
+    rows = list(
+        csv.DictReader(io.StringIO((demo_site.out_dir / "demo" / "utilization.csv").read_text()))
+    )
+    used = [
+        (datetime.fromisoformat(r["timestamp"]), float(r["value"]))
+        for r in rows
+        if r["series"] == "utilization"
+    ]
+    headline = demo_site.reports[0].headline
+    assert headline.peak_utilization == max(v for _, v in used)
+    end = datetime.fromisoformat("2024-03-01T18:00:00+00:00")
+    area = sum(
+        value * ((later[0] if later else end) - when).total_seconds()
+        for (when, value), later in zip(used, [*used[1:], None], strict=True)
+    )
+    assert headline.node_hours_used == pytest.approx(area / 3600, rel=1e-12)

@@ -63,7 +63,7 @@ def compute_report(report: Report, data: ReportData, as_of: datetime | None) -> 
         as_of_micros,
         origin,
         charts,
-        _headline(report, data, start, as_of_micros),
+        _headline(report, data, charts, start, as_of_micros),
         warnings,
     )
 
@@ -160,7 +160,18 @@ def _empty_query_warnings(data: ReportData) -> list[str]:
     return warnings
 
 
-def _headline(report: Report, data: ReportData, start: int, as_of: int) -> Headline:
+def _computed_utilization(charts: list[ChartResult], events: str) -> StepSeries | None:
+    """A node-weighted utilization of this event query that a chart already computed."""
+    for result in charts:
+        chart = result.chart
+        if chart.type == "utilization" and chart.events == events and chart.node_weighting:
+            return next(s for s in result.series if s.name == "utilization")
+    return None
+
+
+def _headline(
+    report: Report, data: ReportData, charts: list[ChartResult], start: int, as_of: int
+) -> Headline:
     summary = report.summary
     finished = failed = 0
     peak = used = 0.0
@@ -173,7 +184,9 @@ def _headline(report: Report, data: ReportData, start: int, as_of: int) -> Headl
         failed = _distinct_jobs(
             events.job_id[in_window & (events.to_state == events.code("FAILED"))]
         )
-        series, _ = utilization(events, as_of, True, data.jobs)
+        series = _computed_utilization(charts, summary.events)
+        if series is None:
+            series, _ = utilization(events, as_of, True, data.jobs)
         peak = float(series.values.max()) if len(series) else 0.0
         used = integrate(series, start, as_of)
     available = None
