@@ -21,8 +21,9 @@ from reportgen.source.columns import (
 from reportgen.source.data import ReportData, Snapshot
 from reportgen.source.files import Record
 from reportgen.source.filters import select_events
+from reportgen.source.tables import BatchJobTable
 from reportgen.source.timestamps import to_micros
-from reportgen.spec.model import BalsamSource, Report
+from reportgen.spec.model import BalsamSource, EventQuery, Report
 
 __all__ = ["BalsamClient", "load_live_data"]
 
@@ -39,31 +40,14 @@ def load_live_data(report: Report, source: BalsamSource, progress: PageProgress)
 
 
 def _fetch(report: Report, client: BalsamClient, fetched_at: int) -> ReportData:
+    """Batch jobs, events, jobs; then the tables, with the filters the server can't apply."""
     api = report.source
     assert isinstance(api, BalsamSource)
     queries = list(report.event_queries.values())
-    batch_records: dict[int, Record] = {}
-    batch_tables = {}
-    for name, batch_query in report.batch_job_queries.items():
-        records = client.fetch_all(
-            f"batch jobs '{name}'", "batch-jobs", batch_job_params(batch_query)
-        )
-        batch_records.update((r["id"], r) for r in records)
-        batch_tables[name] = batch_jobs_from_records(records, _where(client, name))
-    for scheduler_id in sorted({q.scheduler_id for q in queries if q.scheduler_id is not None}):
-        records = client.fetch_all(
-            f"batch jobs with scheduler id {scheduler_id}",
-            "batch-jobs",
-            [("scheduler_id", str(scheduler_id))],
-        )
-        batch_records.update((r["id"], r) for r in records)
-    event_records: dict[int, Record] = {}
-    fetched: dict[str, list[Record]] = {}
-    for query in queries:
-        fetched[query.name] = client.fetch_all(
-            f"events '{query.name}'", "events", event_params(query)
-        )
-        event_records.update((r["id"], r) for r in fetched[query.name])
+    batch_records, batch_tables = _fetch_batch_jobs(report, client)
+    fetched = {
+        q.name: client.fetch_all(f"events '{q.name}'", "events", event_params(q)) for q in queries
+    }
     job_records: list[Record] = []
     jobs = None
     if _needs_jobs(report):
@@ -80,6 +64,49 @@ def _fetch(report: Report, client: BalsamClient, fetched_at: int) -> ReportData:
         table = events_from_records(fetched[query.name], _where(client, query.name), data_keys)
         # batch_job_id and scheduler_id are applied here (see params.py), the rest again
         event_tables[query.name] = select_events(table, query, jobs, all_batch_jobs)
+    snapshot = None
+    if api.snapshots:
+        events = {r["id"]: r for records in fetched.values() for r in records}
+        snapshot = Snapshot(
+            events=[events[i] for i in sorted(events)],
+            jobs=job_records,
+            batch_jobs=[batch_records[i] for i in sorted(batch_records)],
+        )
+    return ReportData(
+        events=event_tables,
+        batch_jobs=batch_tables,
+        jobs=jobs,
+        notes=_notes(client, queries),
+        fetched_at=fetched_at,
+        snapshot=snapshot,
+    )
+
+
+def _fetch_batch_jobs(
+    report: Report, client: BalsamClient
+) -> tuple[dict[int, Record], dict[str, BatchJobTable]]:
+    """Each batch-job query's table, and every batch job fetched (with those that resolve
+    the event queries' scheduler ids) by id."""
+    by_id: dict[int, Record] = {}
+    tables = {}
+    for name, query in report.batch_job_queries.items():
+        records = client.fetch_all(f"batch jobs '{name}'", "batch-jobs", batch_job_params(query))
+        by_id.update((r["id"], r) for r in records)
+        tables[name] = batch_jobs_from_records(records, _where(client, name))
+    scheduler_ids = {
+        q.scheduler_id for q in report.event_queries.values() if q.scheduler_id is not None
+    }
+    for scheduler_id in sorted(scheduler_ids):
+        records = client.fetch_all(
+            f"batch jobs with scheduler id {scheduler_id}",
+            "batch-jobs",
+            [("scheduler_id", str(scheduler_id))],
+        )
+        by_id.update((r["id"], r) for r in records)
+    return by_id, tables
+
+
+def _notes(client: BalsamClient, queries: list[EventQuery]) -> list[str]:
     notes = [
         f"Fetched live from {client.credentials.api_root}",
         *client.notes,
@@ -90,23 +117,7 @@ def _fetch(report: Report, client: BalsamClient, fetched_at: int) -> ReportData:
             "batch_job_id and scheduler_id were applied by reportgen from each job's "
             "latest batch job (the server's own filters for them are unreliable)"
         )
-    snapshot = (
-        Snapshot(
-            events=[event_records[i] for i in sorted(event_records)],
-            jobs=job_records,
-            batch_jobs=[batch_records[i] for i in sorted(batch_records)],
-        )
-        if api.snapshots
-        else None
-    )
-    return ReportData(
-        events=event_tables,
-        batch_jobs=batch_tables,
-        jobs=jobs,
-        notes=notes,
-        fetched_at=fetched_at,
-        snapshot=snapshot,
-    )
+    return notes
 
 
 def _needs_jobs(report: Report) -> bool:
