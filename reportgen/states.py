@@ -20,9 +20,6 @@ JOB_STATES: tuple[str, ...] = (
 )
 """The states Balsam 0.7 defines; event columns code states by their index here."""
 
-STATE_CODE: dict[str, int] = {name: code for code, name in enumerate(JOB_STATES)}
-RUNNING = STATE_CODE["RUNNING"]
-
 BATCH_JOB_STATES: tuple[str, ...] = (
     "pending_submission",
     "queued",

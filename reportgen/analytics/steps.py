@@ -31,10 +31,6 @@ class StepSeries:
     def __len__(self) -> int:
         return int(self.times.size)
 
-    def value_at(self, micros: int) -> float:
-        index = int(np.searchsorted(self.times, micros, side="right")) - 1
-        return 0.0 if index < 0 else float(self.values[index])
-
 
 def step_series(name: SeriesName, times: Ints, deltas: Floats, integral: bool) -> StepSeries:
     """Sum the deltas per instant, accumulate exactly, and keep only real changes."""

@@ -13,7 +13,6 @@ import collections
 import concurrent.futures
 import gzip
 import itertools
-import json
 import multiprocessing
 import os
 import zlib
@@ -27,7 +26,7 @@ import numpy as np
 
 from reportgen.errors import SourceError
 from reportgen.source import columns
-from reportgen.source.files import read_records
+from reportgen.source.files import read_records, records_from_text
 from reportgen.source.tables import NO_ID, EventTable, JobTable
 from reportgen.source.timestamps import parse_timestamps
 from reportgen.states import JOB_STATES
@@ -278,7 +277,7 @@ def _decoded(
     for kind, chunk in chunks:
         rows = _decode_chunk(chunk, kind, shapes[kind])
         if isinstance(rows, msgspec.DecodeError):
-            _explain(path, what, chunk, kind, start, precise, rows)
+            _explain(path, what, chunk, start, precise, rows)
         assert isinstance(rows, list)
         yield rows, start
         start += len(rows)
@@ -306,13 +305,12 @@ def _explain(
     path: Path,
     what: str,
     chunk: bytes,
-    kind: str,
     start: int,
     precise: Callable[[list[Any]], object],
     exc: msgspec.DecodeError,
 ) -> NoReturn:
     try:
-        records: list[Any] | None = list(_records_of(chunk, kind, path))
+        records: list[Any] | None = records_from_text(chunk.decode("utf-8", "replace"), path)
     except SourceError:
         records = None
     if records is not None:
@@ -321,35 +319,6 @@ def _explain(
         except SourceError as error:
             raise SourceError(_shift(str(error), start)) from None
     raise SourceError(f"{path}: {what}: {exc}") from None
-
-
-def _records_of(chunk: bytes, kind: str, path: Path) -> Iterator[Any]:
-    """The chunk's records the slow way (stdlib json), to find and name a bad one."""
-    if kind == "lines":
-        for line in chunk.splitlines():
-            if line.strip():
-                item = _json(line, path)
-                yield from (
-                    item["results"] if isinstance(item, dict) and "results" in item else [item]
-                )
-        return
-    document = _json(chunk, path)
-    if isinstance(document, dict):
-        yield from document.get("results", [document])
-    elif isinstance(document, list):
-        for item in document:
-            yield from (
-                item["results"]
-                if isinstance(item, dict) and "count" in item and "results" in item
-                else [item]
-            )
-
-
-def _json(text: bytes, path: Path) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise SourceError(f"{path}: not valid JSON ({exc})") from None
 
 
 def _shift(message: str, start: int) -> str:

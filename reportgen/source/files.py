@@ -16,7 +16,11 @@ Record = dict[str, Any]
 
 def read_records(path: Path, what: str) -> list[Record]:
     """Every record in the file, in file order; a clear SourceError if it can't be read."""
-    text = _read_text(path, what)
+    return records_from_text(_read_text(path, what), path)
+
+
+def records_from_text(text: str, path: Path) -> list[Record]:
+    """The records of saved API text in any of the shapes above (`path` names it in errors)."""
     stripped = text.lstrip()
     if not stripped:
         return []
