@@ -15,18 +15,17 @@ same bytes out: the files are gzip with a zero mtime.
 from __future__ import annotations
 
 import argparse
-import gzip
 import heapq
-import io
 import itertools
-import json
 import random
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
+
+from reportgen.source.snapshot import RecordsWriter, open_gz_text
 
 T0 = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
 HORIZON_S = 10 * 3600
@@ -81,7 +80,7 @@ class Allocation:
 class EventWriter:
     """Streams events out as they happen, so 10^7 events never sit in memory."""
 
-    def __init__(self, out: _RecordsOut) -> None:
+    def __init__(self, out: RecordsWriter) -> None:
         self.out = out
         self.count = 0
 
@@ -301,40 +300,13 @@ def batch_job_records(sim: Simulation) -> Iterator[dict[str, Any]]:
         }
 
 
-def _open(path: Path) -> IO[str]:
-    raw = path.open("wb")
-    compressed = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)
-    return io.TextIOWrapper(compressed, encoding="utf-8")
-
-
 def _write_all(path: Path, records: Iterator[dict[str, Any]], jsonl: bool) -> int:
-    with _open(path) as out:
-        writer = _RecordsOut(out, jsonl)
+    with open_gz_text(path) as out:
+        writer = RecordsWriter(out, jsonl)
         for record in records:
             writer.add(record)
         writer.close()
         return writer.count
-
-
-class _RecordsOut:
-    """Writes records as one `{results, count}` API page or as JSON Lines."""
-
-    def __init__(self, out: IO[str], jsonl: bool) -> None:
-        self.out, self.jsonl, self.count = out, jsonl, 0
-        if not jsonl:
-            out.write('{"results":[')
-
-    def add(self, record: dict[str, Any]) -> None:
-        text = json.dumps(record, separators=(",", ":"))
-        if self.jsonl:
-            self.out.write(text + "\n")
-        else:
-            self.out.write(("," if self.count else "") + text)
-        self.count += 1
-
-    def close(self) -> None:
-        if not self.jsonl:
-            self.out.write(f'],"count":{self.count}}}')
 
 
 def generate(out_dir: Path, seed: int, events: int, jsonl: bool = False) -> dict[str, int]:
@@ -342,8 +314,8 @@ def generate(out_dir: Path, seed: int, events: int, jsonl: bool = False) -> dict
     out_dir.mkdir(parents=True, exist_ok=True)
     suffix = ".jsonl.gz" if jsonl else ".json.gz"
     sim = Simulation(seed, events)
-    with _open(out_dir / f"events{suffix}") as out:
-        records = _RecordsOut(out, jsonl)
+    with open_gz_text(out_dir / f"events{suffix}") as out:
+        records = RecordsWriter(out, jsonl)
         writer = EventWriter(records)
         sim.run(writer)
         records.close()

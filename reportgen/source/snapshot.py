@@ -10,7 +10,7 @@ import gzip
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 
@@ -22,19 +22,40 @@ from reportgen.spec.model import Report
 FILES = {"events": "events.json.gz", "jobs": "jobs.json.gz", "batch_jobs": "batchjobs.json.gz"}
 
 
+def open_gz_text(path: Path) -> IO[str]:
+    """A text stream into a gzip file with a zero mtime: same records, same bytes."""
+    raw = path.open("wb")
+    compressed = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)
+    return io.TextIOWrapper(compressed, encoding="utf-8")
+
+
+class RecordsWriter:
+    """Streams records out as one `{results, count}` API page, or as JSON Lines."""
+
+    def __init__(self, out: IO[str], jsonl: bool = False) -> None:
+        self.out, self.jsonl, self.count = out, jsonl, 0
+        if not jsonl:
+            out.write('{"results":[')
+
+    def add(self, record: Record) -> None:
+        text = json.dumps(record, separators=(",", ":"))
+        if self.jsonl:
+            self.out.write(text + "\n")
+        else:
+            self.out.write(("," if self.count else "") + text)
+        self.count += 1
+
+    def close(self) -> None:
+        if not self.jsonl:
+            self.out.write(f'],"count":{self.count}}}')
+
+
 def write_page_gz(path: Path, records: list[Record]) -> None:
-    """One `{results, count}` API page, gzipped with a zero mtime (same records, same bytes)."""
-    with (
-        path.open("wb") as raw,
-        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as compressed,
-    ):
-        text = io.TextIOWrapper(compressed, encoding="utf-8")
-        text.write('{"results":[')
-        for index, record in enumerate(records):
-            text.write(("," if index else "") + json.dumps(record, separators=(",", ":")))
-        text.write(f'],"count":{len(records)}}}')
-        text.flush()
-        text.detach()
+    with open_gz_text(path) as out:
+        writer = RecordsWriter(out)
+        for record in records:
+            writer.add(record)
+        writer.close()
 
 
 def write_snapshot(folder: Path, snapshot: Snapshot, report: Report, as_of: int) -> list[str]:
