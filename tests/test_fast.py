@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reportgen.errors import SourceError
 from reportgen.source import fast
@@ -51,6 +53,58 @@ def test_the_demo_in_small_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(fast, "PARALLEL_MIN_BYTES", 0)  # decoded by the worker processes
     same_events(lines)
     same_events(ROOT / "report_specs/data/events.json.gz")
+
+
+AWKWARD_TEXT = st.text(alphabet='{}[],:"\\ ab', max_size=12)
+"""Strings full of what a page is cut at (`},{`), and quotes and brackets around it."""
+AWKWARD_DATA = st.dictionaries(
+    st.sampled_from(["num_nodes", "message", "parts"]),
+    st.one_of(
+        AWKWARD_TEXT,
+        st.lists(st.dictionaries(AWKWARD_TEXT, AWKWARD_TEXT, max_size=2), max_size=3),
+    ),
+    max_size=3,
+).map(lambda data: {**data, "num_nodes": 2.0} if "num_nodes" in data else data)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=st.lists(AWKWARD_DATA, min_size=0, max_size=40),
+    chunk_bytes=st.integers(min_value=1, max_value=600),
+    layout=st.sampled_from(["results first", "count first", "more keys", "indented"]),
+)
+def test_a_page_cut_into_chunks_reads_like_the_plain_reader(
+    tmp_path_factory: pytest.TempPathFactory,
+    data: list[dict[str, Any]],
+    chunk_bytes: int,
+    layout: str,
+) -> None:
+    """Cuts land inside strings and inside `data`'s lists of objects; none may change a row."""
+    records = [
+        {**event(i, i % 3, i, "PREPROCESSED", "RUNNING"), "data": d}
+        for i, d in enumerate(data, start=1)
+    ]
+    if layout == "results first":
+        text = json.dumps({"results": records, "count": len(records)}, separators=(",", ":"))
+    elif layout == "count first":
+        text = json.dumps({"count": len(records), "results": records}, separators=(",", ":"))
+    elif layout == "more keys":
+        page = {"count": len(records), "next": None, "previous": "a", "results": records}
+        text = json.dumps({**page, "after": 1}, separators=(",", ":"))
+    else:
+        text = json.dumps({"count": len(records), "results": records}, indent=1)
+    path = tmp_path_factory.mktemp("page") / "events.json"
+    path.write_text(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fast, "CHUNK_BYTES", chunk_bytes)
+        same_events(path)
+
+
+def test_a_page_whose_results_key_is_not_the_pages_own(tmp_path: Path) -> None:
+    records = [event(i, 1, i, "PREPROCESSED", "RUNNING") for i in range(1, 4)]
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps({"meta": {"results": [records[0]]}, "results": records}))
+    assert fast.read_event_table(path, set()).id.tolist() == [1, 2, 3]
 
 
 def test_jobs_with_tags(tmp_path: Path) -> None:
@@ -98,6 +152,8 @@ def test_a_bad_record_is_named_by_its_place_in_the_file(
         monkeypatch.setattr(fast, "PARALLEL_MIN_BYTES", 0)
     else:
         path.write_text(json.dumps({"count": len(records), "results": records}))
+        monkeypatch.setattr(fast, "CHUNK_BYTES", 2048)  # the page is cut into chunks
+        monkeypatch.setattr(fast, "PARALLEL_MIN_BYTES", 0)
     with pytest.raises(SourceError) as caught:
         fast.read_event_table(path, set())
     assert str(caught.value) == f"{path}: event record 301: {problem}"

@@ -2,9 +2,10 @@
 
 msgspec decodes each record into a small typed struct holding only the fields reportgen uses
 (a GC-untracked object, about 5x cheaper than a dict), and the structs of one chunk become
-NumPy columns before the next chunk is read. JSON Lines stream in chunks of lines; a page or
-a list of pages is decoded per file. Any record msgspec rejects sends that chunk through the
-plain, record-by-record reader of `columns.py`, whose error names the record exactly.
+NumPy columns before the next chunk is read. JSON Lines stream in chunks of lines, and so do
+the records of an API page (see `_page_chunks`); any other document is decoded whole. Any
+record msgspec rejects sends that chunk through the plain, record-by-record reader of
+`columns.py`, whose error names the record exactly.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ import gzip
 import itertools
 import multiprocessing
 import os
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, Protocol, TypeVar
 
 import msgspec
 import numpy as np
@@ -34,7 +36,7 @@ from reportgen.states import JOB_STATES
 CHUNK_BYTES = 4 << 20
 """Small enough that two workers overlap well with decompression (measured: 4 MB best)."""
 WORKERS = min(2, os.cpu_count() or 1)
-"""Processes decoding JSON Lines chunks: decoding is CPU-bound and holds the GIL."""
+"""Processes decoding chunks of records: decoding is CPU-bound and holds the GIL."""
 PARALLEL_MIN_BYTES = 2 << 20
 """Smaller files are read in this process: starting workers costs more than it saves."""
 T = TypeVar("T")
@@ -70,19 +72,11 @@ def read_event_table(path: Path, data_keys: set[str]) -> EventTable:
     if data_keys:
         return columns.events_from_records(read_records(path, "events"), path, data_keys)
     states = {name: code for code, name in enumerate(JOB_STATES)}
-    chunks = _chunks(path, "events")
-    first = next(chunks, None)
-    if first is None:
-        parts: list[tuple[np.ndarray, ...]] = []
-    elif first[0] == "lines" and WORKERS > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES:
-        parts = list(_parallel_event_parts(itertools.chain([first], chunks), states, path))
-    else:
-        parts = [
-            _event_columns(rows, states, path, start)
-            for rows, start in _decoded(
-                itertools.chain([first], chunks), path, "events", _Event, _precise_events(path)
-            )
-        ]
+    try:
+        parts = _event_parts(_chunks(path, "events"), states, path)
+    except _NotRecordBoundaries:
+        states = {name: code for code, name in enumerate(JOB_STATES)}
+        parts = _event_parts(_chunks(path, "events", split_pages=False), states, path)
     return EventTable(
         id=_join(parts, 0, np.int64),
         job_id=_join(parts, 1, np.int64),
@@ -94,6 +88,22 @@ def read_event_table(path: Path, data_keys: set[str]) -> EventTable:
     )
 
 
+def _event_parts(
+    chunks: Iterator[tuple[str, bytes]], states: dict[str, int], path: Path
+) -> list[tuple[np.ndarray, ...]]:
+    first = next(chunks, None)
+    if first is None:
+        return []
+    if first[0] != "document" and WORKERS > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES:
+        return list(_parallel_event_parts(itertools.chain([first], chunks), states, path))
+    return [
+        _event_columns(rows, states, path, start)
+        for rows, start in _decoded(
+            itertools.chain([first], chunks), path, "events", _Event, _precise_events(path)
+        )
+    ]
+
+
 def _precise_events(path: Path) -> Callable[[list[Any]], object]:
     return lambda records: columns.events_from_records(records, path, set())
 
@@ -101,7 +111,7 @@ def _precise_events(path: Path) -> Callable[[list[Any]], object]:
 def _parallel_event_parts(
     chunks: Iterator[tuple[str, bytes]], states: dict[str, int], path: Path
 ) -> Iterator[tuple[np.ndarray, ...]]:
-    """JSON Lines chunks decoded by WORKERS processes, in file order, a few chunks ahead.
+    """Chunks of records decoded by WORKERS processes, in file order, a few chunks ahead.
 
     A worker returns columns with its own state codes, remapped here; a chunk it could not
     read is read again here, sequentially, so the error names the exact record.
@@ -109,11 +119,11 @@ def _parallel_event_parts(
     start = 0
     context = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(WORKERS, mp_context=context) as pool:
-        pending: collections.deque[tuple[bytes, concurrent.futures.Future[Any]]] = (
+        pending: collections.deque[tuple[str, bytes, concurrent.futures.Future[Any]]] = (
             collections.deque()
         )
-        for _, chunk in chunks:
-            pending.append((chunk, pool.submit(_lines_to_columns, chunk)))
+        for kind, chunk in chunks:
+            pending.append((kind, chunk, pool.submit(_records_to_columns, kind, chunk)))
             while len(pending) > WORKERS:
                 part, start = _collect(*pending.popleft(), states, path, start)
                 yield part
@@ -123,6 +133,7 @@ def _parallel_event_parts(
 
 
 def _collect(
+    kind: str,
     chunk: bytes,
     future: concurrent.futures.Future[Any],
     states: dict[str, int],
@@ -132,7 +143,7 @@ def _collect(
     result = future.result()
     if result is None:  # read it again here, to raise the precise error
         for rows, _ in _decoded(
-            iter([("lines", chunk)]), path, "events", _Event, _precise_events(path), start
+            iter([(kind, chunk)]), path, "events", _Event, _precise_events(path), start
         ):
             return _event_columns(rows, states, path, start), start + len(rows)
         raise AssertionError("unreachable")
@@ -144,10 +155,10 @@ def _collect(
     return tuple(arrays), start + len(arrays[0])
 
 
-def _lines_to_columns(chunk: bytes) -> tuple[Any, ...] | None:
-    """In a worker: one chunk of JSON Lines to columns, or None if anything is wrong."""
+def _records_to_columns(kind: str, chunk: bytes) -> tuple[Any, ...] | None:
+    """In a worker: one chunk of records to columns, or None if anything is wrong."""
     states = {name: code for code, name in enumerate(JOB_STATES)}
-    decoded = _decode_chunk(chunk, "lines", _shapes(_Event)["lines"])
+    decoded = _decode_chunk(chunk, kind, _shapes(_Event)[kind])
     if isinstance(decoded, msgspec.DecodeError):
         return None
     try:
@@ -251,6 +262,7 @@ def _shapes(
 
     return {
         "lines": [(msgspec.json.Decoder(row), list), (msgspec.json.Decoder(page), rows_of_pages)],
+        "records": [(msgspec.json.Decoder(list[row]), list)],  # type: ignore[valid-type]
         "document": [
             (msgspec.json.Decoder(page), lambda document: document.results),
             (msgspec.json.Decoder(list[row]), list),  # type: ignore[valid-type]
@@ -276,6 +288,8 @@ def _decoded(
     shapes = _shapes(row)
     for kind, chunk in chunks:
         rows = _decode_chunk(chunk, kind, shapes[kind])
+        if isinstance(rows, msgspec.DecodeError) and kind == "records":
+            raise _NotRecordBoundaries
         if isinstance(rows, msgspec.DecodeError):
             _explain(path, what, chunk, start, precise, rows)
         assert isinstance(rows, list)
@@ -330,8 +344,9 @@ def _shift(message: str, start: int) -> str:
     return f"{head} record {int(number) + start}:{rest}"
 
 
-def _chunks(path: Path, what: str) -> Iterator[tuple[str, bytes]]:
-    """("lines", bytes ending at a line break) or ("document", a whole JSON document)."""
+def _chunks(path: Path, what: str, split_pages: bool = True) -> Iterator[tuple[str, bytes]]:
+    """("lines", bytes ending at a line break), ("records", a JSON list of some of a page's
+    records) or ("document", a whole JSON document)."""
     try:
         raw = path.open("rb")
     except FileNotFoundError:
@@ -342,6 +357,10 @@ def _chunks(path: Path, what: str) -> Iterator[tuple[str, bytes]]:
         try:
             first = stream.read(CHUNK_BYTES)
             kind = _kind(first)
+            header = _PAGE_HEADER.match(first) if split_pages else None
+            if kind == "document" and header:
+                yield from _page_chunks(first[header.end() :], stream)
+                return
             if kind == "document":
                 yield kind, first + stream.read()
                 return
@@ -372,3 +391,45 @@ def _kind(head: bytes) -> str:
             return "document"
         return "lines"
     return "document"
+
+
+_PAGE_HEADER = re.compile(
+    rb'\s*\{(?:\s*"\w+"\s*:\s*(?:-?\d+|null|"[^"\\]*")\s*,)*\s*"results"\s*:\s*\['
+)
+"""The start of a page up to its results: only scalars come before them, so the key is the
+page's own and not one inside a record (Balsam writes `{"count":N,"results":[`)."""
+_PAGE_TAIL = re.compile(rb'\s*\](?:\s*,\s*"\w+"\s*:\s*(?:-?\d+|null|"[^"\\]*"))*\s*\}\s*\Z')
+"""What may follow the last record: the end of the results and scalar keys such as count."""
+_TAIL_SEARCH_BYTES = 256
+
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class _NotRecordBoundaries(Exception):
+    """A page's records were cut where no record ends: read the file as one document."""
+
+
+def _page_chunks(rest: bytes, stream: _Readable) -> Iterator[tuple[str, bytes]]:
+    """A page's records as JSON lists of about CHUNK_BYTES, so they stream like JSON Lines.
+
+    Each chunk is cut after the last `},{` in it. That may be inside a string or inside a
+    record's `data`, but then the chunk is not a list of whole records: the lexer reaches the
+    cut with an open string or bracket. Decoding it fails, `_NotRecordBoundaries` is raised
+    and the file is read again as one document; a successful decode proves the cut was right.
+    """
+    pending = rest
+    while more := stream.read(CHUNK_BYTES):
+        pending += more
+        cut = pending.rfind(b"},{") + 1
+        if cut:
+            yield "records", b"[" + pending[:cut] + b"]"
+            pending = pending[cut + 1 :]
+        elif len(pending) > 2 * CHUNK_BYTES:  # not written as `},{`: no use splitting
+            raise _NotRecordBoundaries
+    start = max(0, len(pending) - _TAIL_SEARCH_BYTES)
+    tail = _PAGE_TAIL.search(pending, start)
+    if tail is None:
+        raise _NotRecordBoundaries
+    yield "records", b"[" + pending[: tail.start()] + b"]"
