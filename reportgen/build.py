@@ -6,15 +6,17 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from reportgen.analytics.report import ChartResult, ReportResult, compute_report
+from reportgen.cache import BuildCache
 from reportgen.charts import chart_data, chart_spec, javascript_bundle
 from reportgen.charts.cache import RenderCache
 from reportgen.charts.render import VEGALITE_VERSION, vl_convert_version
 from reportgen.progress import QUIET, Progress
-from reportgen.site.csvfile import write_series_csv
+from reportgen.site.csvfile import series_hash, write_series_csv
 from reportgen.site.output import staged_site
 from reportgen.site.pages import (
     ChartView,
@@ -40,6 +42,8 @@ class BuildResult:
     images_rendered: int = 0
     images_reused: int = 0
     """Images copied from the previous site because their chart was unchanged."""
+    data_reused: int = 0
+    """Reports whose parsed data came from the build cache (their inputs were unchanged)."""
 
 
 def build_site(
@@ -49,23 +53,31 @@ def build_site(
     strict: bool = False,
     templates: Path | None = None,
     progress: Progress = QUIET,
+    cache_dir: Path | None = None,
 ) -> BuildResult:
-    """Build every report into `out_dir`; the old site stays until the new one is complete."""
+    """Build every report into `out_dir`; the old site stays until the new one is complete.
+
+    With a `cache_dir`, parsed data and computed series are kept there for the next build.
+    """
     reports = load_reports(spec_paths, strict)
     env = environment(templates)
+    build_cache = BuildCache(cache_dir)
     results: list[ReportResult] = []
     rendered = reused = 0
     with staged_site(out_dir) as staging:
         for report in reports:
             progress.stage(f"{report.slug}: loading data")
-            data = load_report_data(report, progress.records)
+            load = partial(load_report_data, progress=progress.records)
+            data = build_cache.report_data(report, load)
             progress.stage(f"{report.slug}: computing series")
-            result = compute_report(report, data, as_of)
+            known = build_cache.known_series(report)
+            result = compute_report(report, data, as_of, known)
+            build_cache.save_series(report, result, known)
             progress.stage(f"{report.slug}: rendering {len(result.charts)} chart(s)")
             folder = staging / report.slug
             folder.mkdir()
             cache = RenderCache(out_dir.absolute() / report.slug)  # the previous site
-            charts = [_write_chart(folder, result, chart) for chart in result.charts]
+            charts = [_write_chart(folder, result, chart, cache) for chart in result.charts]
             views = [view for view, _ in charts]
             _render_images(folder, [image for _, images in charts for image in images], cache)
             rendered, reused = rendered + cache.rendered, reused + cache.reused
@@ -76,8 +88,8 @@ def build_site(
         _write_assets(staging, out_dir.absolute())
         rows = [index_row(r.report.slug, r.report.title, r.headline) for r in results]
         (staging / "index.html").write_text(render_index_page(env, rows), encoding="utf-8")
-    warnings = [w for r in reports for w in r.warnings]
-    return BuildResult(out_dir, results, warnings, rendered, reused)
+    warnings = [w for r in reports for w in r.warnings] + build_cache.warnings
+    return BuildResult(out_dir, results, warnings, rendered, reused, build_cache.data_hits)
 
 
 ImageJob = tuple[str, dict[str, Any], str]
@@ -85,15 +97,19 @@ ImageJob = tuple[str, dict[str, Any], str]
 
 
 def _write_chart(
-    folder: Path, result: ReportResult, chart_result: ChartResult
+    folder: Path, result: ReportResult, chart_result: ChartResult, cache: RenderCache
 ) -> tuple[ChartView, list[ImageJob]]:
-    """The chart's CSV now; its page section, and the images still to render."""
+    """The chart's CSV now (or the previous site's, if equal); its page section, and the
+    images still to render."""
     chart = chart_result.chart
     axis = result.report.time_axis
     data = chart_data(chart, chart_result.series, axis, result.start, result.as_of)
     image_spec = chart_spec(chart, data, axis, interactive=False)
     images: list[ImageJob] = [(f"{chart.id}.{fmt}", image_spec, fmt) for fmt in chart.formats]
-    write_series_csv(folder / f"{chart.id}.csv", chart_result.series)
+    series = chart_result.series
+    cache.file(
+        folder, f"{chart.id}.csv", series_hash(series), partial(write_series_csv, series=series)
+    )
     return chart_view(chart_result, chart_spec(chart, data, axis, interactive=True), data), images
 
 

@@ -72,6 +72,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="a folder of templates overriding the shipped ones by file name",
     )
+    build.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="where parsed data and computed series are kept between builds "
+        "(default: .reportgen-cache/<OUT's name> beside OUT)",
+    )
+    build.add_argument("--no-cache", action="store_true", help="parse and compute everything again")
     build.add_argument("--quiet", action="store_true", help="print only errors")
 
     validate = commands.add_parser(
@@ -137,6 +145,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from reportgen.build import build_site
+    from reportgen.cache import default_cache_folder
 
     paths = _spec_paths(args.specs)
     started = time.monotonic()
@@ -149,6 +158,7 @@ def _build(args: argparse.Namespace) -> int:
         strict=args.strict,
         templates=args.templates,
         progress=progress,
+        cache_dir=None if args.no_cache else args.cache_dir or default_cache_folder(args.out),
     )
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -157,6 +167,7 @@ def _build(args: argparse.Namespace) -> int:
         print(
             f"built {len(result.reports)} report(s) into {args.out}/index.html in "
             f"{elapsed:.1f}s ({result.images_rendered} image(s) rendered, "
-            f"{result.images_reused} unchanged and reused)"
+            f"{result.images_reused} unchanged and reused"
+            + (f"; data of {result.data_reused} from the cache)" if result.data_reused else ")")
         )
     return 0

@@ -1,12 +1,22 @@
-"""Rebuilds reuse the images of unchanged charts from the previous site."""
+"""Rebuilds reuse what is unchanged: images and CSVs from the previous site, parsed data and
+computed series from the build cache; and nothing changed is ever reused."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
+from typing import Any
 
-from reportgen.build import build_site
+import pytest
+
+from reportgen import cache
+from reportgen.analytics import report as report_module
+from reportgen.build import BuildResult, build_site
+from reportgen.cli import main
+from reportgen.spec.model import Chart
 from tests.conftest import ROOT
+from tests.factories import batch_job, event
 
 SPEC = f"""\
 title: Cached
@@ -65,3 +75,158 @@ def test_a_tampered_manifest_only_costs_a_render(tmp_path: Path) -> None:
     (out / "cached" / ".render-hashes.json").write_text("not json")
     again = build_site([spec], out)
     assert (again.images_rendered, again.images_reused) == (4, 0)
+
+
+TINY_SPEC = """\
+title: Tiny
+description: first words
+source:
+  files: {events: events.json, batch_jobs: batchjobs.json}
+queries:
+  events: {all: {}}
+  batch_jobs: {all: {}}
+charts:
+  - {id: done, type: throughput, events: all, formats: [svg]}
+  - {id: used, type: utilization, events: all, node_weighting: false, formats: [svg]}
+"""
+TINY_EVENTS = [
+    event(1, 1, 0, "PREPROCESSED", "RUNNING"),
+    event(2, 2, 1, "PREPROCESSED", "RUNNING"),
+    event(3, 1, 5, "RUNNING", "RUN_DONE"),
+    event(4, 1, 6, "RUN_DONE", "JOB_FINISHED"),
+    event(5, 2, 8, "RUNNING", "RUN_DONE"),
+    event(6, 2, 9, "RUN_DONE", "JOB_FINISHED"),
+]
+
+
+def tiny_report(folder: Path, events: list[dict[str, Any]] = TINY_EVENTS) -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "events.json").write_text(json.dumps({"count": len(events), "results": events}))
+    (folder / "batchjobs.json").write_text(json.dumps([batch_job(1, 2, 0, 10)]))
+    spec = folder / "tiny.yaml"
+    spec.write_text(TINY_SPEC)
+    return spec
+
+
+def outputs(out: Path) -> dict[str, str]:
+    """Every file of the report except its page (which shows the description)."""
+    return {k: v for k, v in digest(out / "tiny").items() if k != "index.html"}
+
+
+def cached_build(spec: Path, out: Path) -> BuildResult:
+    return build_site([spec], out, cache_dir=out.parent / "cache")
+
+
+def test_a_text_edit_reuses_the_data_and_gives_the_same_site(tmp_path: Path) -> None:
+    spec = tiny_report(tmp_path / "in")
+    first = cached_build(spec, tmp_path / "site")
+    assert first.data_reused == 0
+    spec.write_text(TINY_SPEC.replace("first words", "second thoughts"))
+    second = cached_build(spec, tmp_path / "site")
+    assert second.data_reused == 1
+    uncached = build_site([spec], tmp_path / "uncached")
+    assert uncached.data_reused == 0
+    assert outputs(tmp_path / "site") == outputs(tmp_path / "uncached")
+    assert "second thoughts" in (tmp_path / "site" / "tiny" / "index.html").read_text()
+    assert (tmp_path / "site" / "tiny" / "done.csv").read_text().splitlines()[1:] == [
+        "throughput,2024-03-01T08:06:00.000000Z,1",
+        "throughput,2024-03-01T08:09:00.000000Z,2",
+    ]
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["same-size content edit", "query filter", "code"],
+)
+def test_any_change_to_the_inputs_is_a_miss(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    spec = tiny_report(tmp_path / "in")
+    cached_build(spec, tmp_path / "site")
+    finished_before = outputs(tmp_path / "site")["done.csv"]
+    if change == "same-size content edit":  # job 2 now finishes at minute 7, not 9
+        events = [*TINY_EVENTS[:5], event(6, 2, 7, "RUN_DONE", "JOB_FINISHED")]
+        before = (tmp_path / "in" / "events.json").stat().st_size
+        tiny_report(tmp_path / "in", events)
+        assert (tmp_path / "in" / "events.json").stat().st_size == before
+    elif change == "query filter":
+        spec.write_text(TINY_SPEC.replace("events: {all: {}}", "events: {all: {job_id: 1}}"))
+    else:
+        monkeypatch.setattr(cache, "code_fingerprint", lambda: "a changed reportgen")
+    again = cached_build(spec, tmp_path / "site")
+    assert again.data_reused == 0
+    build_site([spec], tmp_path / "uncached")
+    assert outputs(tmp_path / "site") == outputs(tmp_path / "uncached")
+    if change != "code":  # the finished jobs differ
+        assert outputs(tmp_path / "site")["done.csv"] != finished_before
+
+
+def test_a_title_edit_reuses_the_series_and_a_series_edit_recomputes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    computed: list[str] = []
+    compute_chart = report_module._compute_chart
+
+    def counting(chart: Chart, *args: Any) -> Any:
+        computed.append(chart.id)
+        return compute_chart(chart, *args)
+
+    monkeypatch.setattr(report_module, "_compute_chart", counting)
+    spec = tiny_report(tmp_path / "in")
+    cached_build(spec, tmp_path / "site")
+    assert computed == ["done", "used"]
+    computed.clear()
+    spec.write_text(TINY_SPEC.replace("id: done,", "id: done, title: Finished jobs,"))
+    cached_build(spec, tmp_path / "site")
+    assert computed == []
+    assert "Finished jobs" in (tmp_path / "site" / "tiny" / "done.svg").read_text()
+    spec.write_text(TINY_SPEC.replace("node_weighting: false", "node_weighting: true"))
+    cached_build(spec, tmp_path / "site")
+    assert computed == ["used"]
+    spec.write_text(TINY_SPEC + "as_of: 2024-03-01T08:07:00Z\n")
+    computed.clear()
+    cached_build(spec, tmp_path / "site")
+    assert computed == ["done", "used"]
+    assert (tmp_path / "site" / "tiny" / "done.csv").read_text().splitlines()[1:] == [
+        "throughput,2024-03-01T08:06:00.000000Z,1"
+    ]
+
+
+def test_every_chart_field_is_either_a_series_field_or_a_drawing_field() -> None:
+    """A new Chart field must be sorted here, or a cached series could ignore it."""
+    drawing = {"id", "title", "width", "height", "formats"}
+    fields = set(Chart.__dataclass_fields__)
+    assert fields - drawing == set(report_module.SERIES_FIELDS)
+
+
+def test_a_damaged_cache_is_a_miss(tmp_path: Path) -> None:
+    spec = tiny_report(tmp_path / "in")
+    cached_build(spec, tmp_path / "site")
+    for stored in (tmp_path / "cache").iterdir():
+        stored.write_bytes(stored.read_bytes()[:40])
+    again = cached_build(spec, tmp_path / "site")
+    assert again.data_reused == 0
+    build_site([spec], tmp_path / "uncached")
+    assert outputs(tmp_path / "site") == outputs(tmp_path / "uncached")
+
+
+def test_an_unwritable_cache_is_a_warning_not_a_failure(tmp_path: Path) -> None:
+    spec = tiny_report(tmp_path / "in")
+    (tmp_path / "cache").write_text("a file where the cache folder should be")
+    result = cached_build(spec, tmp_path / "site")
+    assert result.warnings[0].startswith(f"could not write the build cache {tmp_path / 'cache'}")
+    assert (tmp_path / "site" / "tiny" / "done.csv").is_file()
+
+
+def test_the_cli_keeps_its_cache_beside_the_site_and_never_in_it(tmp_path: Path) -> None:
+    spec = tiny_report(tmp_path / "in")
+    out = tmp_path / "site"
+    assert main(["build", str(spec), "--out", str(out), "--quiet"]) == 0
+    assert sorted(p.name for p in (tmp_path / ".reportgen-cache" / "site").iterdir()) == [
+        "tiny.data.pickle",
+        "tiny.series.pickle",
+    ]
+    assert not [p for p in out.rglob("*") if "pickle" in p.name]
+    elsewhere = tmp_path / "elsewhere"
+    assert main(["build", str(spec), "--out", str(elsewhere), "--quiet", "--no-cache"]) == 0
+    assert not (tmp_path / ".reportgen-cache" / "elsewhere").exists()

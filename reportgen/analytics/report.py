@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from types import MappingProxyType
 
 import numpy as np
 
@@ -51,11 +53,35 @@ class ReportResult:
     warnings: list[str]
 
 
-def compute_report(report: Report, data: ReportData, as_of: datetime | None) -> ReportResult:
-    """Cut the data at the as-of time and compute every chart's exact series."""
+SERIES_FIELDS = ("type", "events", "to_state", "node_weighting", "available_nodes", "batch_jobs")
+"""The chart fields its series depend on; the others (title, size, formats) only change how
+it is drawn. A test checks that every field of `Chart` is in one group or the other."""
+
+
+def series_key(chart: Chart, as_of: int) -> str:
+    """What a chart's series depends on besides the data: its series fields and the as-of."""
+    return repr((as_of, *(getattr(chart, name) for name in SERIES_FIELDS)))
+
+
+def compute_report(
+    report: Report,
+    data: ReportData,
+    as_of: datetime | None,
+    known: Mapping[str, ChartResult] = MappingProxyType({}),
+) -> ReportResult:
+    """Cut the data at the as-of time and compute every chart's exact series.
+
+    `known` holds results computed earlier from the same data, by `series_key`; those are
+    reused, carrying the current chart (its title may have changed).
+    """
     as_of_micros, origin = _resolve_as_of(report, data, as_of)
     start = min(_earliest(data, as_of_micros), as_of_micros)
-    charts = [_compute_chart(chart, data, as_of_micros) for chart in report.charts]
+    charts = [
+        replace(known[key], chart=chart)
+        if (key := series_key(chart, as_of_micros)) in known
+        else _compute_chart(chart, data, as_of_micros)
+        for chart in report.charts
+    ]
     warnings = list(report.warnings) + _empty_query_warnings(data)
     return ReportResult(
         report,

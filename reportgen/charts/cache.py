@@ -1,20 +1,22 @@
-"""Skip re-rendering a chart image whose spec and format are unchanged since the last build.
+"""Skip re-rendering a chart image, or re-writing a CSV, unchanged since the last build.
 
 The previous site is the cache: each report folder keeps `.render-hashes.json`, the content
-hash of every image it holds (spec, format, reportgen and vl-convert versions). A rebuild
-after a text edit copies those images instead of rendering them again.
+hash of every image and CSV it holds (for an image: spec, format, reportgen's code and the
+vl-convert version). A rebuild after a text edit copies those files instead of making them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from reportgen import __version__
 from reportgen.charts.render import VEGALITE_VERSION, render_image, vl_convert_version
+from reportgen.fingerprint import code_fingerprint
 
 MANIFEST = ".render-hashes.json"
 
@@ -49,6 +51,18 @@ class RenderCache:
             self.rendered += 1
         return render_image(spec, image_format)
 
+    def file(self, folder: Path, name: str, key: str, write: Callable[[Path], None]) -> None:
+        """`folder / name` copied from the previous site if its hash matches, else written."""
+        self.hashes[name] = key
+        if self.known.get(name) == key:
+            try:
+                shutil.copyfile(self.previous / name, folder / name)
+            except OSError:
+                pass
+            else:
+                return
+        write(folder / name)
+
     def write_manifest(self, folder: Path) -> None:
         (folder / MANIFEST).write_text(
             json.dumps(self.hashes, sort_keys=True, indent=1) + "\n", encoding="utf-8"
@@ -57,7 +71,7 @@ class RenderCache:
 
 def content_hash(spec: dict[str, Any], image_format: str) -> str:
     digest = hashlib.sha256()
-    versions = (__version__, vl_convert_version(), VEGALITE_VERSION)
+    versions = (code_fingerprint(), vl_convert_version(), VEGALITE_VERSION)
     for part in (*versions, image_format):
         digest.update(part.encode() + b"\0")
     digest.update(json.dumps(spec, sort_keys=True, separators=(",", ":")).encode())
