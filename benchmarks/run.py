@@ -8,14 +8,17 @@ computing throughput + weighted utilization + available nodes from the rows each
 returns; reportgen computing the same three from the files, parsing included; the parsing
 floor; peak RSS; and the utilization chart rendered with and without the per-pixel reduction.
 Every timing is the median of --repeat fresh processes. The series are checked equal where
-the baseline is right (its same-instant points merged, batch jobs with both times). `--huge`
-adds 10^7 events (reportgen only: peak RSS and time). Writes benchmarks/results.md.
+the baseline is right (its same-instant points merged, batch jobs with both times). Whole
+`reportgen build`s of the demo and of the 10^6 report, cold and after a description edit.
+`--huge` adds 10^7 events (reportgen only: peak RSS and time, and its whole builds). Writes
+benchmarks/results.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -168,6 +171,50 @@ def agrees(ours: dict[str, list[Any]], theirs: dict[str, Any]) -> bool:
     return expected.keys() == got.keys() and all(abs(expected[t] - got[t]) < 1e-9 for t in got)
 
 
+BUILD_SPEC = """\
+title: {title}
+description: {description}
+source:
+  files: {{events: {events}, jobs: {jobs}, batch_jobs: {batch_jobs}}}
+{rest}"""
+DEMO_REST = "as_of:" + (ROOT / "report_specs" / "demo.yaml").read_text().split("as_of:", 1)[1]
+LARGE_REST = """\
+queries:
+  events: {all: {}}
+  batch_jobs: {all: {}}
+charts:
+  - {id: throughput, type: throughput, events: all, to_state: JOB_FINISHED}
+  - {id: utilization, type: utilization, events: all, node_weighting: true, available_nodes: all}
+  - {id: nodes, type: available_nodes, batch_jobs: all}
+"""
+
+
+def whole_builds(name: str, data: Path, suffix: str, rest: str, repeat: int) -> dict[str, Any]:
+    """Cold builds (empty output folder and cache), then warm ones after a description edit."""
+    folder = WORK / "builds" / name
+    spec, out, cache = folder / "spec.yaml", folder / "site", folder / "cache"
+    files = {
+        what: data / f"{stem}.{suffix}"
+        for what, stem in (("events", "events"), ("jobs", "jobs"), ("batch_jobs", "batchjobs"))
+    }
+
+    def build(description: str) -> dict[str, Any]:
+        spec.write_text(BUILD_SPEC.format(title=name, description=description, rest=rest, **files))
+        command = [sys.executable, str(HERE / "whole_build.py"), str(spec), str(out), str(cache)]
+        return dict(python_json(command))
+
+    cold, warm = [], []
+    for run in range(repeat):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        cold.append(build(f"cold build {run}"))
+        warm.append(build(f"edited description {run}"))
+    return {
+        "cold": {k: median_of(cold, k) for k in cold[0]},
+        "warm": {k: median_of(warm, k) for k in warm[0]},
+    }
+
+
 def charts(folder: Path, mode: str) -> dict[str, Any]:
     return dict(python_json([sys.executable, str(HERE / "charts_bench.py"), str(folder), mode]))
 
@@ -208,11 +255,33 @@ def main() -> int:
         reduced = charts(folder, "reduced")
         full = charts(folder, "full") if reduced["changes"] <= FULL_RENDER_LIMIT else None
         chart_rows.append((size, reduced, full))
+    build_rows = [
+        (
+            "demo (29,541 events, 4 charts)",
+            whole_builds("demo", ROOT / "report_specs" / "data", "json.gz", DEMO_REST, args.repeat),
+        )
+    ]
+    if 1_000_000 in sizes:
+        print("measuring whole builds", file=sys.stderr, flush=True)
+        data = ensure_inputs(1_000_000)
+        events = rows[sizes.index(1_000_000)][1]
+        build_rows.append(
+            (
+                f"{events:,} events (JSON Lines, 3 charts)",
+                whole_builds("e1000000", data, "jsonl.gz", LARGE_REST, args.repeat),
+            )
+        )
     if args.huge:
         folder = ensure_inputs(10_000_000, ("jsonl",))
         huge = reportgen(folder, "jsonl", 1)
         rows.append((10_000_000, huge["events"], None, huge, None, None, None, None))
-    report = table(rows, chart_rows)
+        build_rows.append(
+            (
+                f"{huge['events']:,} events (JSON Lines, 3 charts)",
+                whole_builds("e10000000", folder, "jsonl.gz", LARGE_REST, 1),
+            )
+        )
+    report = table(rows, chart_rows) + build_table(build_rows)
     (HERE / "results.md").write_text(report)
     print(report)
     return 0
@@ -265,6 +334,25 @@ def table(rows: list[Any], chart_rows: list[Any]) -> str:
             else f"| {size:,} | {reduced['changes']:,} | {reduced['drawn']:,} | "
             f"{seconds['png']:.2f} / {seconds['svg']:.2f} / {seconds['pdf']:.2f} | "
             f"{reduced['page_spec_mb']:.2f} | {full_s} | - |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def build_table(build_rows: list[tuple[str, dict[str, Any]]]) -> str:
+    lines = [
+        "",
+        "| report | cold build s (with start-up) | warm build s (with start-up) |"
+        " images rendered cold / warm | data from the cache (warm) | peak RSS MB cold / warm |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, runs in build_rows:
+        cold, warm = runs["cold"], runs["warm"]
+        lines.append(
+            f"| {name} | {cold['seconds']:.2f} ({cold['process_seconds']:.2f}) | "
+            f"{warm['seconds']:.2f} ({warm['process_seconds']:.2f}) | "
+            f"{cold['images_rendered']:.0f} / {warm['images_rendered']:.0f} | "
+            f"{'yes' if warm['data_reused'] else 'no'} | "
+            f"{cold['peak_rss_mb']:.0f} / {warm['peak_rss_mb']:.0f} |"
         )
     return "\n".join(lines) + "\n"
 
