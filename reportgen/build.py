@@ -67,7 +67,7 @@ def build_site(
     with staged_site(out_dir) as staging:
         for report in reports:
             progress.stage(f"{report.slug}: loading data")
-            load = partial(load_report_data, progress=progress.records)
+            load = partial(load_report_data, progress=progress)
             data = build_cache.report_data(report, load)
             progress.stage(f"{report.slug}: computing series")
             known = build_cache.known_series(report)

@@ -39,6 +39,20 @@ class Progress:
         self.stream.flush()
         self._open_line = True
 
+    def reading(self, what: str, records: int, share: float) -> None:
+        """A chunk of a saved file was decoded: redraw `what: records, share of the file`."""
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self._last_draw < 0.1 and share < 1:
+            return
+        self._last_draw = now
+        self.stream.write(
+            f"\r    {what}: {records:,} records, {100 * share:3.0f}% of the file\x1b[K"
+        )
+        self.stream.flush()
+        self._open_line = True
+
     def _end_line(self) -> None:
         if self._open_line:
             self.stream.write("\n")

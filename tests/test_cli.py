@@ -62,7 +62,15 @@ def test_help_explains_every_option(command: list[str]) -> None:
     assert result.returncode == 0
     for option in {
         (): ["build", "validate", "--version"],
-        ("build",): ["--out", "--as-of", "--strict", "--templates", "--quiet"],
+        ("build",): [
+            "--out",
+            "--as-of",
+            "--strict",
+            "--templates",
+            "--cache-dir",
+            "--no-cache",
+            "--quiet",
+        ],
         ("validate",): ["--strict"],
     }[tuple(command)]:
         assert option in result.stdout

@@ -125,6 +125,21 @@ def test_jobs_with_tags(tmp_path: Path) -> None:
     assert quick.tag_values["experiment"].tolist() == ["a", None, None]
 
 
+@pytest.mark.parametrize("chunk_bytes", [1, 64, 4 << 20])
+def test_a_page_of_jobs_cut_into_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk_bytes: int
+) -> None:
+    jobs = [job(i, i % 4 + 1, 1, i, experiment='a"},{"id":' + str(i)) for i in range(1, 40)]
+    path = tmp_path / "jobs.json"
+    path.write_text(json.dumps({"count": len(jobs), "results": jobs}, separators=(",", ":")))
+    monkeypatch.setattr(fast, "CHUNK_BYTES", chunk_bytes)
+    quick = fast.read_job_table(path, {"experiment"})
+    plain = jobs_from_records(read_records(path, "jobs"), path, {"experiment"})
+    for name in ("id", "num_nodes", "node_packing_count", "batch_job_id"):
+        assert getattr(quick, name).tolist() == getattr(plain, name).tolist()
+    assert quick.tag_values["experiment"].tolist() == [j["tags"]["experiment"] for j in jobs]
+
+
 @pytest.mark.parametrize(
     ("record", "problem"),
     [

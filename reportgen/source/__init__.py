@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
+from reportgen.progress import QUIET, Progress
 from reportgen.source.balsam import load_live_data
-from reportgen.source.balsam.client import PageProgress
 from reportgen.source.columns import batch_jobs_from_records
 from reportgen.source.data import ReportData, Snapshot
 from reportgen.source.fast import read_event_table, read_job_table
@@ -26,18 +27,14 @@ __all__ = [
 ]
 
 
-def _quiet(what: str, records: int, pages: int, total: int) -> None:
-    pass
-
-
-def load_report_data(report: Report, progress: PageProgress = _quiet) -> ReportData:
+def load_report_data(report: Report, progress: Progress = QUIET) -> ReportData:
     """Records for every query of the report, from saved files or a live Balsam server."""
     if isinstance(report.source, BalsamSource):
-        return load_live_data(report, report.source, progress)
-    return _load_files(report, report.source)
+        return load_live_data(report, report.source, progress.records)
+    return _load_files(report, report.source, progress)
 
 
-def _load_files(report: Report, files: FilesSource) -> ReportData:
+def _load_files(report: Report, files: FilesSource, progress: Progress) -> ReportData:
     """Read the saved files the report's queries need, then apply every query."""
     queries = list(report.event_queries.values())
     needs_batch_jobs = bool(report.batch_job_queries) or any(
@@ -48,16 +45,17 @@ def _load_files(report: Report, files: FilesSource) -> ReportData:
 
     jobs = None
     if files.jobs is not None and any(q.needs_jobs for q in queries):
-        jobs = read_job_table(files.jobs, tag_keys)
+        jobs = read_job_table(files.jobs, tag_keys, partial(progress.reading, "jobs"))
     all_batch_jobs = None
     if files.batch_jobs is not None and needs_batch_jobs:
         all_batch_jobs = _load_batch_jobs(files.batch_jobs)
     events: dict[str, EventTable] = {}
     if queries:
         assert files.events is not None, "the spec loader requires an events file"
-        all_events = read_event_table(files.events, data_keys)
+        all_events = read_event_table(files.events, data_keys, partial(progress.reading, "events"))
         if jobs is None and files.jobs is not None and _weights_missing(all_events):
-            jobs = read_job_table(files.jobs, tag_keys)  # the num_nodes fallback needs them
+            # the num_nodes fallback needs them
+            jobs = read_job_table(files.jobs, tag_keys, partial(progress.reading, "jobs"))
         events = {q.name: select_events(all_events, q, jobs, all_batch_jobs) for q in queries}
     batch_jobs: dict[str, BatchJobTable] = {}
     if all_batch_jobs is not None:

@@ -67,16 +67,27 @@ def _page_type(row: type[Any]) -> type[Any]:
     return msgspec.defstruct(f"{row.__name__}Page", [("results", list[row])])  # type: ignore[valid-type]
 
 
-def read_event_table(path: Path, data_keys: set[str]) -> EventTable:
+ReadProgress = Callable[[int, float], None]
+"""(records decoded so far, share of the file read) -> None"""
+
+
+def _silent(records: int, share: float) -> None:
+    pass
+
+
+def read_event_table(
+    path: Path, data_keys: set[str], progress: ReadProgress = _silent
+) -> EventTable:
     """Events from a saved file. `data` filters need the raw `data` values: the plain reader."""
     if data_keys:
         return columns.events_from_records(read_records(path, "events"), path, data_keys)
-    states = {name: code for code, name in enumerate(JOB_STATES)}
-    try:
-        parts = _event_parts(_chunks(path, "events"), states, path)
-    except _NotRecordBoundaries:
-        states = {name: code for code, name in enumerate(JOB_STATES)}
-        parts = _event_parts(_chunks(path, "events", split_pages=False), states, path)
+
+    def read(split_pages: bool) -> tuple[list[tuple[np.ndarray, ...]], dict[str, int]]:
+        meter, states = _Meter(progress), {name: code for code, name in enumerate(JOB_STATES)}
+        chunks = _chunks(path, "events", meter, split_pages)
+        return meter.count(_event_parts(chunks, states, path)), states
+
+    parts, states = _split_or_whole(read)
     return EventTable(
         id=_join(parts, 0, np.int64),
         job_id=_join(parts, 1, np.int64),
@@ -88,20 +99,45 @@ def read_event_table(path: Path, data_keys: set[str]) -> EventTable:
     )
 
 
+def _split_or_whole(read: Callable[[bool], T]) -> T:
+    """`read(split_pages=True)`; if a page could not be cut at its records, `read(False)`."""
+    try:
+        return read(True)
+    except _NotRecordBoundaries:
+        return read(False)
+
+
 def _event_parts(
     chunks: Iterator[tuple[str, bytes]], states: dict[str, int], path: Path
-) -> list[tuple[np.ndarray, ...]]:
+) -> Iterator[tuple[np.ndarray, ...]]:
     first = next(chunks, None)
     if first is None:
-        return []
+        return
     if first[0] != "document" and WORKERS > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES:
-        return list(_parallel_event_parts(itertools.chain([first], chunks), states, path))
-    return [
-        _event_columns(rows, states, path, start)
-        for rows, start in _decoded(
-            itertools.chain([first], chunks), path, "events", _Event, _precise_events(path)
-        )
-    ]
+        yield from _parallel_event_parts(itertools.chain([first], chunks), states, path)
+        return
+    for rows, start in _decoded(
+        itertools.chain([first], chunks), path, "events", _Event, _precise_events(path)
+    ):
+        yield _event_columns(rows, states, path, start)
+
+
+class _Meter:
+    """Reports progress while a file is read: the share read (kept by `_chunks`) and the
+    records decoded (counted as the parts go by)."""
+
+    def __init__(self, progress: ReadProgress) -> None:
+        self.progress = progress
+        self.share = 0.0
+        self.records = 0
+
+    def count(self, parts: Iterator[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        kept = []
+        for part in parts:
+            kept.append(part)
+            self.records += len(part[0])
+            self.progress(self.records, self.share)
+        return kept
 
 
 def _precise_events(path: Path) -> Callable[[list[Any]], object]:
@@ -204,17 +240,19 @@ def _state_codes(names: Iterator[str], states: dict[str, int], count: int) -> np
         return np.fromiter(map(states.__getitem__, listed), np.int16, count)
 
 
-def read_job_table(path: Path, tag_keys: set[str]) -> JobTable:
-    parts = [
-        _job_columns(rows, tag_keys)
-        for rows, _ in _decoded(
-            _chunks(path, "jobs"),
+def read_job_table(path: Path, tag_keys: set[str], progress: ReadProgress = _silent) -> JobTable:
+    def read(split_pages: bool) -> list[tuple[Any, ...]]:
+        meter = _Meter(progress)
+        decoded = _decoded(
+            _chunks(path, "jobs", meter, split_pages),
             path,
             "jobs",
             _Job,
             lambda records: columns.jobs_from_records(records, path, tag_keys),
         )
-    ]
+        return meter.count(_job_columns(rows, tag_keys) for rows, _ in decoded)
+
+    parts = _split_or_whole(read)
     tags = {
         key: np.concatenate([p[4][key] for p in parts]) if parts else np.empty(0, dtype=object)
         for key in tag_keys
@@ -344,7 +382,7 @@ def _shift(message: str, start: int) -> str:
     return f"{head} record {int(number) + start}:{rest}"
 
 
-def _chunks(path: Path, what: str, split_pages: bool = True) -> Iterator[tuple[str, bytes]]:
+def _chunks(path: Path, what: str, meter: _Meter, split_pages: bool) -> Iterator[tuple[str, bytes]]:
     """("lines", bytes ending at a line break), ("records", a JSON list of some of a page's
     records) or ("document", a whole JSON document)."""
     try:
@@ -353,7 +391,9 @@ def _chunks(path: Path, what: str, split_pages: bool = True) -> Iterator[tuple[s
         raise SourceError(f"{path}: {what} file not found (source.files in the spec)") from None
     except OSError as exc:
         raise SourceError(f"{path}: cannot read the {what} file: {exc.strerror}") from None
-    with raw, gzip.open(raw) if raw.peek(2)[:2] == b"\x1f\x8b" else raw as stream:
+    size = max(1, os.fstat(raw.fileno()).st_size)
+    with raw, gzip.open(raw) if raw.peek(2)[:2] == b"\x1f\x8b" else raw as unmetered:
+        stream = _Metered(unmetered, lambda: setattr(meter, "share", raw.tell() / size))
         try:
             first = stream.read(CHUNK_BYTES)
             kind = _kind(first)
@@ -405,6 +445,18 @@ _TAIL_SEARCH_BYTES = 256
 
 class _Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
+
+
+class _Metered:
+    """A stream that calls `after_read` after each read (to update the share read)."""
+
+    def __init__(self, stream: _Readable, after_read: Callable[[], None]) -> None:
+        self.stream, self.after_read = stream, after_read
+
+    def read(self, size: int = -1, /) -> bytes:
+        data = self.stream.read(size)
+        self.after_read()
+        return data
 
 
 class _NotRecordBoundaries(Exception):

@@ -1,0 +1,54 @@
+"""Progress: stages and live counters on a terminal, nothing anywhere else."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from reportgen.build import build_site
+from reportgen.progress import Progress
+from tests.conftest import DEMO_SPEC, ROOT
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def saved_records(name: str) -> int:
+    page = json.loads(gzip.decompress((ROOT / "report_specs" / "data" / name).read_bytes()))
+    return len(page["results"])
+
+
+def test_a_build_on_a_terminal_shows_stages_and_what_it_read(tmp_path: Path) -> None:
+    terminal = Terminal()
+    build_site([DEMO_SPEC], tmp_path / "site", progress=Progress(terminal))
+    shown = terminal.getvalue()
+    for stage in ("demo: loading data", "demo: computing series", "demo: rendering 4 chart(s)"):
+        assert f"  {stage}\n" in shown
+    events, jobs = saved_records("events.json.gz"), saved_records("jobs.json.gz")
+    assert f"\r    events: {events:,} records, 100% of the file" in shown
+    assert f"\r    jobs: {jobs:,} records, 100% of the file" in shown
+
+
+def test_nothing_is_shown_off_a_terminal_or_in_ci(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    piped = io.StringIO()
+    build_site([DEMO_SPEC], tmp_path / "piped", progress=Progress(piped))
+    assert piped.getvalue() == ""
+    monkeypatch.setenv("CI", "1")
+    terminal = Terminal()
+    build_site([DEMO_SPEC], tmp_path / "ci", progress=Progress(terminal))
+    assert terminal.getvalue() == ""
+
+
+def test_a_live_fetch_counts_records_against_the_servers_count() -> None:
+    terminal = Terminal()
+    progress = Progress(terminal)
+    progress.records("events", 2_500, 1, 10_000)
+    assert terminal.getvalue() == "\r    events: 2,500 / 10,000 records, 1 page(s)  25%\x1b[K"
