@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reportgen.analytics import available_nodes, job_chain_order, throughput, utilization
+from reportgen.analytics.report import _distinct_jobs
 from reportgen.analytics.steps import exact_cumsum, integrate, step_series
 from tests.factories import (
     batch_job,
@@ -180,3 +183,12 @@ def test_integrate_is_value_hours_up_to_the_end() -> None:
     )
     # 10 nodes for 30 min + 6 nodes for 60 min = 5 + 6 = 11 node-hours
     assert integrate(series, micros(0), micros(90)) == pytest.approx(11.0)
+
+
+@given(
+    st.lists(st.integers(min_value=-(2**62), max_value=2**62), max_size=30)
+    | st.lists(st.integers(min_value=0, max_value=50), max_size=200)
+)
+def test_distinct_jobs_counts_like_a_set(ids: list[int]) -> None:
+    """Dense ids go through the marking table, sparse ones through np.unique."""
+    assert _distinct_jobs(np.array(ids, dtype=np.int64)) == len(set(ids))
