@@ -107,6 +107,26 @@ def test_same_instant_events_follow_the_state_chain_not_the_id() -> None:
     assert (notes.ignored_leaves, notes.ignored_entries) == (0, 0)
 
 
+def test_a_chained_instant_starts_from_the_chained_end_of_the_instant_before() -> None:
+    """At minute 1 the job enters RUNNING, but in id order its last event there is the
+    earlier READY -> PREPROCESSED. Only the chain says the job is RUNNING when minute 2's
+    restart comes, so that the leave (id 4) goes before the re-entry (id 3)."""
+    events = events_table(
+        [
+            event(5, 1, 0, "STAGED_IN", "READY"),
+            event(1, 1, 1, "PREPROCESSED", "RUNNING"),
+            event(2, 1, 1, "READY", "PREPROCESSED"),
+            event(3, 1, 2, "RESTART_READY", "RUNNING"),
+            event(4, 1, 2, "RUNNING", "RESTART_READY"),
+        ]
+    )
+    order = job_chain_order(events, touching=events.code("RUNNING"))
+    assert events.id[order].tolist() == [5, 2, 1, 4, 3]
+    series, notes = utilization(events, END, node_weighting=False, jobs=None)
+    assert points(series) == [(1, 1)]  # running from minute 1, through the restart
+    assert (notes.ignored_leaves, notes.ignored_entries) == (0, 0)
+
+
 def test_a_chain_whose_start_lies_outside_the_window_begins_at_its_open_end() -> None:
     # Only the instant's events are in the window: RUNNING->RUN_TIMEOUT must come first.
     events = events_table(

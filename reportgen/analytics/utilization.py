@@ -116,12 +116,12 @@ def job_chain_order(events: EventTable, touching: int | None = None) -> Ints:
         moves = ((from_state[order] == touching) != (to_state[order] == touching)).astype(int)
         running_total = np.r_[0, np.cumsum(moves)]
         per_run = running_total[run_ends] - running_total[run_starts]
-        chosen = set(np.flatnonzero(per_run >= 2).tolist())
-        ending_at = {int(end): index for index, end in enumerate(run_ends.tolist())}
-        chosen |= {
-            ending_at[int(run_starts[r])] for r in list(chosen) if int(run_starts[r]) in ending_at
-        }
-        runs = sorted(chosen)
+        chosen = np.flatnonzero(per_run >= 2)
+        # the run ending where a chosen run starts (run_ends is sorted): its end state
+        before = np.searchsorted(run_ends, run_starts[chosen])
+        found = before < run_ends.size
+        found[found] = run_ends[before[found]] == run_starts[chosen][found]
+        runs = np.union1d(chosen, before[found]).tolist()
     else:
         runs = list(range(run_starts.size))
     for run in runs:
