@@ -48,11 +48,13 @@ def a_series(draw: st.DrawFn, name: SeriesName) -> StepSeries:
     times = sorted(
         draw(st.lists(MICROS | st.sampled_from([0, 1, 86_399_999_999]), max_size=40, unique=True))
     )
-    counts = st.integers(-(10**9), 10**12).map(float)
+    counts = st.integers(-(10**9), 10**12).map(float) | st.integers(-(2**60), 2**60).map(float)
     weights = (
         st.floats(allow_nan=False, allow_infinity=False, width=64)
         | st.integers(0, 10**6).map(lambda k: k / 64)
-        | st.sampled_from([-0.0, 0.1, 1 / 3])
+        | st.floats(-2e6, 2e6).map(lambda x: round(x, 9))  # as step_series rounds them
+        | st.integers(-(10**16), 10**16).map(lambda k: k / 1e9)  # around 1e6 and 1e-4
+        | st.sampled_from([-0.0, 0.1, 1 / 3, 1e-4, 9.9999e-5, 999_999.999999999, 1e6])
     )
     values = draw(st.lists(counts if integral else weights, min_size=len(times)))
     return StepSeries(
@@ -63,7 +65,7 @@ def a_series(draw: st.DrawFn, name: SeriesName) -> StepSeries:
     )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     available=a_series("available_nodes"),
     used=a_series("utilization"),
