@@ -76,11 +76,13 @@ def build_site(
             progress.stage(f"{report.slug}: rendering {len(result.charts)} chart(s)")
             folder = staging / report.slug
             folder.mkdir()
-            cache = RenderCache(out_dir.absolute() / report.slug)  # the previous site
-            charts = [_write_chart(folder, result, chart, cache) for chart in result.charts]
+            previous_site = RenderCache(out_dir.absolute() / report.slug)
+            charts = [_write_chart(folder, result, chart, previous_site) for chart in result.charts]
             views = [view for view, _ in charts]
-            _render_images(folder, [image for _, images in charts for image in images], cache)
-            rendered, reused = rendered + cache.rendered, reused + cache.reused
+            images = [image for _, chart_images in charts for image in chart_images]
+            _render_images(folder, images, previous_site)
+            rendered += previous_site.rendered
+            reused += previous_site.reused
             snapshot = _write_snapshot(folder, result, data)
             page = render_report_page(env, result, data, views, snapshot)
             (folder / "index.html").write_text(page, encoding="utf-8")
@@ -97,7 +99,7 @@ ImageJob = tuple[str, dict[str, Any], str]
 
 
 def _write_chart(
-    folder: Path, result: ReportResult, chart_result: ChartResult, cache: RenderCache
+    folder: Path, result: ReportResult, chart_result: ChartResult, previous_site: RenderCache
 ) -> tuple[ChartView, list[ImageJob]]:
     """The chart's CSV now (or the previous site's, if equal); its page section, and the
     images still to render."""
@@ -107,21 +109,21 @@ def _write_chart(
     image_spec = chart_spec(chart, data, axis, interactive=False)
     images: list[ImageJob] = [(f"{chart.id}.{fmt}", image_spec, fmt) for fmt in chart.formats]
     series = chart_result.series
-    cache.file(
+    previous_site.file(
         folder, f"{chart.id}.csv", series_hash(series), partial(write_series_csv, series=series)
     )
     return chart_view(chart_result, chart_spec(chart, data, axis, interactive=True), data), images
 
 
-def _render_images(folder: Path, images: list[ImageJob], cache: RenderCache) -> None:
+def _render_images(folder: Path, images: list[ImageJob], previous_site: RenderCache) -> None:
     """Render (or reuse) every image of a report on RENDER_THREADS threads: vl-convert works
     outside the GIL for part of each render (measured: 2.96 s -> 2.50 s for the demo's 12
     images with the other core busy)."""
     with ThreadPoolExecutor(RENDER_THREADS) as pool:
-        rendered = pool.map(lambda job: cache.image(*job), images)
+        rendered = pool.map(lambda job: previous_site.image(*job), images)
         for (name, _, _), data in zip(images, rendered, strict=True):
             (folder / name).write_bytes(data)
-    cache.write_manifest(folder)
+    previous_site.write_manifest(folder)
 
 
 def _write_snapshot(folder: Path, result: ReportResult, data: ReportData) -> list[str]:

@@ -97,6 +97,7 @@ class BuildCache:
         return digest.hexdigest()
 
     def _write(self, path: Path, key: str, value: object) -> None:
+        temporary = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
@@ -105,6 +106,8 @@ class BuildCache:
                 pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, path)
         except OSError as exc:
+            if temporary is not None:
+                Path(temporary).unlink(missing_ok=True)  # e.g. the disk filled up mid-write
             self.warnings.append(
                 f"could not write the build cache {path} ({exc.strerror}); the next build "
                 "reads the data again (--no-cache turns the cache off)"

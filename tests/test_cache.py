@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -230,3 +231,18 @@ def test_the_cli_keeps_its_cache_beside_the_site_and_never_in_it(tmp_path: Path)
     elsewhere = tmp_path / "elsewhere"
     assert main(["build", str(spec), "--out", str(elsewhere), "--quiet", "--no-cache"]) == 0
     assert not (tmp_path / ".reportgen-cache" / "elsewhere").exists()
+
+
+def test_a_cache_write_cut_short_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(value: object, out: Any, protocol: int) -> None:
+        out.write(b"partial")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pickle, "dump", disk_full)  # as reportgen.cache calls it
+    spec = tiny_report(tmp_path / "in")
+    result = cached_build(spec, tmp_path / "site")
+    assert "(No space left on device)" in result.warnings[0]
+    assert list((tmp_path / "cache").iterdir()) == []
+    assert (tmp_path / "site" / "tiny" / "done.csv").is_file()
