@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reportgen.errors import SourceError
-from reportgen.source import fast
+from reportgen.source import chunks, fast
 from reportgen.source.columns import events_from_records, jobs_from_records
 from reportgen.source.files import read_records
 from tests.factories import event, job
@@ -49,7 +49,7 @@ def test_the_demo_in_small_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         "results"
     ]
     lines.write_bytes(gzip.compress("\n".join(json.dumps(r) for r in records).encode()))
-    monkeypatch.setattr(fast, "CHUNK_BYTES", 4096)  # many chunks, cut mid-line
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", 4096)  # many chunks, cut mid-line
     monkeypatch.setattr(fast, "PARALLEL_MIN_BYTES", 0)  # decoded by the worker processes
     same_events(lines)
     same_events(ROOT / "report_specs/data/events.json.gz")
@@ -96,7 +96,7 @@ def test_a_page_cut_into_chunks_reads_like_the_plain_reader(
     path = tmp_path_factory.mktemp("page") / "events.json"
     path.write_text(text)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(fast, "CHUNK_BYTES", chunk_bytes)
+        patch.setattr(chunks, "CHUNK_BYTES", chunk_bytes)
         same_events(path)
 
 
@@ -132,7 +132,7 @@ def test_a_page_of_jobs_cut_into_chunks(
     jobs = [job(i, i % 4 + 1, 1, i, experiment='a"},{"id":' + str(i)) for i in range(1, 40)]
     path = tmp_path / "jobs.json"
     path.write_text(json.dumps({"count": len(jobs), "results": jobs}, separators=(",", ":")))
-    monkeypatch.setattr(fast, "CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", chunk_bytes)
     quick = fast.read_job_table(path, {"experiment"})
     plain = jobs_from_records(read_records(path, "jobs"), path, {"experiment"})
     for name in ("id", "num_nodes", "node_packing_count", "batch_job_id"):
@@ -163,11 +163,11 @@ def test_a_bad_record_is_named_by_its_place_in_the_file(
     path = tmp_path / "events.jsonl"
     if as_lines:
         path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
-        monkeypatch.setattr(fast, "CHUNK_BYTES", 2048)  # the bad record is in a later chunk
+        monkeypatch.setattr(chunks, "CHUNK_BYTES", 2048)  # the bad record is in a later chunk
         monkeypatch.setattr(fast, "PARALLEL_MIN_BYTES", 0)
     else:
         path.write_text(json.dumps({"count": len(records), "results": records}))
-        monkeypatch.setattr(fast, "CHUNK_BYTES", 2048)  # the page is cut into chunks
+        monkeypatch.setattr(chunks, "CHUNK_BYTES", 2048)  # the page is cut into chunks
         monkeypatch.setattr(fast, "PARALLEL_MIN_BYTES", 0)
     with pytest.raises(SourceError) as caught:
         fast.read_event_table(path, set())

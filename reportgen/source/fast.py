@@ -2,8 +2,7 @@
 
 msgspec decodes each record into a small typed struct holding only the fields reportgen uses
 (a GC-untracked object, about 5x cheaper than a dict), and the structs of one chunk become
-NumPy columns before the next chunk is read. JSON Lines stream in chunks of lines, and so do
-the records of an API page (see `_page_chunks`); any other document is decoded whole. Any
+NumPy columns before the next chunk is read (`chunks.py` cuts files into chunks). Any
 record msgspec rejects sends that chunk through the plain, record-by-record reader of
 `columns.py`, whose error names the record exactly.
 """
@@ -12,29 +11,25 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
-import gzip
 import itertools
 import multiprocessing
 import os
-import re
-import zlib
 from collections.abc import Callable, Iterator
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, NoReturn, Protocol, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import msgspec
 import numpy as np
 
 from reportgen.errors import SourceError
 from reportgen.source import columns
+from reportgen.source.chunks import Chunk, NotRecordBoundaries, file_chunks
 from reportgen.source.files import read_records, records_from_text
 from reportgen.source.tables import NO_ID, EventTable, JobTable
 from reportgen.source.timestamps import parse_timestamps
 from reportgen.states import JOB_STATES
 
-CHUNK_BYTES = 4 << 20
-"""Small enough that two workers overlap well with decompression (measured: 4 MB best)."""
 WORKERS = min(2, os.cpu_count() or 1)
 """Processes decoding chunks of records: decoding is CPU-bound and holds the GIL."""
 PARALLEL_MIN_BYTES = 2 << 20
@@ -84,7 +79,7 @@ def read_event_table(
 
     def read(split_pages: bool) -> tuple[list[tuple[np.ndarray, ...]], dict[str, int]]:
         meter, states = _Meter(progress), {name: code for code, name in enumerate(JOB_STATES)}
-        chunks = _chunks(path, "events", meter, split_pages)
+        chunks = file_chunks(path, "events", meter.read_share, split_pages)
         return meter.count(_event_parts(chunks, states, path)), states
 
     parts, states = _split_or_whole(read)
@@ -103,12 +98,12 @@ def _split_or_whole(read: Callable[[bool], T]) -> T:
     """`read(split_pages=True)`; if a page could not be cut at its records, `read(False)`."""
     try:
         return read(True)
-    except _NotRecordBoundaries:
+    except NotRecordBoundaries:
         return read(False)
 
 
 def _event_parts(
-    chunks: Iterator[tuple[str, bytes]], states: dict[str, int], path: Path
+    chunks: Iterator[Chunk], states: dict[str, int], path: Path
 ) -> Iterator[tuple[np.ndarray, ...]]:
     first = next(chunks, None)
     if first is None:
@@ -123,13 +118,16 @@ def _event_parts(
 
 
 class _Meter:
-    """Reports progress while a file is read: the share read (kept by `_chunks`) and the
+    """Reports progress while a file is read: the share read (from `file_chunks`) and the
     records decoded (counted as the parts go by)."""
 
     def __init__(self, progress: ReadProgress) -> None:
         self.progress = progress
         self.share = 0.0
         self.records = 0
+
+    def read_share(self, share: float) -> None:
+        self.share = share
 
     def count(self, parts: Iterator[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         kept = []
@@ -145,7 +143,7 @@ def _precise_events(path: Path) -> Callable[[list[Any]], object]:
 
 
 def _parallel_event_parts(
-    chunks: Iterator[tuple[str, bytes]], states: dict[str, int], path: Path
+    chunks: Iterator[Chunk], states: dict[str, int], path: Path
 ) -> Iterator[tuple[np.ndarray, ...]]:
     """Chunks of records decoded by WORKERS processes, in file order, a few chunks ahead.
 
@@ -244,7 +242,7 @@ def read_job_table(path: Path, tag_keys: set[str], progress: ReadProgress = _sil
     def read(split_pages: bool) -> list[tuple[Any, ...]]:
         meter = _Meter(progress)
         decoded = _decoded(
-            _chunks(path, "jobs", meter, split_pages),
+            file_chunks(path, "jobs", meter.read_share, split_pages),
             path,
             "jobs",
             _Job,
@@ -311,7 +309,7 @@ def _shapes(
 
 
 def _decoded(
-    chunks: Iterator[tuple[str, bytes]],
+    chunks: Iterator[Chunk],
     path: Path,
     what: str,
     row: type[T],
@@ -327,7 +325,7 @@ def _decoded(
     for kind, chunk in chunks:
         rows = _decode_chunk(chunk, kind, shapes[kind])
         if isinstance(rows, msgspec.DecodeError) and kind == "records":
-            raise _NotRecordBoundaries
+            raise NotRecordBoundaries
         if isinstance(rows, msgspec.DecodeError):
             _explain(path, what, chunk, start, precise, rows)
         assert isinstance(rows, list)
@@ -380,108 +378,3 @@ def _shift(message: str, start: int) -> str:
     if not found or not number.isdigit():
         return message
     return f"{head} record {int(number) + start}:{rest}"
-
-
-def _chunks(path: Path, what: str, meter: _Meter, split_pages: bool) -> Iterator[tuple[str, bytes]]:
-    """("lines", bytes ending at a line break), ("records", a JSON list of some of a page's
-    records) or ("document", a whole JSON document)."""
-    try:
-        raw = path.open("rb")
-    except FileNotFoundError:
-        raise SourceError(f"{path}: {what} file not found (source.files in the spec)") from None
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read the {what} file: {exc.strerror}") from None
-    size = max(1, os.fstat(raw.fileno()).st_size)
-    with raw, gzip.open(raw) if raw.peek(2)[:2] == b"\x1f\x8b" else raw as unmetered:
-        stream = _Metered(unmetered, lambda: setattr(meter, "share", raw.tell() / size))
-        try:
-            first = stream.read(CHUNK_BYTES)
-            kind = _kind(first)
-            header = _PAGE_HEADER.match(first) if split_pages else None
-            if kind == "document" and header:
-                yield from _page_chunks(first[header.end() :], stream)
-                return
-            if kind == "document":
-                yield kind, first + stream.read()
-                return
-            pending = [first]
-            while True:
-                more = stream.read(CHUNK_BYTES)
-                if not more:
-                    yield kind, b"".join(pending)
-                    return
-                cut = more.rfind(b"\n") + 1
-                if cut:
-                    yield kind, b"".join([*pending, more[:cut]])
-                    pending = [more[cut:]]
-                else:
-                    pending.append(more)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise SourceError(f"{path}: damaged gzip data: {exc}") from None
-
-
-def _kind(head: bytes) -> str:
-    """JSON Lines if the first line is a whole record, else one JSON document."""
-    text = head.lstrip()
-    first_line = text.split(b"\n", 1)[0].strip()
-    if text.startswith(b"{") and first_line.endswith(b"}") and b"\n" in text.rstrip():
-        try:
-            msgspec.json.decode(first_line)
-        except msgspec.DecodeError:
-            return "document"
-        return "lines"
-    return "document"
-
-
-_PAGE_HEADER = re.compile(
-    rb'\s*\{(?:\s*"\w+"\s*:\s*(?:-?\d+|null|"[^"\\]*")\s*,)*\s*"results"\s*:\s*\['
-)
-"""The start of a page up to its results: only scalars come before them, so the key is the
-page's own and not one inside a record (Balsam writes `{"count":N,"results":[`)."""
-_PAGE_TAIL = re.compile(rb'\s*\](?:\s*,\s*"\w+"\s*:\s*(?:-?\d+|null|"[^"\\]*"))*\s*\}\s*\Z')
-"""What may follow the last record: the end of the results and scalar keys such as count."""
-_TAIL_SEARCH_BYTES = 256
-
-
-class _Readable(Protocol):
-    def read(self, size: int = -1, /) -> bytes: ...
-
-
-class _Metered:
-    """A stream that calls `after_read` after each read (to update the share read)."""
-
-    def __init__(self, stream: _Readable, after_read: Callable[[], None]) -> None:
-        self.stream, self.after_read = stream, after_read
-
-    def read(self, size: int = -1, /) -> bytes:
-        data = self.stream.read(size)
-        self.after_read()
-        return data
-
-
-class _NotRecordBoundaries(Exception):
-    """A page's records were cut where no record ends: read the file as one document."""
-
-
-def _page_chunks(rest: bytes, stream: _Readable) -> Iterator[tuple[str, bytes]]:
-    """A page's records as JSON lists of about CHUNK_BYTES, so they stream like JSON Lines.
-
-    Each chunk is cut after the last `},{` in it. That may be inside a string or inside a
-    record's `data`, but then the chunk is not a list of whole records: the lexer reaches the
-    cut with an open string or bracket. Decoding it fails, `_NotRecordBoundaries` is raised
-    and the file is read again as one document; a successful decode proves the cut was right.
-    """
-    pending = rest
-    while more := stream.read(CHUNK_BYTES):
-        pending += more
-        cut = pending.rfind(b"},{") + 1
-        if cut:
-            yield "records", b"[" + pending[:cut] + b"]"
-            pending = pending[cut + 1 :]
-        elif len(pending) > 2 * CHUNK_BYTES:  # not written as `},{`: no use splitting
-            raise _NotRecordBoundaries
-    start = max(0, len(pending) - _TAIL_SEARCH_BYTES)
-    tail = _PAGE_TAIL.search(pending, start)
-    if tail is None:
-        raise _NotRecordBoundaries
-    yield "records", b"[" + pending[: tail.start()] + b"]"

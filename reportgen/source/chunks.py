@@ -1,0 +1,132 @@
+"""Saved API files as chunks of whole records, read a few megabytes at a time.
+
+JSON Lines are cut at line breaks, and the records of an API page after a `},{` (see
+`_page_chunks`); any other document comes whole. gzip is detected by its magic bytes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Protocol
+
+import msgspec
+
+from reportgen.errors import SourceError
+
+CHUNK_BYTES = 4 << 20
+"""Small enough that two workers overlap well with decompression (measured: 4 MB best)."""
+Chunk = tuple[str, bytes]
+"""("lines" | "records" | "document", the bytes)"""
+
+
+def file_chunks(
+    path: Path, what: str, on_read: Callable[[float], None], split_pages: bool
+) -> Iterator[Chunk]:
+    """("lines", bytes ending at a line break), ("records", a JSON list of some of a page's
+    records) or ("document", a whole JSON document). `on_read` gets the share of the file
+    read so far, after each read; a page that cannot be cut raises NotRecordBoundaries."""
+    try:
+        raw = path.open("rb")
+    except FileNotFoundError:
+        raise SourceError(f"{path}: {what} file not found (source.files in the spec)") from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read the {what} file: {exc.strerror}") from None
+    size = max(1, os.fstat(raw.fileno()).st_size)
+    with raw, gzip.open(raw) if raw.peek(2)[:2] == b"\x1f\x8b" else raw as unmetered:
+        stream = _Metered(unmetered, lambda: on_read(raw.tell() / size))
+        try:
+            first = stream.read(CHUNK_BYTES)
+            kind = _kind(first)
+            header = _PAGE_HEADER.match(first) if split_pages else None
+            if kind == "document" and header:
+                yield from _page_chunks(first[header.end() :], stream)
+                return
+            if kind == "document":
+                yield kind, first + stream.read()
+                return
+            pending = [first]
+            while True:
+                more = stream.read(CHUNK_BYTES)
+                if not more:
+                    yield kind, b"".join(pending)
+                    return
+                cut = more.rfind(b"\n") + 1
+                if cut:
+                    yield kind, b"".join([*pending, more[:cut]])
+                    pending = [more[cut:]]
+                else:
+                    pending.append(more)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise SourceError(f"{path}: damaged gzip data: {exc}") from None
+
+
+def _kind(head: bytes) -> str:
+    """JSON Lines if the first line is a whole record, else one JSON document."""
+    text = head.lstrip()
+    first_line = text.split(b"\n", 1)[0].strip()
+    if text.startswith(b"{") and first_line.endswith(b"}") and b"\n" in text.rstrip():
+        try:
+            msgspec.json.decode(first_line)
+        except msgspec.DecodeError:
+            return "document"
+        return "lines"
+    return "document"
+
+
+_PAGE_HEADER = re.compile(
+    rb'\s*\{(?:\s*"\w+"\s*:\s*(?:-?\d+|null|"[^"\\]*")\s*,)*\s*"results"\s*:\s*\['
+)
+"""The start of a page up to its results: only scalars come before them, so the key is the
+page's own and not one inside a record (Balsam writes `{"count":N,"results":[`)."""
+_PAGE_TAIL = re.compile(rb'\s*\](?:\s*,\s*"\w+"\s*:\s*(?:-?\d+|null|"[^"\\]*"))*\s*\}\s*\Z')
+"""What may follow the last record: the end of the results and scalar keys such as count."""
+_TAIL_SEARCH_BYTES = 256
+
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class _Metered:
+    """A stream that calls `after_read` after each read (to update the share read)."""
+
+    def __init__(self, stream: _Readable, after_read: Callable[[], None]) -> None:
+        self.stream, self.after_read = stream, after_read
+
+    def read(self, size: int = -1, /) -> bytes:
+        data = self.stream.read(size)
+        self.after_read()
+        return data
+
+
+class NotRecordBoundaries(Exception):
+    """A page's records were cut where no record ends: read the file as one document."""
+
+
+def _page_chunks(rest: bytes, stream: _Readable) -> Iterator[Chunk]:
+    """A page's records as JSON lists of about CHUNK_BYTES, so they stream like JSON Lines.
+
+    Each chunk is cut after the last `},{` in it. That may be inside a string or inside a
+    record's `data`, but then the chunk is not a list of whole records: the lexer reaches the
+    cut with an open string or bracket. Decoding it fails, `NotRecordBoundaries` is raised
+    and the file is read again as one document; a successful decode proves the cut was right.
+    """
+    pending = rest
+    while more := stream.read(CHUNK_BYTES):
+        pending += more
+        cut = pending.rfind(b"},{") + 1
+        if cut:
+            yield "records", b"[" + pending[:cut] + b"]"
+            pending = pending[cut + 1 :]
+        elif len(pending) > 2 * CHUNK_BYTES:  # not written as `},{`: no use splitting
+            raise NotRecordBoundaries
+    start = max(0, len(pending) - _TAIL_SEARCH_BYTES)
+    tail = _PAGE_TAIL.search(pending, start)
+    if tail is None:
+        raise NotRecordBoundaries
+    yield "records", b"[" + pending[: tail.start()] + b"]"
