@@ -25,31 +25,24 @@ class Progress:
             print(f"  {message}", file=self.stream, flush=True)
 
     def records(self, what: str, records: int, pages: int, total: int) -> None:
-        """A page arrived: redraw `what: records / total (pages)` at most 10 times a second."""
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if now - self._last_draw < 0.1 and records < total:
-            return
-        self._last_draw = now
+        """A page arrived: `what: records / total (pages)`."""
         share = f" {100 * records // total:3d}%" if total else ""
-        self.stream.write(
-            f"\r    {what}: {records:,} / {total:,} records, {pages} page(s){share}\x1b[K"
-        )
-        self.stream.flush()
-        self._open_line = True
+        line = f"{what}: {records:,} / {total:,} records, {pages} page(s){share}"
+        self._redraw(line, final=records >= total)
 
     def reading(self, what: str, records: int, share: float) -> None:
-        """A chunk of a saved file was decoded: redraw `what: records, share of the file`."""
+        """A chunk of a saved file was decoded: `what: records, share of the file`."""
+        self._redraw(f"{what}: {records:,} records, {100 * share:3.0f}% of the file", share >= 1)
+
+    def _redraw(self, line: str, final: bool) -> None:
+        """Redraw the counter line, at most 10 times a second unless it is the last."""
         if not self.enabled:
             return
         now = time.monotonic()
-        if now - self._last_draw < 0.1 and share < 1:
+        if now - self._last_draw < 0.1 and not final:
             return
         self._last_draw = now
-        self.stream.write(
-            f"\r    {what}: {records:,} records, {100 * share:3.0f}% of the file\x1b[K"
-        )
+        self.stream.write(f"\r    {line}\x1b[K")
         self.stream.flush()
         self._open_line = True
 

@@ -33,35 +33,31 @@ class RenderCache:
         self.rendered = 0
         self._lock = threading.Lock()
 
-    def image(self, name: str, spec: dict[str, Any], image_format: str) -> bytes:
-        """The image bytes: from the previous site if its hash matches, else rendered."""
-        key = content_hash(spec, image_format)
+    def image(self, folder: Path, name: str, spec: dict[str, Any], image_format: str) -> None:
+        """`folder / name` from the previous site if its hash matches, else rendered."""
+
+        def render(path: Path) -> None:
+            path.write_bytes(render_image(spec, image_format))
+
+        reused = self.file(folder, name, content_hash(spec, image_format), render)
+        with self._lock:
+            self.reused += reused
+            self.rendered += not reused
+
+    def file(self, folder: Path, name: str, key: str, write: Callable[[Path], None]) -> bool:
+        """`folder / name` copied from the previous site if its hash matches (True), else
+        written by `write` (False). Safe to call from several threads."""
         with self._lock:
             self.hashes[name] = key
-        if self.known.get(name) == key:
-            try:
-                data = (self.previous / name).read_bytes()
-            except OSError:
-                pass
-            else:
-                with self._lock:
-                    self.reused += 1
-                return data
-        with self._lock:
-            self.rendered += 1
-        return render_image(spec, image_format)
-
-    def file(self, folder: Path, name: str, key: str, write: Callable[[Path], None]) -> None:
-        """`folder / name` copied from the previous site if its hash matches, else written."""
-        self.hashes[name] = key
         if self.known.get(name) == key:
             try:
                 shutil.copyfile(self.previous / name, folder / name)
             except OSError:
                 pass
             else:
-                return
+                return True
         write(folder / name)
+        return False
 
     def write_manifest(self, folder: Path) -> None:
         (folder / MANIFEST).write_text(

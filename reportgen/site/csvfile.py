@@ -36,7 +36,7 @@ def write_rows(out: TextIO, series: list[StepSeries]) -> None:
     node-weighted values the float rounded to 9 decimals (shortest exact repr).
 
     Rows are assembled as byte matrices, BLOCK rows at a time, with NUL padding removed at
-    the end; Python formats only the rare value outside `_decimal_texts`' range.
+    the end; Python formats only the rare value outside `_value_texts`' range.
     """
     out.write(HEADER)
     if not series:

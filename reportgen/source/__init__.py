@@ -43,19 +43,22 @@ def _load_files(report: Report, files: FilesSource, progress: Progress) -> Repor
     data_keys = {key for q in queries for key, _ in q.data}
     tag_keys = {key for q in queries for key, _ in q.tags}
 
+    all_events = None
+    if queries:
+        assert files.events is not None, "the spec loader requires an events file"
+        all_events = read_event_table(files.events, data_keys, partial(progress.reading, "events"))
+    # jobs answer tag, batch_job_id and scheduler_id filters, and give missing node weights
     jobs = None
-    if files.jobs is not None and any(q.needs_jobs for q in queries):
+    if files.jobs is not None and (
+        any(q.needs_jobs for q in queries)
+        or (all_events is not None and _weights_missing(all_events))
+    ):
         jobs = read_job_table(files.jobs, tag_keys, partial(progress.reading, "jobs"))
     all_batch_jobs = None
     if files.batch_jobs is not None and needs_batch_jobs:
         all_batch_jobs = _load_batch_jobs(files.batch_jobs)
     events: dict[str, EventTable] = {}
-    if queries:
-        assert files.events is not None, "the spec loader requires an events file"
-        all_events = read_event_table(files.events, data_keys, partial(progress.reading, "events"))
-        if jobs is None and files.jobs is not None and _weights_missing(all_events):
-            # the num_nodes fallback needs them
-            jobs = read_job_table(files.jobs, tag_keys, partial(progress.reading, "jobs"))
+    if all_events is not None:
         events = {q.name: select_events(all_events, q, jobs, all_batch_jobs) for q in queries}
     batch_jobs: dict[str, BatchJobTable] = {}
     if all_batch_jobs is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import functools
 import itertools
 import multiprocessing
 import os
@@ -176,11 +177,9 @@ def _collect(
 ) -> tuple[tuple[np.ndarray, ...], int]:
     result = future.result()
     if result is None:  # read it again here, to raise the precise error
-        for rows, _ in _decoded(
-            iter([(kind, chunk)]), path, "events", _Event, _precise_events(path), start
-        ):
-            return _event_columns(rows, states, path, start), start + len(rows)
-        raise AssertionError("unreachable")
+        chunks = iter([(kind, chunk)])
+        rows, _ = next(_decoded(chunks, path, "events", _Event, _precise_events(path), start))
+        return _event_columns(rows, states, path, start), start + len(rows)
     *arrays, local_names = result
     lookup = np.array(
         [states.setdefault(name, len(states)) for name in local_names], dtype=np.int16
@@ -287,10 +286,12 @@ def _join(parts: list[tuple[Any, ...]], index: int, dtype: type[Any]) -> Any:
     return np.concatenate([p[index] for p in parts]).astype(dtype, copy=False)
 
 
+@functools.cache
 def _shapes(
     row: type[T],
 ) -> dict[str, list[tuple[msgspec.json.Decoder[Any], Callable[[Any], list[T]]]]]:
-    """The file shapes a chunk may have, each with how to get its rows."""
+    """The file shapes a chunk may have, each with how to get its rows (built once per row
+    type and process: a worker decodes hundreds of chunks)."""
     page: Any = _page_type(row)
 
     def rows_of_pages(pages: list[Any]) -> list[T]:
@@ -321,7 +322,7 @@ def _decoded(
     On a decode error the chunk is read again record by record with `precise`, which raises
     the exact error; if it finds nothing wrong, msgspec's own message is reported.
     """
-    shapes = _shapes(row)
+    shapes = _shapes(row)  # type: ignore[arg-type]  # (a type is hashable; mypy cannot tell)
     for kind, chunk in chunks:
         rows = _decode_chunk(chunk, kind, shapes[kind])
         if isinstance(rows, msgspec.DecodeError) and kind == "records":
