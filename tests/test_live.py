@@ -92,6 +92,15 @@ def specs(server: Server, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     return {"live": live, "files": saved, "folder": folder}
 
 
+def live_variant(specs: dict[str, Path], name: str, old: str, new: str) -> Path:
+    """The live spec with `old` replaced by `new`, saved beside it as `name`.yaml."""
+    text = specs["live"].read_text()
+    assert old in text
+    spec = specs["folder"] / "live" / f"{name}.yaml"
+    spec.write_text(text.replace(old, new))
+    return spec
+
+
 def test_every_query_matches_the_same_records(specs: dict[str, Path]) -> None:
     live = load_report_data(load_report(specs["live"]))
     saved = load_report_data(load_report(specs["files"]))
@@ -136,13 +145,11 @@ def test_a_snapshot_rebuilds_offline_to_identical_csvs(
 
 
 def test_snapshots_can_be_turned_off(specs: dict[str, Path], tmp_path: Path) -> None:
-    spec = specs["folder"] / "live" / "private.yaml"
-    spec.write_text(
-        specs["live"]
-        .read_text()
-        .replace(
-            "{client_config: ../client.yml}", "{client_config: ../client.yml, snapshots: false}"
-        )
+    spec = live_variant(
+        specs,
+        "private",
+        "{client_config: ../client.yml}",
+        "{client_config: ../client.yml, snapshots: false}",
     )
     build_site([spec], tmp_path / "site")
     assert not (tmp_path / "site" / "private" / "data").exists()
@@ -152,8 +159,7 @@ def test_snapshots_can_be_turned_off(specs: dict[str, Path], tmp_path: Path) -> 
 def test_the_default_as_of_of_a_live_source_is_the_fetch_time(
     specs: dict[str, Path], tmp_path: Path
 ) -> None:
-    spec = specs["folder"] / "live" / "now.yaml"
-    spec.write_text(specs["live"].read_text().replace("as_of: 2024-03-01T18:00:00Z\n", ""))
+    spec = live_variant(specs, "now", "as_of: 2024-03-01T18:00:00Z\n", "")
     result = build_site([spec], tmp_path / "site")
     assert result.reports[0].as_of_origin == "the time the live fetch started"
     assert (
@@ -192,8 +198,7 @@ def test_environment_overrides_the_client_file(
 ) -> None:
     bad = specs["folder"] / "bad-client.yml"
     server.client_yml(bad, token="not-a-token", api_root="http://127.0.0.1:9")
-    spec = specs["folder"] / "live" / "env.yaml"
-    spec.write_text(specs["live"].read_text().replace("../client.yml", "../bad-client.yml"))
+    spec = live_variant(specs, "env", "../client.yml", "../bad-client.yml")
     run = run_cli(
         spec, tmp_path / "site", {"BALSAM_API_ROOT": server.api_root, "BALSAM_TOKEN": server.token}
     )
@@ -257,11 +262,8 @@ def test_a_refused_connection_names_the_url(
 
 
 def test_identical_queries_are_fetched_once(specs: dict[str, Path]) -> None:
-    spec = specs["folder"] / "live" / "twice.yaml"
-    spec.write_text(
-        specs["live"]
-        .read_text()
-        .replace("    alpha_b:", "    alpha_again: {tags: {experiment: alpha}}\n    alpha_b:")
+    spec = live_variant(
+        specs, "twice", "    alpha_b:", "    alpha_again: {tags: {experiment: alpha}}\n    alpha_b:"
     )
     data = load_report_data(load_report(spec))
     once = load_report_data(load_report(specs["live"]))
@@ -271,11 +273,11 @@ def test_identical_queries_are_fetched_once(specs: dict[str, Path]) -> None:
 
 
 def test_small_pages_lose_and_duplicate_nothing(specs: dict[str, Path]) -> None:
-    spec = specs["folder"] / "live" / "paged.yaml"
-    spec.write_text(
-        specs["live"]
-        .read_text()
-        .replace("{client_config: ../client.yml}", "{client_config: ../client.yml, page_size: 97}")
+    spec = live_variant(
+        specs,
+        "paged",
+        "{client_config: ../client.yml}",
+        "{client_config: ../client.yml, page_size: 97}",
     )
     paged = load_report_data(load_report(spec))
     whole = load_report_data(load_report(specs["live"]))
