@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from reportgen.source.snapshot import RecordsWriter, open_gz_text
+from reportgen.source.snapshot import RecordsWriter, open_gz_text, write_records_gz
 
 T0 = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
 HORIZON_S = 10 * 3600
@@ -300,15 +300,6 @@ def batch_job_records(sim: Simulation) -> Iterator[dict[str, Any]]:
         }
 
 
-def _write_all(path: Path, records: Iterator[dict[str, Any]], jsonl: bool) -> int:
-    with open_gz_text(path) as out:
-        writer = RecordsWriter(out, jsonl)
-        for record in records:
-            writer.add(record)
-        writer.close()
-        return writer.count
-
-
 def generate(out_dir: Path, seed: int, events: int, jsonl: bool = False) -> dict[str, int]:
     """Write events, jobs and batchjobs files into out_dir; return the record counts."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -321,8 +312,10 @@ def generate(out_dir: Path, seed: int, events: int, jsonl: bool = False) -> dict
         records.close()
     return {
         "events": writer.count,
-        "jobs": _write_all(out_dir / f"jobs{suffix}", job_records(sim), jsonl),
-        "batch_jobs": _write_all(out_dir / f"batchjobs{suffix}", batch_job_records(sim), jsonl),
+        "jobs": write_records_gz(out_dir / f"jobs{suffix}", job_records(sim), jsonl),
+        "batch_jobs": write_records_gz(
+            out_dir / f"batchjobs{suffix}", batch_job_records(sim), jsonl
+        ),
     }
 
 

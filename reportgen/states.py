@@ -20,6 +20,13 @@ JOB_STATES: tuple[str, ...] = (
 )
 """The states Balsam 0.7 defines; event columns code states by their index here."""
 
+
+def state_codes() -> dict[str, int]:
+    """A fresh name -> code table of JOB_STATES, for a reader to extend with the states a file
+    has that Balsam does not define."""
+    return {name: code for code, name in enumerate(JOB_STATES)}
+
+
 BATCH_JOB_STATES: tuple[str, ...] = (
     "pending_submission",
     "queued",

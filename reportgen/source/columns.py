@@ -16,7 +16,7 @@ from reportgen.errors import SourceError
 from reportgen.source.files import Record
 from reportgen.source.tables import NO_ID, BatchJobTable, EventTable, JobTable
 from reportgen.source.timestamps import parse_timestamps
-from reportgen.states import JOB_STATES
+from reportgen.states import state_codes
 
 
 class _RecordError(Exception):
@@ -49,7 +49,7 @@ def events_from_records(records: Iterable[Record], path: Path, data_keys: set[st
     ids: list[int] = []
     job_ids: list[int] = []
     stamps: list[str] = []
-    states: dict[str, int] = {name: code for code, name in enumerate(JOB_STATES)}
+    states: dict[str, int] = state_codes()
     from_codes: list[int] = []
     to_codes: list[int] = []
     nodes: list[float] = []

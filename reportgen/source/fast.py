@@ -29,7 +29,7 @@ from reportgen.source.chunks import Chunk, NotRecordBoundaries, file_chunks
 from reportgen.source.files import read_records, records_from_text
 from reportgen.source.tables import NO_ID, EventTable, JobTable
 from reportgen.source.timestamps import parse_timestamps
-from reportgen.states import JOB_STATES
+from reportgen.states import state_codes
 
 WORKERS = min(2, os.cpu_count() or 1)
 """Processes decoding chunks of records: decoding is CPU-bound and holds the GIL."""
@@ -79,7 +79,7 @@ def read_event_table(
         return columns.events_from_records(read_records(path, "events"), path, data_keys)
 
     def read(split_pages: bool) -> tuple[list[tuple[np.ndarray, ...]], dict[str, int]]:
-        meter, states = _Meter(progress), {name: code for code, name in enumerate(JOB_STATES)}
+        meter, states = _Meter(progress), state_codes()
         chunks = file_chunks(path, "events", meter.read_share, split_pages)
         return meter.count(_event_parts(chunks, states, path)), states
 
@@ -190,7 +190,7 @@ def _collect(
 
 def _records_to_columns(kind: str, chunk: bytes) -> tuple[Any, ...] | None:
     """In a worker: one chunk of records to columns, or None if anything is wrong."""
-    states = {name: code for code, name in enumerate(JOB_STATES)}
+    states = state_codes()
     decoded = _decode_chunk(chunk, kind, _shapes(_Event)[kind])
     if isinstance(decoded, msgspec.DecodeError):
         return None
@@ -216,8 +216,8 @@ def _event_columns(
         np.fromiter(map(attrgetter("id"), rows), np.int64, count),
         np.fromiter(map(attrgetter("job_id"), rows), np.int64, count),
         stamps,
-        _state_codes(map(attrgetter("from_state"), rows), states, count),
-        _state_codes(map(attrgetter("to_state"), rows), states, count),
+        _codes_of(map(attrgetter("from_state"), rows), states, count),
+        _codes_of(map(attrgetter("to_state"), rows), states, count),
         np.fromiter(
             (nan if r.data is None or r.data.num_nodes is None else r.data.num_nodes for r in rows),
             np.float64,
@@ -226,7 +226,7 @@ def _event_columns(
     )
 
 
-def _state_codes(names: Iterator[str], states: dict[str, int], count: int) -> np.ndarray:
+def _codes_of(names: Iterator[str], states: dict[str, int], count: int) -> np.ndarray:
     """Codes of state names; a state Balsam does not define gets the next free code."""
     listed = list(names)
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -50,12 +51,14 @@ class RecordsWriter:
             self.out.write(f'],"count":{self.count}}}')
 
 
-def write_page_gz(path: Path, records: list[Record]) -> None:
+def write_records_gz(path: Path, records: Iterable[Record], jsonl: bool = False) -> int:
+    """Records into a gzip file as one API page (or JSON Lines); return how many."""
     with open_gz_text(path) as out:
-        writer = RecordsWriter(out)
+        writer = RecordsWriter(out, jsonl)
         for record in records:
             writer.add(record)
         writer.close()
+    return writer.count
 
 
 def write_snapshot(folder: Path, snapshot: Snapshot, report: Report, as_of: int) -> list[str]:
@@ -63,7 +66,7 @@ def write_snapshot(folder: Path, snapshot: Snapshot, report: Report, as_of: int)
     folder.mkdir(parents=True, exist_ok=True)
     names = []
     for kind, name in FILES.items():
-        write_page_gz(folder / name, getattr(snapshot, kind))
+        write_records_gz(folder / name, getattr(snapshot, kind))
         names.append(name)
     spec_name = f"{report.slug}.yaml"
     (folder / spec_name).write_text(_offline_spec(report, as_of), encoding="utf-8")
