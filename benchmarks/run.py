@@ -325,15 +325,11 @@ def table(rows: list[Any], chart_rows: list[Any]) -> str:
             if full
             else "not rendered (> 200,000 points)"
         )
+        full_mb = f"{full['page_spec_mb']:.2f}" if full else "-"
         lines.append(
             f"| {size:,} | {reduced['changes']:,} | {reduced['drawn']:,} | "
             f"{seconds['png']:.2f} / {seconds['svg']:.2f} / {seconds['pdf']:.2f} | "
-            f"{reduced['page_spec_mb']:.2f} | {full_s} | "
-            f"{full['page_spec_mb']:.2f} |"
-            if full
-            else f"| {size:,} | {reduced['changes']:,} | {reduced['drawn']:,} | "
-            f"{seconds['png']:.2f} / {seconds['svg']:.2f} / {seconds['pdf']:.2f} | "
-            f"{reduced['page_spec_mb']:.2f} | {full_s} | - |"
+            f"{reduced['page_spec_mb']:.2f} | {full_s} | {full_mb} |"
         )
     return "\n".join(lines) + "\n"
 
