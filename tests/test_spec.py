@@ -40,6 +40,13 @@ def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # errors show paths relative to the working folder
 
 
+def problems_of(tmp_path: Path, text: str) -> list[str]:
+    """The problems `load_report` raises for a spec with this text."""
+    with pytest.raises(SpecError) as caught:
+        load_report(write(tmp_path, text))
+    return caught.value.problems
+
+
 def test_the_issue_example_spec_loads_as_written(tmp_path: Path) -> None:
     report = load_report(ROOT / "report_specs" / "demo.yaml")
     assert report.title == "Demo experiment"
@@ -151,9 +158,7 @@ ERRORS = [
 def test_chart_errors_name_file_line_key_value_and_expectation(
     tmp_path: Path, extra_chart: str, expected: str
 ) -> None:
-    with pytest.raises(SpecError) as caught:
-        load_report(write(tmp_path, VALID + "  " + extra_chart + "\n"))
-    assert caught.value.problems == [expected]
+    assert problems_of(tmp_path, VALID + "  " + extra_chart + "\n") == [expected]
 
 
 TOP_LEVEL_ERRORS = [
@@ -189,9 +194,7 @@ TOP_LEVEL_ERRORS = [
     ids=[e[0] for e in TOP_LEVEL_ERRORS],
 )
 def test_top_level_errors(tmp_path: Path, extra: str, expected: str) -> None:
-    with pytest.raises(SpecError) as caught:
-        load_report(write(tmp_path, VALID + extra))
-    assert caught.value.problems == [expected]
+    assert problems_of(tmp_path, VALID + extra) == [expected]
 
 
 QUERY_ERRORS = [
@@ -243,18 +246,14 @@ QUERY_ERRORS = [
 )
 def test_query_errors(tmp_path: Path, query: str, expected: str) -> None:
     text = VALID.replace("demo: {tags: {experiment: demo}}", "demo: " + query)
-    with pytest.raises(SpecError) as caught:
-        load_report(write(tmp_path, text))
-    assert caught.value.problems == [expected]
+    assert problems_of(tmp_path, text) == [expected]
 
 
 def test_batch_job_state_must_be_a_balsam_state(tmp_path: Path) -> None:
     text = VALID.replace(
         "demo: {filter_tags: {experiment: demo}}", "demo: {state: [running, done]}"
     )
-    with pytest.raises(SpecError) as caught:
-        load_report(write(tmp_path, text))
-    assert caught.value.problems == [
+    assert problems_of(tmp_path, text) == [
         "run42.yaml:8: queries.batch_jobs.demo.state[1]: expected one of pending_submission, "
         "queued, running, finished, submit_failed, pending_deletion; got 'done'"
     ]
@@ -264,18 +263,14 @@ def test_a_query_needing_a_missing_file_is_an_error(tmp_path: Path) -> None:
     text = VALID.replace(
         "{events: e.json, jobs: j.json, batch_jobs: b.json}", "{events: e.json, batch_jobs: b.json}"
     )
-    with pytest.raises(SpecError) as caught:
-        load_report(write(tmp_path, text))
-    assert caught.value.problems == [
+    assert problems_of(tmp_path, text) == [
         "run42.yaml:6: queries.events.demo.tags: needs source.files.jobs (events carry no "
         "tags); add it"
     ]
 
 
 def test_missing_required_keys(tmp_path: Path) -> None:
-    with pytest.raises(SpecError) as caught:
-        load_report(write(tmp_path, "description: nothing else\n"))
-    assert caught.value.problems == [
+    assert problems_of(tmp_path, "description: nothing else\n") == [
         "run42.yaml:1: title: missing (expected a string)",
         "run42.yaml:1: source: missing (expected a mapping with the key files or balsam)",
         "run42.yaml:1: charts: missing (expected a list of charts)",
@@ -283,15 +278,13 @@ def test_missing_required_keys(tmp_path: Path) -> None:
 
 
 def test_yaml_syntax_errors_keep_the_line(tmp_path: Path) -> None:
-    with pytest.raises(SpecError) as caught:
-        load_report(write(tmp_path, "title: x\ncharts: [\n  {id: a\n"))
-    assert caught.value.problems[0].startswith("run42.yaml:4: YAML syntax error (column 1):")
+    assert problems_of(tmp_path, "title: x\ncharts: [\n  {id: a\n")[0].startswith(
+        "run42.yaml:4: YAML syntax error (column 1):"
+    )
 
 
 def test_empty_and_unreadable_files(tmp_path: Path) -> None:
-    with pytest.raises(SpecError) as caught:
-        load_report(write(tmp_path, ""))
-    assert caught.value.problems == [
+    assert problems_of(tmp_path, "") == [
         "run42.yaml:1: expected a mapping (the report spec); got an empty file"
     ]
     with pytest.raises(SpecError) as caught:
@@ -371,6 +364,4 @@ def test_a_balsam_source_with_defaults(tmp_path: Path) -> None:
 )
 def test_source_errors(tmp_path: Path, source: str, expected: str) -> None:
     text = VALID.replace("  files: {events: e.json, jobs: j.json, batch_jobs: b.json}", source)
-    with pytest.raises(SpecError) as caught:
-        load_report(write(tmp_path, text))
-    assert caught.value.problems == [expected]
+    assert problems_of(tmp_path, text) == [expected]
