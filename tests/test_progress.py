@@ -24,6 +24,13 @@ def saved_records(name: str) -> int:
     return len(page["results"])
 
 
+@pytest.fixture
+def outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CI runners set CI, which (rightly) silences progress; these tests are about a terminal."""
+    monkeypatch.delenv("CI", raising=False)
+
+
+@pytest.mark.usefixtures("outside_ci")
 def test_a_build_on_a_terminal_shows_stages_and_what_it_read(tmp_path: Path) -> None:
     terminal = Terminal()
     build_site([DEMO_SPEC], tmp_path / "site", progress=Progress(terminal))
@@ -35,6 +42,7 @@ def test_a_build_on_a_terminal_shows_stages_and_what_it_read(tmp_path: Path) -> 
     assert f"\r    jobs: {jobs:,} records, 100% of the file" in shown
 
 
+@pytest.mark.usefixtures("outside_ci")
 def test_nothing_is_shown_off_a_terminal_or_in_ci(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -47,6 +55,7 @@ def test_nothing_is_shown_off_a_terminal_or_in_ci(
     assert terminal.getvalue() == ""
 
 
+@pytest.mark.usefixtures("outside_ci")
 def test_a_live_fetch_counts_records_against_the_servers_count() -> None:
     terminal = Terminal()
     progress = Progress(terminal)
