@@ -117,3 +117,20 @@ def test_axis_times_do_not_depend_on_the_browsers_zone(
     assert labels[0] == labels[1] == labels[2]
     # 08:00 UTC is 02:00 in Chicago (CST, UTC-6, on 2024-03-01)
     assert labels[0][0] == first_label
+
+
+def test_the_as_of_label_sits_above_the_plot_where_no_line_can_cross_it(
+    browser: Any, demo_site: BuildResult
+) -> None:
+    page, _, problems = open_page(browser, (demo_site.out_dir / "demo" / "index.html").as_uri())
+    charts = page.locator(".chart")
+    for index in range(charts.count()):
+        chart = charts.nth(index)
+        label = chart.locator("g.mark-text text", has_text="as of")
+        label.wait_for(timeout=20_000)
+        text_box = label.bounding_box()
+        # the horizontal grid lines span the plot: their box's top is the plot's top
+        grid_box = chart.locator("g.role-axis-grid").nth(1).bounding_box()
+        assert text_box is not None and grid_box is not None
+        assert text_box["y"] + text_box["height"] <= grid_box["y"] + 0.5
+    assert problems == []

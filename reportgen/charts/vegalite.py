@@ -28,6 +28,20 @@ LABELS: dict[SeriesName, str] = {
     "throughput": "Throughput",
 }
 STROKES: dict[SeriesName, float] = {"available_nodes": 6.0, "utilization": 1.5, "throughput": 2.0}
+"""Widths when layered: available nodes is a wide light band behind utilization, so both stay
+legible. A series drawn alone gets a plain line, dark enough to stand out from the grid."""
+SOLE_STYLE: dict[SeriesName, tuple[str, float]] = {
+    "available_nodes": ("#555555", 2.0),
+    "utilization": (COLORS["utilization"], 2.0),
+    "throughput": (COLORS["throughput"], 2.0),
+}
+
+
+def series_style(names: list[SeriesName]) -> list[tuple[str, float]]:
+    """Colour and stroke width of each series of one chart."""
+    if len(names) == 1:
+        return [SOLE_STYLE[names[0]]]
+    return [(COLORS[name], STROKES[name]) for name in names]
 
 
 CONFIG: dict[str, Any] = {
@@ -93,15 +107,16 @@ def chart_spec(chart: Chart, data: ChartData, axis: TimeAxis, interactive: bool)
         scale=alt.Scale(type="utc") if temporal else alt.Undefined,
     )
     labels = [LABELS[name] for name in data.series]
+    styles = series_style(data.series)
     color = alt.Color(
         "series:N",
         title=None,
-        scale=alt.Scale(domain=labels, range=[COLORS[n] for n in data.series]),
+        scale=alt.Scale(domain=labels, range=[colour for colour, _ in styles]),
         legend=alt.Legend(orient="top") if len(labels) > 1 else None,
     )
     y = alt.Y("value:Q", title=y_title(chart))
     layers = []
-    for name in data.series:
+    for name, (_, stroke) in zip(data.series, styles, strict=True):
         line = alt.Chart(alt.NamedData(name=f"{chart.id}-{name}")).encode(x=x, y=y, color=color)
         if interactive:
             tooltip = [
@@ -112,17 +127,18 @@ def chart_spec(chart: Chart, data: ChartData, axis: TimeAxis, interactive: bool)
             layers.append(
                 line.mark_line(
                     interpolate="step-after",
-                    strokeWidth=STROKES[name],
+                    strokeWidth=stroke,
                     point=alt.OverlayMarkDef(opacity=0, size=40),
                 ).encode(tooltip=tooltip)
             )
         else:
-            layers.append(line.mark_line(interpolate="step-after", strokeWidth=STROKES[name]))
+            layers.append(line.mark_line(interpolate="step-after", strokeWidth=stroke))
     rule = alt.Chart(alt.NamedData(name=f"{chart.id}-as-of")).encode(x=x)
     layers.append(rule.mark_rule(strokeDash=[4, 3], color="#666666"))
+    # the label sits just above the plot, where no series can run into it
     layers.append(
         rule.mark_text(
-            align="right", baseline="top", dx=-4, dy=4, fontSize=10, color="#444444"
+            align="right", baseline="bottom", dy=-3, fontSize=10, color="#444444"
         ).encode(text="label:N", y=alt.value(0))
     )
     layered = alt.layer(*layers).properties(width=chart.width, height=chart.height)
