@@ -10,6 +10,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
+
 from reportgen.analytics.report import ChartResult, ReportResult, compute_report
 from reportgen.cache import BuildCache
 from reportgen.charts import chart_data, chart_spec, javascript_bundle
@@ -30,6 +32,7 @@ from reportgen.site.pages import (
 from reportgen.source import ReportData, load_report_data
 from reportgen.source.snapshot import write_snapshot
 from reportgen.spec import load_reports
+from reportgen.spec.model import Report
 
 RENDER_THREADS = 2
 
@@ -66,32 +69,59 @@ def build_site(
     rendered = reused = 0
     with staged_site(out_dir) as staging:
         for report in reports:
-            progress.stage(f"{report.slug}: loading data")
-            load = partial(load_report_data, progress=progress)
-            data = build_cache.report_data(report, load)
-            progress.stage(f"{report.slug}: computing series")
-            known = build_cache.known_series(report)
-            result = compute_report(report, data, as_of, known)
-            build_cache.save_series(report, result, known)
-            progress.stage(f"{report.slug}: rendering {len(result.charts)} chart(s)")
-            folder = staging / report.slug
-            folder.mkdir()
+            data = _load_data(report, build_cache, progress)
+            result = _compute_series(report, data, as_of, build_cache, progress)
             previous_site = RenderCache(out_dir.absolute() / report.slug)
-            charts = [_write_chart(folder, result, chart, previous_site) for chart in result.charts]
-            views = [view for view, _ in charts]
-            images = [image for _, chart_images in charts for image in chart_images]
-            _render_images(folder, images, previous_site)
+            _write_report(staging / report.slug, result, data, previous_site, env, progress)
             rendered += previous_site.rendered
             reused += previous_site.reused
-            snapshot = _write_snapshot(folder, result, data)
-            page = render_report_page(env, result, data, views, snapshot)
-            (folder / "index.html").write_text(page, encoding="utf-8")
             results.append(result)
         _write_assets(staging, out_dir.absolute())
         rows = [index_row(r.report.slug, r.report.title, r.headline) for r in results]
         (staging / "index.html").write_text(render_index_page(env, rows), encoding="utf-8")
     warnings = [w for r in reports for w in r.warnings] + build_cache.warnings
     return BuildResult(out_dir, results, warnings, rendered, reused, build_cache.data_hits)
+
+
+def _load_data(report: Report, build_cache: BuildCache, progress: Progress) -> ReportData:
+    """The report's records: from the build cache if its inputs are unchanged, else read."""
+    progress.stage(f"{report.slug}: loading data")
+    return build_cache.report_data(report, partial(load_report_data, progress=progress))
+
+
+def _compute_series(
+    report: Report,
+    data: ReportData,
+    as_of: datetime | None,
+    build_cache: BuildCache,
+    progress: Progress,
+) -> ReportResult:
+    """Every chart's series and the headline, reusing series the build cache already has."""
+    progress.stage(f"{report.slug}: computing series")
+    known = build_cache.known_series(report)
+    result = compute_report(report, data, as_of, known)
+    build_cache.save_series(report, result, known)
+    return result
+
+
+def _write_report(
+    folder: Path,
+    result: ReportResult,
+    data: ReportData,
+    previous_site: RenderCache,
+    env: Environment,
+    progress: Progress,
+) -> None:
+    """One report's folder: CSVs, images, the records snapshot and the page."""
+    progress.stage(f"{result.report.slug}: rendering {len(result.charts)} chart(s)")
+    folder.mkdir()
+    charts = [_write_chart(folder, result, chart, previous_site) for chart in result.charts]
+    views = [view for view, _ in charts]
+    images = [image for _, chart_images in charts for image in chart_images]
+    _render_images(folder, images, previous_site)
+    snapshot = _write_snapshot(folder, result, data)
+    page = render_report_page(env, result, data, views, snapshot)
+    (folder / "index.html").write_text(page, encoding="utf-8")
 
 
 ImageJob = tuple[str, dict[str, Any], str]
