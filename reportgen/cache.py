@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from reportgen.analytics.report import ChartResult, ReportResult, series_key
+from reportgen.analytics.report import ChartResult, ReportResult
 from reportgen.fingerprint import code_fingerprint
 from reportgen.source import ReportData
 from reportgen.spec.model import FilesSource, Report
@@ -69,7 +69,7 @@ class BuildCache:
     ) -> None:
         """Keep this build's series (only these: the file does not grow with every edit)."""
         key = self._data_key(report)
-        series = {series_key(c.chart, result.as_of): c for c in result.charts}
+        series = result.computed()
         if key is not None and series.keys() != known.keys():
             self._write(self._path(report, "series"), key, series)
 

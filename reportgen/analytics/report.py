@@ -51,6 +51,14 @@ class ReportResult:
     charts: list[ChartResult]
     headline: Headline
     warnings: list[str]
+    headline_utilization: ChartResult | None = None
+    """The node-weighted utilization the headline integrates: a chart's, or one computed for
+    the headline alone (kept in the build cache like a chart's)."""
+
+    def computed(self) -> dict[str, ChartResult]:
+        """Every series computed for this report, by `series_key`."""
+        results = [*self.charts, *filter(None, [self.headline_utilization])]
+        return {series_key(r.chart, self.as_of): r for r in results}
 
 
 SERIES_FIELDS = ("type", "events", "to_state", "node_weighting", "available_nodes", "batch_jobs")
@@ -61,6 +69,11 @@ it is drawn. A test checks that every field of `Chart` is in one group or the ot
 def series_key(chart: Chart, as_of: int) -> str:
     """What a chart's series depends on besides the data: its series fields and the as-of."""
     return repr((as_of, *(getattr(chart, name) for name in SERIES_FIELDS)))
+
+
+def headline_chart(events: str) -> Chart:
+    """The chart no page draws whose series the headline needs: node-weighted utilization."""
+    return Chart("(headline)", "utilization", "", 0, 0, (), events=events, node_weighting=True)
 
 
 def compute_report(
@@ -76,22 +89,18 @@ def compute_report(
     """
     as_of_micros, origin = _resolve_as_of(report, data, as_of)
     start = min(_earliest(data, as_of_micros), as_of_micros)
-    charts = [
-        replace(known[key], chart=chart)
-        if (key := series_key(chart, as_of_micros)) in known
-        else _compute_chart(chart, data, as_of_micros)
-        for chart in report.charts
-    ]
+    charts = [_known_or_computed(chart, data, as_of_micros, known) for chart in report.charts]
+    used = _headline_utilization(report, data, charts, as_of_micros, known)
     warnings = list(report.warnings) + _empty_query_warnings(data)
-    return ReportResult(
-        report,
-        start,
-        as_of_micros,
-        origin,
-        charts,
-        _headline(report, data, charts, start, as_of_micros),
-        warnings,
-    )
+    headline = _headline(report, data, used, start, as_of_micros)
+    return ReportResult(report, start, as_of_micros, origin, charts, headline, warnings, used)
+
+
+def _known_or_computed(
+    chart: Chart, data: ReportData, as_of: int, known: Mapping[str, ChartResult]
+) -> ChartResult:
+    key = series_key(chart, as_of)
+    return replace(known[key], chart=chart) if key in known else _compute_chart(chart, data, as_of)
 
 
 def _resolve_as_of(report: Report, data: ReportData, override: datetime | None) -> tuple[int, str]:
@@ -186,17 +195,27 @@ def _empty_query_warnings(data: ReportData) -> list[str]:
     return warnings
 
 
-def _computed_utilization(charts: list[ChartResult], events: str) -> StepSeries | None:
-    """A node-weighted utilization of this event query that a chart already computed."""
+def _headline_utilization(
+    report: Report,
+    data: ReportData,
+    charts: list[ChartResult],
+    as_of: int,
+    known: Mapping[str, ChartResult],
+) -> ChartResult | None:
+    """The summary events' node-weighted utilization: a chart's if one has it (computing it
+    twice costs seconds at 10^7 events), else the headline chart's."""
+    events = report.summary.events
+    if events is None:
+        return None
     for result in charts:
         chart = result.chart
         if chart.type == "utilization" and chart.events == events and chart.node_weighting:
-            return next(s for s in result.series if s.name == "utilization")
-    return None
+            return result
+    return _known_or_computed(headline_chart(events), data, as_of, known)
 
 
 def _headline(
-    report: Report, data: ReportData, charts: list[ChartResult], start: int, as_of: int
+    report: Report, data: ReportData, weighted: ChartResult | None, start: int, as_of: int
 ) -> Headline:
     summary = report.summary
     finished = failed = 0
@@ -210,9 +229,8 @@ def _headline(
         failed = _distinct_jobs(
             events.job_id[in_window & (events.to_state == events.code("FAILED"))]
         )
-        series = _computed_utilization(charts, summary.events)
-        if series is None:
-            series, _ = utilization(events, as_of, True, data.jobs)
+        assert weighted is not None  # there is one whenever there are summary events
+        series = next(s for s in weighted.series if s.name == "utilization")
         peak = float(series.values.max()) if len(series) else 0.0
         used = integrate(series, start, as_of)
     available = None
