@@ -115,24 +115,14 @@ def chart_spec(chart: Chart, data: ChartData, axis: TimeAxis, interactive: bool)
         legend=alt.Legend(orient="top") if len(labels) > 1 else None,
     )
     y = alt.Y("value:Q", title=y_title(chart))
-    layers = []
-    for name, (_, stroke) in zip(data.series, styles, strict=True):
-        line = alt.Chart(alt.NamedData(name=f"{chart.id}-{name}")).encode(x=x, y=y, color=color)
-        if interactive:
-            tooltip = [
-                alt.Tooltip("series:N", title="Series"),
-                alt.Tooltip("time:N", title="Time"),
-                alt.Tooltip("value:Q", title=y_title(chart)),
-            ]
-            layers.append(
-                line.mark_line(
-                    interpolate="step-after",
-                    strokeWidth=stroke,
-                    point=alt.OverlayMarkDef(opacity=0, size=40),
-                ).encode(tooltip=tooltip)
-            )
-        else:
-            layers.append(line.mark_line(interpolate="step-after", strokeWidth=stroke))
+    layers = [
+        _series_layer(
+            alt.Chart(alt.NamedData(name=f"{chart.id}-{name}")).encode(x=x, y=y, color=color),
+            stroke,
+            y_title(chart) if interactive else None,
+        )
+        for name, (_, stroke) in zip(data.series, styles, strict=True)
+    ]
     rule = alt.Chart(alt.NamedData(name=f"{chart.id}-as-of")).encode(x=x)
     layers.append(rule.mark_rule(strokeDash=[4, 3], color="#666666"))
     # the label sits just above the plot, where no series can run into it
@@ -149,6 +139,22 @@ def chart_spec(chart: Chart, data: ChartData, axis: TimeAxis, interactive: bool)
     spec["config"] = CONFIG
     spec["background"] = "white"
     return spec
+
+
+def _series_layer(line: alt.Chart, stroke: float, tooltip_title: str | None) -> alt.Chart:
+    """A step line; with a `tooltip_title`, invisible points on it carry tooltips."""
+    if tooltip_title is None:
+        plain: alt.Chart = line.mark_line(interpolate="step-after", strokeWidth=stroke)
+        return plain
+    tooltip = [
+        alt.Tooltip("series:N", title="Series"),
+        alt.Tooltip("time:N", title="Time"),
+        alt.Tooltip("value:Q", title=tooltip_title),
+    ]
+    with_points: alt.Chart = line.mark_line(
+        interpolate="step-after", strokeWidth=stroke, point=alt.OverlayMarkDef(opacity=0, size=40)
+    ).encode(tooltip=tooltip)
+    return with_points
 
 
 def chart_points(
