@@ -12,6 +12,7 @@ import struct
 import subprocess
 import sys
 import zlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -263,3 +264,37 @@ def test_headline_numbers_match_the_utilization_csv(demo_site: BuildResult) -> N
         for (when, value), later in zip(used, [*used[1:], None], strict=True)
     )
     assert headline.node_hours_used == pytest.approx(area / 3600, rel=1e-12)
+
+
+def demo_event_times() -> list[datetime]:
+    import gzip
+    import json
+
+    raw = json.loads(gzip.decompress((ROOT / "report_specs/data/events.json.gz").read_bytes()))
+    return [datetime.fromisoformat(e["timestamp"]) for e in raw["results"]]
+
+
+def test_the_page_says_how_many_events_the_as_of_time_leaves_out(tmp_path: Path) -> None:
+    noon = datetime(2024, 3, 1, 12)
+    later = sum(1 for t in demo_event_times() if t > noon)
+    assert 0 < later < len(demo_event_times())
+    result = build_site([small_spec(tmp_path)], tmp_path / "site", as_of=noon.replace(tzinfo=UTC))
+    assert result.reports[0].warnings == [
+        f"Event query 'all': {later:,} events later than the as-of time "
+        "2024-03-01T12:00:00.000000Z are not counted (the as-of time was given on the "
+        "command line (--as-of))."
+    ]
+    page = (tmp_path / "site" / "small" / "index.html").read_text()
+    assert f"{later:,} events later than the as-of time" in page
+
+
+def test_an_as_of_before_every_record_says_so(tmp_path: Path) -> None:
+    spec = small_spec(tmp_path, "as_of: 2020-01-01T00:00:00Z\n")
+    result = build_site([spec], tmp_path / "site")
+    earliest = min(demo_event_times())
+    assert earliest == datetime(2024, 3, 1, 8)  # the batch jobs start no earlier
+    assert result.reports[0].warnings == [
+        "Every record is later than the as-of time 2020-01-01T00:00:00.000000Z, so every "
+        "series is empty (the earliest is 2024-03-01T08:00:00.000000Z); the as-of time was "
+        "set in the spec (as_of)."
+    ]

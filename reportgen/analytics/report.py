@@ -16,7 +16,7 @@ from reportgen.analytics.utilization import UtilizationNotes, utilization
 from reportgen.errors import SourceError
 from reportgen.source import ReportData
 from reportgen.source.tables import NO_TIME
-from reportgen.source.timestamps import to_micros
+from reportgen.source.timestamps import format_micros, to_micros
 from reportgen.spec.model import Chart, Report
 
 
@@ -87,11 +87,16 @@ def compute_report(
     `known` holds results computed earlier from the same data, by `series_key`; those are
     reused, carrying the current chart (its title may have changed).
     """
-    as_of_micros, origin = _resolve_as_of(report, data, as_of)
-    start = min(_earliest(data, as_of_micros), as_of_micros)
+    times = _all_times(data)
+    as_of_micros, origin = _resolve_as_of(report, data, times, as_of)
+    start = min(_earliest(times, as_of_micros), as_of_micros)
     charts = [_known_or_computed(chart, data, as_of_micros, known) for chart in report.charts]
     used = _headline_utilization(report, data, charts, as_of_micros, known)
-    warnings = list(report.warnings) + _empty_query_warnings(data)
+    warnings = [
+        *report.warnings,
+        *_empty_query_warnings(data),
+        *_as_of_warnings(data, times, as_of_micros, origin),
+    ]
     headline = _headline(report, data, used, start, as_of_micros)
     return ReportResult(report, start, as_of_micros, origin, charts, headline, warnings, used)
 
@@ -103,23 +108,25 @@ def _known_or_computed(
     return replace(known[key], chart=chart) if key in known else _compute_chart(chart, data, as_of)
 
 
-def _resolve_as_of(report: Report, data: ReportData, override: datetime | None) -> tuple[int, str]:
+def _resolve_as_of(
+    report: Report, data: ReportData, times: np.ndarray, override: datetime | None
+) -> tuple[int, str]:
     if override is not None:
         return to_micros(override), "given on the command line (--as-of)"
     if report.as_of is not None:
         return to_micros(report.as_of), "set in the spec (as_of)"
     if data.fetched_at is not None:
         return data.fetched_at, "the time the live fetch started"
-    latest = _all_times(data)
-    if latest.size == 0:
+    if times.size == 0:
         raise SourceError(
             f"{report.path}: the queries matched no records and the spec sets no "
             "as_of, so there is no time range to chart; check the queries' filters"
         )
-    return int(latest.max()), "the latest timestamp in the loaded data"
+    return int(times.max()), "the latest timestamp in the loaded data"
 
 
 def _all_times(data: ReportData) -> np.ndarray:
+    """Every event time and every known batch-job start and end, in no order."""
     parts = [table.timestamp for table in data.events.values()]
     for table in data.batch_jobs.values():
         parts += [
@@ -129,8 +136,7 @@ def _all_times(data: ReportData) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
 
-def _earliest(data: ReportData, as_of: int) -> int:
-    times = _all_times(data)
+def _earliest(times: np.ndarray, as_of: int) -> int:
     times = times[times <= as_of]
     return int(times.min()) if times.size else as_of
 
@@ -193,6 +199,23 @@ def _empty_query_warnings(data: ReportData) -> list[str]:
         if len(table) == 0
     ]
     return warnings
+
+
+def _as_of_warnings(data: ReportData, times: np.ndarray, as_of: int, origin: str) -> list[str]:
+    """What the as-of time leaves out: every record (a mistaken as_of), or the later events."""
+    moment, why = format_micros(as_of), f"the as-of time was {origin}"
+    if times.size and int(times.min()) > as_of:
+        earliest = format_micros(int(times.min()))
+        return [
+            f"Every record is later than the as-of time {moment}, so every series is empty "
+            f"(the earliest is {earliest}); {why}."
+        ]
+    return [
+        f"Event query '{name}': {later:,} events later than the as-of time {moment} are not "
+        f"counted ({why})."
+        for name, table in data.events.items()
+        if (later := int(np.count_nonzero(table.timestamp > as_of)))
+    ]
 
 
 def _headline_utilization(
