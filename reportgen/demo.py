@@ -45,7 +45,6 @@ class Job:
     campaign: str
     runtime_s: float
     fails: bool
-    ready_at: float = 0.0
     state: str = "CREATED"
     batch_job_id: int | None = None
     last_update: float = 0.0

@@ -134,8 +134,6 @@ def batch_jobs_from_records(records: Iterable[Record], path: Path) -> BatchJobTa
             "end_time",
             "state",
             "queue",
-            "project",
-            "job_mode",
             "filter_tags",
         )
     }
@@ -152,18 +150,13 @@ def batch_jobs_from_records(records: Iterable[Record], path: Path) -> BatchJobTa
             rows["end_time"].append(_need(record, "end_time", str, nullable=True))
             rows["state"].append(_need(record, "state", str))
             rows["queue"].append(str(record.get("queue") or ""))
-            rows["project"].append(str(record.get("project") or ""))
-            rows["job_mode"].append(str(record.get("job_mode") or ""))
             tags = record.get("filter_tags") or {}
             if not isinstance(tags, dict):
                 raise _RecordError(f"field 'filter_tags' is {tags!r}")
             rows["filter_tags"].append({str(k): str(v) for k, v in tags.items()})
         except _RecordError as exc:
             raise _fail(path, "batch job", index, str(exc)) from None
-    objects = {
-        name: _object_array(rows[name])
-        for name in ("state", "queue", "project", "job_mode", "filter_tags")
-    }
+    objects = {name: _object_array(rows[name]) for name in ("state", "queue", "filter_tags")}
     return BatchJobTable(
         id=np.array(rows["id"], dtype=np.int64),
         site_id=np.array(rows["site_id"], dtype=np.int64),

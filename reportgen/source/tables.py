@@ -84,8 +84,6 @@ class BatchJobTable:
     end_time: Ints
     state: Objects
     queue: Objects
-    project: Objects
-    job_mode: Objects
     filter_tags: Objects
     """Each row's filter_tags dict (batch jobs are few: thousands, not millions)."""
 
