@@ -7,11 +7,12 @@ page): the baseline (balsam==0.7.0a24 with pydantic==1.10.27 in benchmarks/work/
 computing throughput + weighted utilization + available nodes from the rows each query
 returns; reportgen computing the same three from the files, parsing included; the parsing
 floor; peak RSS; and the utilization chart rendered with and without the per-pixel reduction.
-Every timing is the median of --repeat fresh processes. The series are checked equal where
-the baseline is right (its same-instant points merged, batch jobs with both times). Whole
-`reportgen build`s of the demo and of the 10^6 report, cold and after a description edit.
-`--huge` adds 10^7 events (reportgen only: peak RSS and time, and its whole builds). Writes
-benchmarks/results.md.
+Every timing is the median of --repeat fresh processes, the baseline and reportgen
+alternating round by round; ratios are paired within a round (median, and range). The
+series are checked equal where the baseline is right (its same-instant points merged, batch
+jobs with both times). Whole `reportgen build`s of the demo and of the 10^6 report, cold
+and after a description edit. `--huge` adds 10^7 events (reportgen only: peak RSS and time,
+and its whole builds). Writes benchmarks/results.md.
 """
 
 from __future__ import annotations
@@ -102,36 +103,61 @@ def median_of(runs: list[dict[str, Any]], key: str) -> float:
     return float(statistics.median(r[key] for r in runs))
 
 
-def baseline(python: Path, folder: Path, repeat: int) -> dict[str, Any]:
-    result: dict[str, Any] = {"seconds": 0.0}
-    for report in ("throughput", "utilization", "available_nodes"):
-        runs = [
-            python_json(
-                [
-                    str(python),
-                    str(HERE / "baseline_balsam.py"),
-                    str(folder / "events.jsonl.gz"),
-                    str(folder / "batchjobs.jsonl.gz"),
-                    report,
-                ]
-            )
-            for _ in range(repeat)
-        ]
-        result[report] = runs[0]
-        result[f"{report}_s"] = median_of(runs, "seconds")
-        result["seconds"] += result[f"{report}_s"]
+REPORTS = ("throughput", "utilization", "available_nodes")
+FORMATS = ("jsonl", "json")
+
+
+def baseline_run(python: Path, folder: Path, report: str) -> dict[str, Any]:
+    """One fresh process of Balsam's analytics computing one report."""
+    events, batch_jobs = folder / "events.jsonl.gz", folder / "batchjobs.jsonl.gz"
+    command = [str(python), str(HERE / "baseline_balsam.py"), str(events), str(batch_jobs)]
+    return dict(python_json([*command, report]))
+
+
+def reportgen_run(folder: Path, fmt: str) -> dict[str, Any]:
+    """One fresh process of reportgen computing the three series from the files."""
+    return dict(python_json([sys.executable, str(HERE / "reportgen_series.py"), str(folder), fmt]))
+
+
+def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The first run's series, with the median of each timing and of peak RSS."""
+    result = dict(runs[0])
+    for key in ("seconds", "parse", "compute", "peak_rss_mb"):
+        result[key] = median_of(runs, key)
     return result
 
 
-def reportgen(folder: Path, fmt: str, repeat: int) -> dict[str, Any]:
-    runs = [
-        python_json([sys.executable, str(HERE / "reportgen_series.py"), str(folder), fmt])
-        for _ in range(repeat)
-    ]
-    best: dict[str, Any] = runs[0]
-    for key in ("seconds", "parse", "compute", "peak_rss_mb"):
-        best[key] = median_of(runs, key)
-    return best
+def side_by_side(python: Path, folder: Path, repeat: int) -> dict[str, Any]:
+    """The baseline and reportgen in alternating rounds, each process fresh.
+
+    A slow spell of this noisy machine then hits both sides of a round, and each round
+    gives a paired ratio (the baseline's three reports / reportgen's three series); the
+    table shows the median paired ratio and their range.
+    """
+    base_runs: dict[str, list[dict[str, Any]]] = {report: [] for report in REPORTS}
+    ours_runs: dict[str, list[dict[str, Any]]] = {fmt: [] for fmt in FORMATS}
+    for _ in range(repeat):
+        for report in REPORTS:
+            base_runs[report].append(baseline_run(python, folder, report))
+        for fmt in FORMATS:
+            ours_runs[fmt].append(reportgen_run(folder, fmt))
+    totals = [sum(base_runs[r][i]["seconds"] for r in REPORTS) for i in range(repeat)]
+    base: dict[str, Any] = {"seconds": float(statistics.median(totals))}
+    for report in REPORTS:
+        base[report] = base_runs[report][0]
+        base[f"{report}_s"] = median_of(base_runs[report], "seconds")
+    ours = {fmt: summary(runs) for fmt, runs in ours_runs.items()}
+    for fmt, runs in ours_runs.items():
+        ours[fmt]["ratios"] = [t / run["seconds"] for t, run in zip(totals, runs, strict=True)]
+    return {"base": base, "ours": ours}
+
+
+def ratio_text(ratios: list[float]) -> str:
+    """The median paired ratio, and the range when there are several rounds."""
+    middle = f"{statistics.median(ratios):.1f}x"
+    if len(ratios) == 1:
+        return middle
+    return f"{middle} ({min(ratios):.1f}-{max(ratios):.1f})"
 
 
 def floor(folder: Path, repeat: int) -> float:
@@ -234,8 +260,8 @@ def main() -> int:
     for size in sizes:
         folder = ensure_inputs(size)
         print(f"measuring {size:,}", file=sys.stderr, flush=True)
-        base = baseline(python, folder, args.repeat)
-        ours = {fmt: reportgen(folder, fmt, args.repeat) for fmt in ("jsonl", "json")}
+        measured = side_by_side(python, folder, args.repeat)
+        base, ours = measured["base"], measured["ours"]
         equal = all(
             agrees(ours["jsonl"]["series"][name], base[name])
             for name in ("throughput", "utilization", "available_nodes")
@@ -273,7 +299,7 @@ def main() -> int:
         )
     if args.huge:
         folder = ensure_inputs(10_000_000, ("jsonl",))
-        huge = reportgen(folder, "jsonl", 1)
+        huge = summary([reportgen_run(folder, "jsonl")])
         rows.append((10_000_000, huge["events"], None, huge, None, None, None, None))
         build_rows.append(
             (
@@ -290,7 +316,8 @@ def main() -> int:
 def table(rows: list[Any], chart_rows: list[Any]) -> str:
     lines = [
         "| events | baseline s (thr + util + nodes) | reportgen s, JSON Lines (parse + series)"
-        " | ratio | reportgen s, one page | ratio | floor s | peak RSS MB | equal |",
+        " | ratio (range) | reportgen s, one page | ratio (range) | floor s | peak RSS MB"
+        " | equal |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for _, events, base_s, lines_run, page_run, floor_s, equal, base in rows:
@@ -308,8 +335,8 @@ def table(rows: list[Any], chart_rows: list[Any]) -> str:
         lines.append(
             f"| {events:,} | {base_s:.2f} ({parts}) | {lines_run['seconds']:.2f} "
             f"({lines_run['parse']:.2f} + {lines_run['compute']:.2f}) | "
-            f"**{base_s / lines_run['seconds']:.1f}x** | {page_run['seconds']:.2f} | "
-            f"{base_s / page_run['seconds']:.1f}x | {floor_s:.2f} | "
+            f"**{ratio_text(lines_run['ratios'])}** | {page_run['seconds']:.2f} | "
+            f"{ratio_text(page_run['ratios'])} | {floor_s:.2f} | "
             f"{lines_run['peak_rss_mb']:.0f} | {'yes' if equal else 'NO'} |"
         )
     lines += [
