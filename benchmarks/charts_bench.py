@@ -6,10 +6,11 @@ python benchmarks/charts_bench.py DIR reduced|full  -> JSON on stdout
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 from pathlib import Path
+
+from peak import peak_rss_mb
 
 from reportgen.analytics import utilization
 from reportgen.charts import chart_data, chart_spec, render_image
@@ -50,7 +51,7 @@ def main() -> None:
             "drawn": data.drawn,
             "seconds": seconds,
             "page_spec_mb": page_bytes / 1e6,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peak_rss_mb": peak_rss_mb(),
         },
         sys.stdout,
     )

@@ -2,19 +2,19 @@
 
     python benchmarks/reportgen_series.py DIR FORMAT   (FORMAT: json | jsonl)  -> JSON
 
-Runs in a fresh process so that peak RSS (ru_maxrss) and timings are this run's alone. The
-series are printed too, so `run.py` can compare them with the baseline's.
+Runs in a fresh process so that peak RSS (VmHWM, see peak.py) and timings are this run's
+alone. The series are printed too, so `run.py` can compare them with the baseline's.
 """
 
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from peak import peak_rss_mb
 
 from reportgen.analytics import available_nodes, throughput, utilization
 from reportgen.source.columns import batch_jobs_from_records
@@ -45,7 +45,7 @@ def main() -> None:
     # what the baseline can compute: batch jobs with both times
     both = (batch_jobs.start_time != NO_TIME) & (batch_jobs.end_time != NO_TIME)
     comparable, _ = available_nodes(batch_jobs.take(both), as_of)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     json.dump(
         {
             "seconds": finished - started,

@@ -119,6 +119,14 @@ def reportgen_run(folder: Path, fmt: str) -> dict[str, Any]:
     return dict(python_json([sys.executable, str(HERE / "reportgen_series.py"), str(folder), fmt]))
 
 
+def first_or_timings(run: dict[str, Any], round_: int) -> dict[str, Any]:
+    """The whole first run (its series are compared); later ones only as numbers, so this
+    process stays small (15 runs of 10^6-point series would take ~600 MB)."""
+    if round_ == 0:
+        return run
+    return {key: value for key, value in run.items() if isinstance(value, int | float)}
+
+
 def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The first run's series, with the median of each timing and of peak RSS."""
     result = dict(runs[0])
@@ -136,11 +144,11 @@ def side_by_side(python: Path, folder: Path, repeat: int) -> dict[str, Any]:
     """
     base_runs: dict[str, list[dict[str, Any]]] = {report: [] for report in REPORTS}
     ours_runs: dict[str, list[dict[str, Any]]] = {fmt: [] for fmt in FORMATS}
-    for _ in range(repeat):
+    for round_ in range(repeat):
         for report in REPORTS:
-            base_runs[report].append(baseline_run(python, folder, report))
+            base_runs[report].append(first_or_timings(baseline_run(python, folder, report), round_))
         for fmt in FORMATS:
-            ours_runs[fmt].append(reportgen_run(folder, fmt))
+            ours_runs[fmt].append(first_or_timings(reportgen_run(folder, fmt), round_))
     totals = [sum(base_runs[r][i]["seconds"] for r in REPORTS) for i in range(repeat)]
     base: dict[str, Any] = {"seconds": float(statistics.median(totals))}
     for report in REPORTS:

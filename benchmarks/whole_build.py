@@ -10,10 +10,11 @@ two decoding workers are forked children with their own, smaller, memory.
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 from pathlib import Path
+
+from peak import peak_rss_mb
 
 STARTED = time.perf_counter()
 
@@ -29,7 +30,7 @@ def main() -> None:
         {
             "seconds": finished - began,
             "process_seconds": finished - STARTED,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peak_rss_mb": peak_rss_mb(),
             "images_rendered": result.images_rendered,
             "images_reused": result.images_reused,
             "data_reused": result.data_reused,
