@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,9 +13,8 @@ from jinja2 import Environment
 
 from reportgen.analytics.report import ChartResult, ReportResult, compute_report
 from reportgen.cache import BuildCache
-from reportgen.charts import chart_data, chart_spec, javascript_bundle
+from reportgen.charts import chart_data, chart_spec, vega_bundle
 from reportgen.charts.cache import RenderCache
-from reportgen.charts.render import VEGALITE_VERSION, vl_convert_version
 from reportgen.progress import QUIET, Progress
 from reportgen.site.csvfile import series_hash, write_series_csv
 from reportgen.site.output import staged_site
@@ -76,7 +74,7 @@ def build_site(
             rendered += previous_site.rendered
             reused += previous_site.reused
             results.append(result)
-        _write_assets(staging, out_dir.absolute())
+        _write_assets(staging)
         rows = [index_row(r.report.slug, r.report.title, r.headline) for r in results]
         (staging / "index.html").write_text(render_index_page(env, rows), encoding="utf-8")
     warnings = [w for r in reports for w in r.warnings] + build_cache.warnings
@@ -161,21 +159,12 @@ def _write_snapshot(folder: Path, result: ReportResult, data: ReportData) -> lis
     return write_snapshot(folder / "data", data.snapshot, result.report, result.as_of)
 
 
-def _write_assets(staging: Path, previous: Path) -> None:
-    """Vega's JavaScript once per site, plus the stylesheet and the chart loader.
-
-    vl-convert takes ~3 s to bundle the JavaScript, so an identical bundle (same vl-convert
-    and Vega-Lite versions) is copied from the previous site instead.
-    """
+def _write_assets(staging: Path) -> None:
+    """Vega's JavaScript once per site (see `charts/bundle.py`), the stylesheet and the
+    chart loader."""
     assets = staging / "assets"
     assets.mkdir()
-    version = f"vl-convert {vl_convert_version()} / Vega-Lite {VEGALITE_VERSION}\n"
-    stamp, bundle = previous / "assets" / ".bundle-version", previous / "assets" / "vega-bundle.js"
-    if stamp.is_file() and bundle.is_file() and stamp.read_text(encoding="utf-8") == version:
-        shutil.copyfile(bundle, assets / "vega-bundle.js")
-    else:
-        (assets / "vega-bundle.js").write_text(javascript_bundle(), encoding="utf-8")
-    (assets / ".bundle-version").write_text(version, encoding="utf-8")
+    (assets / "vega-bundle.js").write_text(vega_bundle(), encoding="utf-8")
     for name in ("style.css", "charts.js"):
         (assets / name).write_text(
             (template_folder() / name).read_text(encoding="utf-8"), encoding="utf-8"

@@ -36,7 +36,6 @@ def test_layout_is_fixed(demo_site: BuildResult) -> None:
         for ext in ("png", "svg", "pdf", "csv"):
             assert (out / "demo" / f"{chart}.{ext}").stat().st_size > 0, f"{chart}.{ext}"
     assert sorted(p.name for p in (out / "assets").iterdir()) == [
-        ".bundle-version",
         "charts.js",
         "style.css",
         "vega-bundle.js",

@@ -51,7 +51,7 @@ def test_a_text_edit_reuses_every_image_and_a_chart_edit_only_its_own(tmp_path: 
     bundle = (out / "assets" / "vega-bundle.js").read_bytes()
     spec.write_text(SPEC.replace("first words", "second thoughts"))
     second = build_site([spec], out)
-    assert (out / "assets" / "vega-bundle.js").read_bytes() == bundle  # copied, not rebuilt
+    assert (out / "assets" / "vega-bundle.js").read_bytes() == bundle
     assert (second.images_rendered, second.images_reused) == (0, 4)
     after = digest(out / "cached")
     assert {k: v for k, v in after.items() if k != "index.html"} == {

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from reportgen.charts.render import javascript_bundle, render_image
+from reportgen.charts.bundle import vega_bundle
+from reportgen.charts.render import render_image
 from reportgen.charts.vegalite import ChartData, chart_data, chart_spec
 
-__all__ = ["ChartData", "chart_data", "chart_spec", "javascript_bundle", "render_image"]
+__all__ = ["ChartData", "chart_data", "chart_spec", "render_image", "vega_bundle"]
