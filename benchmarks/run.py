@@ -37,14 +37,14 @@ FULL_RENDER_LIMIT = 200_000
 ~3 GB at 10^6 for vl-convert, measured on this kind of machine)."""
 
 
-def python_json(command: list[str]) -> Any:
+def python_json(command: list[str], env: dict[str, str] | None = None) -> Any:
     run = subprocess.run(
         command,
         capture_output=True,
         text=True,
         cwd=ROOT,
         check=False,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", **(env or {})},
     )
     if run.returncode != 0:
         raise SystemExit(f"{' '.join(command[:3])} failed:\n{run.stderr[-3000:]}")
@@ -224,7 +224,8 @@ charts:
 
 
 def whole_builds(name: str, data: Path, suffix: str, rest: str, repeat: int) -> dict[str, Any]:
-    """Cold builds (empty output folder and cache), then warm ones after a description edit."""
+    """Cold builds (empty output folder, build cache and user cache), then warm ones after a
+    description edit."""
     folder = WORK / "builds" / name
     spec, out, cache = folder / "spec.yaml", folder / "site", folder / "cache"
     files = {
@@ -235,7 +236,8 @@ def whole_builds(name: str, data: Path, suffix: str, rest: str, repeat: int) -> 
     def build(description: str) -> dict[str, Any]:
         spec.write_text(BUILD_SPEC.format(title=name, description=description, rest=rest, **files))
         command = [sys.executable, str(HERE / "whole_build.py"), str(spec), str(out), str(cache)]
-        return dict(python_json(command))
+        # a user cache of the build's own, emptied with the folder: cold includes Vega's bundle
+        return dict(python_json(command, {"XDG_CACHE_HOME": str(folder / "user-cache")}))
 
     cold, warm = [], []
     for run in range(repeat):
