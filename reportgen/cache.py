@@ -15,13 +15,13 @@ not cached: the server's data changes between builds.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from reportgen.analytics.report import ChartResult, ReportResult
+from reportgen.atomic import write_whole
 from reportgen.fingerprint import code_fingerprint
 from reportgen.source import ReportData
 from reportgen.spec.model import FilesSource, Report
@@ -97,17 +97,13 @@ class BuildCache:
         return digest.hexdigest()
 
     def _write(self, path: Path, key: str, value: object) -> None:
-        temporary = None
+        def dump(out: BinaryIO) -> None:
+            pickle.dump(key, out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump(key, out, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
+            write_whole(path, dump)
         except OSError as exc:
-            if temporary is not None:
-                Path(temporary).unlink(missing_ok=True)  # e.g. the disk filled up mid-write
             self.warnings.append(
                 f"could not write the build cache {path} ({exc.strerror}); the next build "
                 "reads the data again (--no-cache turns the cache off)"

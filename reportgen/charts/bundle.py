@@ -11,9 +11,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
+from reportgen.atomic import write_whole
 from reportgen.charts.render import VEGALITE_VERSION, javascript_bundle, vl_convert_version
 
 
@@ -33,19 +33,6 @@ def vega_bundle() -> str:
     with contextlib.suppress(OSError, UnicodeDecodeError):
         return path.read_text(encoding="utf-8")
     bundle = javascript_bundle()
-    _keep(path, bundle)
+    with contextlib.suppress(OSError):  # not kept: the next build bundles again
+        write_whole(path, lambda out: out.write(bundle.encode("utf-8")))
     return bundle
-
-
-def _keep(path: Path, text: str) -> None:
-    """Write `text` to `path` whole or not at all (a reader never sees half a bundle)."""
-    temporary = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except OSError:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
