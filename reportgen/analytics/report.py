@@ -87,11 +87,10 @@ def compute_report(
     `known` holds results computed earlier from the same data, by `series_key`; those are
     reused, carrying the current chart (its title may have changed).
     """
-    times = _all_times(data)
-    as_of_micros, origin = _resolve_as_of(report, data, times, as_of)
-    start = min(_earliest(times, as_of_micros), as_of_micros)
-    first_record = int(times.min()) if times.size else None
-    del times  # at 10^7 events, 80 MB that the charts do not need
+    span = _record_span(data)
+    as_of_micros, origin = _resolve_as_of(report, data, span, as_of)
+    first_record = None if span is None else span[0]
+    start = as_of_micros if first_record is None else min(first_record, as_of_micros)
     charts = [_known_or_computed(chart, data, as_of_micros, known) for chart in report.charts]
     used = _headline_utilization(report, data, charts, as_of_micros, known)
     warnings = [
@@ -111,7 +110,7 @@ def _known_or_computed(
 
 
 def _resolve_as_of(
-    report: Report, data: ReportData, times: np.ndarray, override: datetime | None
+    report: Report, data: ReportData, span: tuple[int, int] | None, override: datetime | None
 ) -> tuple[int, str]:
     if override is not None:
         return to_micros(override), "given on the command line (--as-of)"
@@ -119,28 +118,27 @@ def _resolve_as_of(
         return to_micros(report.as_of), "set in the spec (as_of)"
     if data.fetched_at is not None:
         return data.fetched_at, "the time the live fetch started"
-    if times.size == 0:
+    if span is None:
         raise SourceError(
             f"{report.path}: the queries matched no records and the spec sets no "
             "as_of, so there is no time range to chart; check the queries' filters"
         )
-    return int(times.max()), "the latest timestamp in the loaded data"
+    return span[1], "the latest timestamp in the loaded data"
 
 
-def _all_times(data: ReportData) -> np.ndarray:
-    """Every event time and every known batch-job start and end, in no order."""
+def _record_span(data: ReportData) -> tuple[int, int] | None:
+    """The earliest and latest of every event time and every known batch-job start and end
+    (None without any), taken table by table: no copy of 10^7 timestamps."""
     parts = [table.timestamp for table in data.events.values()]
     for table in data.batch_jobs.values():
         parts += [
             table.start_time[table.start_time != NO_TIME],
             table.end_time[table.end_time != NO_TIME],
         ]
-    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
-
-
-def _earliest(times: np.ndarray, as_of: int) -> int:
-    times = times[times <= as_of]
-    return int(times.min()) if times.size else as_of
+    present = [part for part in parts if part.size]
+    if not present:
+        return None
+    return min(int(p.min()) for p in present), max(int(p.max()) for p in present)
 
 
 def _compute_chart(chart: Chart, data: ReportData, as_of: int) -> ChartResult:
