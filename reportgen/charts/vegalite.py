@@ -30,17 +30,14 @@ LABELS: dict[SeriesName, str] = {
 STROKES: dict[SeriesName, float] = {"available_nodes": 6.0, "utilization": 1.5, "throughput": 2.0}
 """Widths when layered: available nodes is a wide light band behind utilization, so both stay
 legible. A series drawn alone gets a plain line, dark enough to stand out from the grid."""
-SOLE_STYLE: dict[SeriesName, tuple[str, float]] = {
-    "available_nodes": ("#555555", 2.0),
-    "utilization": (COLORS["utilization"], 2.0),
-    "throughput": (COLORS["throughput"], 2.0),
-}
+SOLE_COLORS: dict[SeriesName, str] = {**COLORS, "available_nodes": "#555555"}
+SOLE_STROKE = 2.0
 
 
 def series_style(names: list[SeriesName]) -> list[tuple[str, float]]:
     """Colour and stroke width of each series of one chart."""
     if len(names) == 1:
-        return [SOLE_STYLE[names[0]]]
+        return [(SOLE_COLORS[names[0]], SOLE_STROKE)]
     return [(COLORS[name], STROKES[name]) for name in names]
 
 
