@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,6 +14,13 @@ from reportgen.build import BuildResult, build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_SPEC = ROOT / "report_specs" / "demo.yaml"
+
+
+def demo_records(name: str) -> list[dict[str, Any]]:
+    """The records of a bundled demo file (one gzipped API page), read with the standard
+    library only: an independent view of what reportgen parses."""
+    page = json.loads(gzip.decompress((ROOT / "report_specs" / "data" / name).read_bytes()))
+    return list(page["results"])
 
 
 @pytest.fixture(scope="session", autouse=True)

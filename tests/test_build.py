@@ -19,7 +19,7 @@ import pytest
 
 from reportgen.build import BuildResult, build_site
 from reportgen.errors import ReportgenError, SourceError, SpecError
-from tests.conftest import DEMO_SPEC, ROOT
+from tests.conftest import DEMO_SPEC, ROOT, demo_records
 
 CHART_IDS = ["throughput", "utilization", "nodes", "restarts"]
 CSV_ROW = re.compile(
@@ -57,13 +57,9 @@ def test_csv_header_rows_and_time_order(demo_site: BuildResult) -> None:
 
 def test_throughput_csv_counts_the_demo_finish_events(demo_site: BuildResult) -> None:
     """Independent count: read the raw demo file with the standard library."""
-    import gzip
-    import json
-
-    raw = json.loads(gzip.decompress((ROOT / "report_specs/data/events.json.gz").read_bytes()))
     finished = sorted(
         e["timestamp"]
-        for e in raw["results"]
+        for e in demo_records("events.json.gz")
         if e["to_state"] == "JOB_FINISHED" and e["timestamp"] <= "2024-03-01T18:00"
     )
     rows = list(
@@ -229,14 +225,14 @@ def test_as_of_override_cuts_the_series(tmp_path: Path) -> None:
 
 def test_default_as_of_is_the_latest_loaded_timestamp(tmp_path: Path) -> None:
     result = build_site([small_spec(tmp_path)], tmp_path / "site")
-    import gzip
-    import json
-
-    raw = json.loads(gzip.decompress((ROOT / "report_specs/data/events.json.gz").read_bytes()))
-    bj = json.loads(gzip.decompress((ROOT / "report_specs/data/batchjobs.json.gz").read_bytes()))
     latest = max(
-        [e["timestamp"] for e in raw["results"]]
-        + [t for b in bj["results"] for t in (b["start_time"], b["end_time"]) if t]
+        [e["timestamp"] for e in demo_records("events.json.gz")]
+        + [
+            t
+            for b in demo_records("batchjobs.json.gz")
+            for t in (b["start_time"], b["end_time"])
+            if t
+        ]
     )
     from reportgen.source.timestamps import format_micros
 
@@ -245,8 +241,6 @@ def test_default_as_of_is_the_latest_loaded_timestamp(tmp_path: Path) -> None:
 
 def test_headline_numbers_match_the_utilization_csv(demo_site: BuildResult) -> None:
     """Peak and node-hours recomputed from the CSV with plain Python."""
-    from datetime import datetime
-
     rows = list(
         csv.DictReader(io.StringIO((demo_site.out_dir / "demo" / "utilization.csv").read_text()))
     )
@@ -266,11 +260,7 @@ def test_headline_numbers_match_the_utilization_csv(demo_site: BuildResult) -> N
 
 
 def demo_event_times() -> list[datetime]:
-    import gzip
-    import json
-
-    raw = json.loads(gzip.decompress((ROOT / "report_specs/data/events.json.gz").read_bytes()))
-    return [datetime.fromisoformat(e["timestamp"]) for e in raw["results"]]
+    return [datetime.fromisoformat(e["timestamp"]) for e in demo_records("events.json.gz")]
 
 
 def test_the_page_says_how_many_events_the_as_of_time_leaves_out(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from reportgen.errors import SourceError
 from reportgen.source import chunks, fast
 from reportgen.source.columns import events_from_records, jobs_from_records
 from reportgen.source.files import read_records
+from tests.conftest import demo_records
 from tests.factories import event, job
 from tests.test_files import MALFORMED_EVENTS, SHAPES
 
@@ -45,9 +46,7 @@ def test_every_shape(tmp_path: Path, shape: str, compressed: bool) -> None:
 
 def test_the_demo_in_small_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     lines = tmp_path / "events.jsonl.gz"
-    records = json.loads(gzip.decompress((ROOT / "report_specs/data/events.json.gz").read_bytes()))[
-        "results"
-    ]
+    records = demo_records("events.json.gz")
     lines.write_bytes(gzip.compress("\n".join(json.dumps(r) for r in records).encode()))
     monkeypatch.setattr(chunks, "CHUNK_BYTES", 4096)  # many chunks, cut mid-line
     monkeypatch.setattr(fast, "PARALLEL_MIN_BYTES", 0)  # decoded by the worker processes

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import gzip
 import io
-import json
 from pathlib import Path
 
 import pytest
 
 from reportgen.build import build_site
 from reportgen.progress import Progress
-from tests.conftest import DEMO_SPEC, ROOT
+from tests.conftest import DEMO_SPEC, demo_records
 
 
 class Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
-
-
-def saved_records(name: str) -> int:
-    page = json.loads(gzip.decompress((ROOT / "report_specs" / "data" / name).read_bytes()))
-    return len(page["results"])
 
 
 @pytest.fixture
@@ -37,7 +30,7 @@ def test_a_build_on_a_terminal_shows_stages_and_what_it_read(tmp_path: Path) -> 
     shown = terminal.getvalue()
     for stage in ("demo: loading data", "demo: computing series", "demo: rendering 4 chart(s)"):
         assert f"  {stage}\n" in shown
-    events, jobs = saved_records("events.json.gz"), saved_records("jobs.json.gz")
+    events, jobs = len(demo_records("events.json.gz")), len(demo_records("jobs.json.gz"))
     assert f"\r    events: {events:,} records, 100% of the file" in shown
     assert f"\r    jobs: {jobs:,} records, 100% of the file" in shown
 
