@@ -13,10 +13,14 @@ from pathlib import Path
 from peak import peak_rss_mb
 
 from reportgen.analytics import utilization
-from reportgen.charts import chart_data, chart_spec, render_image
-from reportgen.site.pages import script_json
+from reportgen.charts.layers import StepLayer
+from reportgen.charts.render import render_image
+from reportgen.charts.steps import chart_data, chart_spec
+from reportgen.site.model import script_json
 from reportgen.source.fast import read_event_table
 from reportgen.spec.model import Chart, TimeAxis
+
+Y_TITLE = "Nodes in use"
 
 
 def main() -> None:
@@ -25,26 +29,21 @@ def main() -> None:
     as_of = int(events.timestamp.max())
     start = int(events.timestamp.min())
     series, _ = utilization(events, as_of, True, None)
-    chart = Chart("u", "utilization", "Utilization", 800, 300, ("png", "svg", "pdf"), "e")
+    layers = [StepLayer(series, "u-utilization", "Utilization", "#1f6fb4", 2.0)]
+    chart = Chart("u", "utilization", "Utilization", 800, 300, ("png", "svg", "pdf"), None)
     axis = TimeAxis("elapsed_minutes")
     if mode == "full":  # as many columns as points: the reduction keeps everything
-        chart = Chart("u", "utilization", "Utilization", 800, 300, ("png",), "e")
-        data = chart_data(
-            chart.__class__(**{**chart.__dict__, "width": max(len(series), 1)}),
-            [series],
-            axis,
-            start,
-            as_of,
-        )
+        wide = Chart("u", "utilization", "Utilization", max(len(series), 1), 300, ("png",), None)
+        data = chart_data(wide, layers, axis, start, as_of)
     else:
-        data = chart_data(chart, [series], axis, start, as_of)
+        data = chart_data(chart, layers, axis, start, as_of)
     seconds = {}
-    image_spec = chart_spec(chart, data, axis, interactive=False)
+    image_spec = chart_spec(chart, data, axis, Y_TITLE, interactive=False)
     for image_format in ("png", "svg", "pdf"):
         began = time.perf_counter()
         render_image(image_spec, image_format)
         seconds[image_format] = time.perf_counter() - began
-    page_bytes = len(script_json(chart_spec(chart, data, axis, interactive=True)).encode())
+    page_bytes = len(script_json(chart_spec(chart, data, axis, Y_TITLE, interactive=True)).encode())
     json.dump(
         {
             "changes": data.changes,

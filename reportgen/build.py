@@ -1,4 +1,4 @@
-"""`build_site`: spec -> source -> analytics -> charts -> site, then the atomic swap."""
+"""`build_site`: spec -> source -> kinds -> charts -> site, then the atomic swap."""
 
 from __future__ import annotations
 
@@ -11,18 +11,25 @@ from typing import Any
 
 from jinja2 import Environment
 
-from reportgen.analytics.report import ChartResult, ReportResult, compute_report
 from reportgen.cache import BuildCache
-from reportgen.charts import chart_data, chart_spec, vega_bundle
 from reportgen.charts.cache import RenderCache
+from reportgen.compute import ReportResult, compute_report
+from reportgen.kinds import KINDS, View
+from reportgen.kinds.base import Section
+from reportgen.kinds.run import Memo, Window
+from reportgen.needs import report_needs
 from reportgen.progress import QUIET, Progress
-from reportgen.site.csvfile import series_hash, write_series_csv
+from reportgen.site.model import (
+    IndexRow,
+    ReportPage,
+    SectionView,
+    index_row,
+    report_page,
+    section_view,
+)
 from reportgen.site.output import staged_site
 from reportgen.site.pages import (
-    ChartView,
-    chart_view,
     environment,
-    index_row,
     render_index_page,
     render_report_page,
     template_folder,
@@ -47,6 +54,18 @@ class BuildResult:
     """Reports whose parsed data came from the build cache (their inputs were unchanged)."""
 
 
+@dataclass
+class Builder:
+    """What every report of one build shares: templates, caches, progress, the as-of."""
+
+    env: Environment
+    build_cache: BuildCache
+    progress: Progress
+    as_of: datetime | None
+    rendered: int = 0
+    reused: int = 0
+
+
 def build_site(
     spec_paths: list[Path],
     out_dir: Path,
@@ -58,98 +77,94 @@ def build_site(
 ) -> BuildResult:
     """Build every report into `out_dir`; the old site stays until the new one is complete.
 
-    With a `cache_dir`, parsed data and computed series are kept there for the next build.
+    With a `cache_dir`, parsed data and computed results are kept there for the next build.
     """
     reports = load_reports(spec_paths, strict)
-    env = environment(templates)
-    build_cache = BuildCache(cache_dir)
+    builder = Builder(environment(templates), BuildCache(cache_dir), progress, as_of)
     results: list[ReportResult] = []
-    rendered = reused = 0
     with staged_site(out_dir) as staging:
         for report in reports:
-            data = _load_data(report, build_cache, progress)
-            result = _compute_series(report, data, as_of, build_cache, progress)
-            previous_site = RenderCache(out_dir.absolute() / report.slug)
-            _write_report(staging / report.slug, result, data, previous_site, env, progress)
-            rendered += previous_site.rendered
-            reused += previous_site.reused
-            results.append(result)
+            previous_site = out_dir.absolute() / report.slug
+            results.append(build_report(builder, report, staging / report.slug, previous_site))
         _write_assets(staging)
         rows = [index_row(r.report.slug, r.report.title, r.headline) for r in results]
-        (staging / "index.html").write_text(render_index_page(env, rows), encoding="utf-8")
-    warnings = [w for r in reports for w in r.warnings] + build_cache.warnings
-    return BuildResult(out_dir, results, warnings, rendered, reused, build_cache.data_hits)
+        _write_index(builder.env, staging, rows)
+    warnings = [w for r in reports for w in r.warnings] + builder.build_cache.warnings
+    cache = builder.build_cache
+    return BuildResult(
+        out_dir, results, warnings, builder.rendered, builder.reused, cache.data_hits
+    )
 
 
-def _load_data(report: Report, build_cache: BuildCache, progress: Progress) -> ReportData:
-    """The report's records: from the build cache if its inputs are unchanged, else read."""
-    progress.stage(f"{report.slug}: loading data")
-    return build_cache.report_data(report, partial(load_report_data, progress=progress))
-
-
-def _compute_series(
-    report: Report,
-    data: ReportData,
-    as_of: datetime | None,
-    build_cache: BuildCache,
-    progress: Progress,
-) -> ReportResult:
-    """Every chart's series and the headline, reusing series the build cache already has."""
-    progress.stage(f"{report.slug}: computing series")
-    known = build_cache.known_series(report)
-    result = compute_report(report, data, as_of, known)
-    build_cache.save_series(report, result, known)
+def build_report(builder: Builder, report: Report, folder: Path, previous: Path) -> ReportResult:
+    """One report into `folder`: gather (data, results, page model), then write its files.
+    `previous` is the report's folder in the last site, whose unchanged files are reused."""
+    data = _load_data(report, builder)
+    result = _compute(report, data, builder)
+    folder.mkdir()
+    snapshot = _write_snapshot(folder, result, data)
+    matched = {("events", n): len(t) for n, t in data.events.items()}
+    matched.update({("batch_jobs", n): len(t) for n, t in data.batch_jobs.items()})
+    notes = data.notes
+    del data  # the record tables are not needed for drawing: free them first
+    builder.progress.stage(f"{report.slug}: rendering {len(result.charts)} chart(s)")
+    sections = _present(result)
+    previous_site = RenderCache(previous)
+    views = _write_sections(folder, result, sections, previous_site)
+    builder.rendered += previous_site.rendered
+    builder.reused += previous_site.reused
+    page = report_page(result, views, notes, matched, snapshot)
+    _write_page(builder.env, folder, page)
     return result
 
 
-def _write_report(
-    folder: Path,
-    result: ReportResult,
-    data: ReportData,
-    previous_site: RenderCache,
-    env: Environment,
-    progress: Progress,
-) -> None:
-    """One report's folder: CSVs, images, the records snapshot and the page."""
-    progress.stage(f"{result.report.slug}: rendering {len(result.charts)} chart(s)")
-    folder.mkdir()
-    charts = [_write_chart(folder, result, chart, previous_site) for chart in result.charts]
-    views = [view for view, _ in charts]
-    images = [image for _, chart_images in charts for image in chart_images]
-    _render_images(folder, images, previous_site)
-    snapshot = _write_snapshot(folder, result, data)
-    page = render_report_page(env, result, data, views, snapshot)
-    (folder / "index.html").write_text(page, encoding="utf-8")
+def _load_data(report: Report, builder: Builder) -> ReportData:
+    """The report's records: from the build cache if its inputs are unchanged, else read."""
+    builder.progress.stage(f"{report.slug}: loading data")
+    load = partial(load_report_data, progress=builder.progress)
+    return builder.build_cache.report_data(report, report_needs(report), load)
+
+
+def _compute(report: Report, data: ReportData, builder: Builder) -> ReportResult:
+    """Every chart's result and the headline, reusing those the build cache already has."""
+    builder.progress.stage(f"{report.slug}: computing series")
+    known = builder.build_cache.known_results(report)
+    memo = Memo(known)
+    result = compute_report(report, data, builder.as_of, memo)
+    builder.build_cache.save_results(report, memo.used, known)
+    return result
+
+
+def _present(result: ReportResult) -> list[Section]:
+    """Each chart's section, laid out by its kind over the report's time window."""
+    window = (Window("", result.start, result.as_of),)
+    axis = result.report.time_axis
+    return [
+        KINDS[c.chart.type].present(c.result, View(c.chart, axis, window)) for c in result.charts
+    ]
 
 
 ImageJob = tuple[str, dict[str, Any], str]
 """(file name, Vega-Lite spec, format) of one image to write."""
 
 
-def _write_chart(
-    folder: Path, result: ReportResult, chart_result: ChartResult, previous_site: RenderCache
-) -> tuple[ChartView, list[ImageJob]]:
-    """The chart's CSV now (or the previous site's, if equal); its page section, and the
-    images still to render."""
-    chart = chart_result.chart
-    axis = result.report.time_axis
-    data = chart_data(chart, chart_result.series, axis, result.start, result.as_of)
-    image_spec = chart_spec(chart, data, axis, interactive=False)
-    images: list[ImageJob] = [(f"{chart.id}.{fmt}", image_spec, fmt) for fmt in chart.formats]
-    series = chart_result.series
-    previous_site.file(
-        folder, f"{chart.id}.csv", series_hash(series), partial(write_series_csv, series=series)
-    )
-    return chart_view(chart_result, chart_spec(chart, data, axis, interactive=True), data), images
-
-
-def _render_images(folder: Path, images: list[ImageJob], previous_site: RenderCache) -> None:
-    """Render (or reuse) every image of a report on RENDER_THREADS threads: vl-convert works
-    outside the GIL for part of each render (measured: 2.96 s -> 2.50 s for the demo's 12
-    images with the other core busy)."""
+def _write_sections(
+    folder: Path, result: ReportResult, sections: list[Section], previous_site: RenderCache
+) -> list[SectionView]:
+    """Each section's data files now (or the previous site's, if equal), then its images on
+    RENDER_THREADS threads: vl-convert works outside the GIL for part of each render
+    (measured: 2.96 s -> 2.50 s for the demo's 12 images with the other core busy)."""
+    images: list[ImageJob] = []
+    for chart_result, section in zip(result.charts, sections, strict=True):
+        chart = chart_result.chart
+        for data_file in section.files:
+            previous_site.file(folder, data_file.name, data_file.key, data_file.write)
+        if section.figure is not None:
+            images += [(f"{chart.id}.{fmt}", section.figure.image, fmt) for fmt in chart.formats]
     with ThreadPoolExecutor(RENDER_THREADS) as pool:
         list(pool.map(lambda job: previous_site.image(folder, *job), images))
     previous_site.write_manifest(folder)
+    return [section_view(c.chart, s) for c, s in zip(result.charts, sections, strict=True)]
 
 
 def _write_snapshot(folder: Path, result: ReportResult, data: ReportData) -> list[str]:
@@ -159,9 +174,19 @@ def _write_snapshot(folder: Path, result: ReportResult, data: ReportData) -> lis
     return write_snapshot(folder / "data", data.snapshot, result.report, result.as_of)
 
 
+def _write_page(env: Environment, folder: Path, page: ReportPage) -> None:
+    (folder / "index.html").write_text(render_report_page(env, page), encoding="utf-8")
+
+
+def _write_index(env: Environment, staging: Path, rows: list[IndexRow]) -> None:
+    (staging / "index.html").write_text(render_index_page(env, rows), encoding="utf-8")
+
+
 def _write_assets(staging: Path) -> None:
     """Vega's JavaScript once per site (see `charts/bundle.py`), the stylesheet and the
     chart loader."""
+    from reportgen.charts.bundle import vega_bundle  # vl-convert: only when writing
+
     assets = staging / "assets"
     assets.mkdir()
     (assets / "vega-bundle.js").write_text(vega_bundle(), encoding="utf-8")

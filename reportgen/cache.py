@@ -3,8 +3,9 @@
 Parsing is most of a large build (10^7 events: ~13 s of ~44 s), and a rebuild after a text
 edit changes neither the input files nor the queries. So the tables a report's queries
 matched are kept, keyed by the content of every input file, the source and the queries, and
-reportgen's own code; each chart's series is kept too, keyed by that and by the chart's
-series fields and the as-of time. Any change to one of these is a miss, never a stale answer.
+reportgen's own code; each computed result is kept too (a chart's, or one the headline and
+charts share), keyed by that and by the kind, its options and the as-of time. Any change to
+one of these is a miss, never a stale answer.
 
 The cache lives beside the site, never in it (the site is published as a whole): by default
 `.reportgen-cache/<site folder name>/` next to the output folder. Each report has one data
@@ -18,12 +19,12 @@ import hashlib
 import pickle
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from reportgen.analytics.report import ChartResult, ReportResult
 from reportgen.atomic import write_whole
 from reportgen.fingerprint import code_fingerprint
-from reportgen.source import ReportData
+from reportgen.needs import report_needs
+from reportgen.source import Needs, ReportData
 from reportgen.spec.model import FilesSource, Report
 
 FORMAT = 1
@@ -44,34 +45,33 @@ class BuildCache:
         self.data_hits = 0
         self._keys: dict[Path, str | None] = {}
 
-    def report_data(self, report: Report, load: Callable[[Report], ReportData]) -> ReportData:
-        """The report's data from the cache if its inputs are unchanged, else `load(report)`."""
+    def report_data(
+        self, report: Report, needs: Needs, load: Callable[[Report, Needs], ReportData]
+    ) -> ReportData:
+        """The report's data from the cache if its inputs are unchanged, else loaded."""
         key = self._data_key(report)
         if key is None:
-            return load(report)
+            return load(report, needs)
         path = self._path(report, "data")
         cached = _read(path, key)
         if isinstance(cached, ReportData):
             self.data_hits += 1
             return cached
-        data = load(report)
+        data = load(report, needs)
         self._write(path, key, data)
         return data
 
-    def known_series(self, report: Report) -> dict[str, ChartResult]:
-        """Series computed by an earlier build from the same data, by `series_key`."""
+    def known_results(self, report: Report) -> dict[str, Any]:
+        """Results computed by an earlier build from the same data, by memo key."""
         key = self._data_key(report)
         cached = None if key is None else _read(self._path(report, "series"), key)
         return cached if isinstance(cached, dict) else {}
 
-    def save_series(
-        self, report: Report, result: ReportResult, known: dict[str, ChartResult]
-    ) -> None:
-        """Keep this build's series (only these: the file does not grow with every edit)."""
+    def save_results(self, report: Report, used: dict[str, Any], known: dict[str, Any]) -> None:
+        """Keep this build's results (only these: the file does not grow with every edit)."""
         key = self._data_key(report)
-        series = result.computed()
-        if key is not None and series.keys() != known.keys():
-            self._write(self._path(report, "series"), key, series)
+        if key is not None and used.keys() != known.keys():
+            self._write(self._path(report, "series"), key, used)
 
     def _path(self, report: Report, kind: str) -> Path:
         assert self.folder is not None
@@ -86,7 +86,9 @@ class BuildCache:
         if self.folder is None or not isinstance(report.source, FilesSource):
             return None
         digest = hashlib.sha256(f"{FORMAT}\0{code_fingerprint()}\0".encode())
-        queries = (report.source, report.event_queries, report.batch_job_queries)
+        # whether the kinds need job records decides whether they are loaded
+        needs_jobs = report_needs(report).job_records
+        queries = (report.source, report.event_queries, report.batch_job_queries, needs_jobs)
         digest.update(repr(queries).encode())
         for path in (report.source.events, report.source.jobs, report.source.batch_jobs):
             if path is not None:

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reportgen.analytics import available_nodes, job_chain_order, throughput, utilization
-from reportgen.analytics.report import _distinct_jobs
 from reportgen.analytics.steps import exact_cumsum, integrate, step_series
+from reportgen.headline import _distinct_jobs
 from tests.factories import (
     batch_job,
     batch_jobs_table,

@@ -3,6 +3,7 @@ computed series from the build cache; and nothing changed is ever reused."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import pickle
@@ -12,9 +13,10 @@ from typing import Any
 import pytest
 
 from reportgen import cache
-from reportgen.analytics import report as report_module
+from reportgen.analytics import throughput, utilization
 from reportgen.build import BuildResult, build_site
 from reportgen.cli import main
+from reportgen.kinds import KINDS
 from reportgen.spec.model import Chart
 from tests.conftest import ROOT
 from tests.factories import batch_job, event
@@ -166,13 +168,20 @@ def test_a_title_edit_reuses_the_series_and_a_series_edit_recomputes_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     computed: list[str] = []
-    compute_chart = report_module._compute_chart
+    count_finished = throughput
+    sum_running = utilization
 
-    def counting(chart: Chart, *args: Any) -> Any:
-        computed.append(chart.id)
-        return compute_chart(chart, *args)
+    def counting_throughput(events: Any, to_state: str, as_of: int, name: str) -> Any:
+        computed.append("done")
+        return count_finished(events, to_state, as_of, name)
 
-    monkeypatch.setattr(report_module, "_compute_chart", counting)
+    def counting_utilization(events: Any, as_of: int, weighted: bool, jobs: Any) -> Any:
+        computed.append("(headline)" if weighted else "used")
+        return sum_running(events, as_of, weighted, jobs)
+
+    # the analyses as the kinds call them
+    monkeypatch.setattr("reportgen.kinds.throughput.throughput", counting_throughput)
+    monkeypatch.setattr("reportgen.kinds.shared.utilization", counting_utilization)
     spec = tiny_report(tmp_path / "in")
     cached_build(spec, tmp_path / "site")
     # no chart has the node-weighted utilization the headline needs: it is computed too
@@ -199,11 +208,16 @@ def test_a_title_edit_reuses_the_series_and_a_series_edit_recomputes_it(
     ]
 
 
-def test_every_chart_field_is_either_a_series_field_or_a_drawing_field() -> None:
-    """A new Chart field must be sorted here, or a cached series could ignore it."""
-    drawing = {"id", "title", "width", "height", "formats"}
-    fields = set(Chart.__dataclass_fields__)
-    assert fields - drawing == set(report_module.SERIES_FIELDS)
+@pytest.mark.parametrize("name", sorted(KINDS))
+def test_every_option_of_a_kind_is_part_of_its_cache_key(name: str) -> None:
+    """A kind's results are keyed by its frozen options: every spec key it owns must be a
+    field of them (else a cached result could ignore it), and nothing else may be."""
+    kind = KINDS[name]
+    fields = dataclasses.fields(kind.make_options)
+    assert {f.name for f in fields} == set(kind.options)
+    assert kind.make_options.__dataclass_params__.frozen
+    drawing = {"id", "type", "title", "width", "height", "formats", "options"}
+    assert {f.name for f in dataclasses.fields(Chart)} == drawing
 
 
 def test_a_damaged_cache_is_a_miss(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportgen.analytics.steps import SeriesName, StepSeries
+from reportgen.analytics.steps import StepSeries
 from reportgen.site import csvfile
 
 EPOCH = datetime(1970, 1, 1)
@@ -42,7 +42,7 @@ def fast(series: list[StepSeries]) -> str:
 
 
 @st.composite
-def a_series(draw: st.DrawFn, name: SeriesName) -> StepSeries:
+def a_series(draw: st.DrawFn, name: str) -> StepSeries:
     integral = draw(st.booleans())
     # a series has one point per instant, in time order
     times = sorted(

@@ -54,7 +54,8 @@ def test_the_issue_example_spec_loads_as_written(tmp_path: Path) -> None:
     assert report.event_queries["demo"].tags == (("experiment", "demo"),)
     assert report.batch_job_queries["demo"].filter_tags == (("experiment", "demo"),)
     assert [c.type for c in report.charts][:3] == ["throughput", "utilization", "available_nodes"]
-    assert report.charts[1].available_nodes == "demo" and report.charts[1].node_weighting
+    assert report.charts[1].options.available_nodes == "demo"
+    assert report.charts[1].options.node_weighting
     assert isinstance(report.source, FilesSource)
     assert report.source.events == ROOT / "report_specs" / "data" / "events.json.gz"
     assert report.as_of is not None and report.as_of.isoformat() == "2024-03-01T18:00:00+00:00"
@@ -64,7 +65,7 @@ def test_the_issue_example_spec_loads_as_written(tmp_path: Path) -> None:
 def test_defaults_fill_in(tmp_path: Path) -> None:
     report = load_report(write(tmp_path, VALID))
     chart = report.charts[0]
-    assert (chart.title, chart.width, chart.height, chart.formats, chart.to_state) == (
+    assert (chart.title, chart.width, chart.height, chart.formats, chart.options.to_state) == (
         "Throughput",
         800,
         300,

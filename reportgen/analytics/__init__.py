@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from reportgen.analytics.available_nodes import UncountedBatchJob, available_nodes
-from reportgen.analytics.steps import StepSeries, integrate, step_series
-from reportgen.analytics.throughput import throughput
-from reportgen.analytics.utilization import UtilizationNotes, job_chain_order, utilization
-
-__all__ = [
-    "StepSeries",
-    "UncountedBatchJob",
-    "UtilizationNotes",
-    "available_nodes",
-    "integrate",
-    "job_chain_order",
-    "step_series",
-    "throughput",
-    "utilization",
-]
+from reportgen.analytics.available_nodes import UncountedBatchJob as UncountedBatchJob
+from reportgen.analytics.available_nodes import available_nodes as available_nodes
+from reportgen.analytics.steps import StepSeries as StepSeries
+from reportgen.analytics.steps import integrate as integrate
+from reportgen.analytics.steps import step_series as step_series
+from reportgen.analytics.throughput import throughput as throughput
+from reportgen.analytics.utilization import UtilizationNotes as UtilizationNotes
+from reportgen.analytics.utilization import job_chain_order as job_chain_order
+from reportgen.analytics.utilization import utilization as utilization

@@ -22,11 +22,11 @@ class UncountedBatchJob:
 
 
 def available_nodes(
-    batch_jobs: BatchJobTable, as_of: int
+    batch_jobs: BatchJobTable, as_of: int, name: str = ""
 ) -> tuple[StepSeries, list[UncountedBatchJob]]:
     """Each batch job adds `num_nodes` from `start_time` until `end_time`, or as_of if it has
     no end or a later one. Jobs not started, starting after as_of or ending before they start
-    are not counted and are returned with the reason."""
+    are not counted and are returned with the reason. `name` is the series' name."""
     start, end = batch_jobs.start_time, batch_jobs.end_time
     never_started = start == NO_TIME
     starts_late = ~never_started & (start > as_of)
@@ -36,7 +36,7 @@ def available_nodes(
     nodes = batch_jobs.num_nodes.astype(np.float64)
     times = np.r_[start[counted], end[closes]]
     deltas = np.r_[nodes[counted], -nodes[closes]]
-    series = step_series("available_nodes", times, deltas, integral=True)
+    series = step_series(name, times, deltas, integral=True)
     reasons = np.where(
         never_started,
         "never started (no start_time)",

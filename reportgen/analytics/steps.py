@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal
 
 import numpy as np
 
 from reportgen.source.tables import Floats, Ints
 
-SeriesName = Literal["throughput", "utilization", "available_nodes"]
 DECIMALS = 9
 _MAX_DENOMINATOR = 1 << 20
 
@@ -22,7 +20,8 @@ class StepSeries:
     Only instants where the value changes are kept; before the first one the value is 0.
     """
 
-    name: SeriesName
+    name: str
+    """What it counts, as the CSV's `series` column names it."""
     times: Ints
     values: Floats
     integral: bool
@@ -32,7 +31,7 @@ class StepSeries:
         return int(self.times.size)
 
 
-def step_series(name: SeriesName, times: Ints, deltas: Floats, integral: bool) -> StepSeries:
+def step_series(name: str, times: Ints, deltas: Floats, integral: bool) -> StepSeries:
     """Sum the deltas per instant, accumulate exactly, and keep only real changes."""
     if times.size == 0:
         return StepSeries(name, np.empty(0, np.int64), np.empty(0, np.float64), integral)

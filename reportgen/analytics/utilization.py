@@ -25,10 +25,11 @@ class UtilizationNotes:
 
 
 def utilization(
-    events: EventTable, as_of: int, node_weighting: bool, jobs: JobTable | None
+    events: EventTable, as_of: int, node_weighting: bool, jobs: JobTable | None, name: str = ""
 ) -> tuple[StepSeries, UtilizationNotes]:
     """Per job, entering RUNNING opens an interval weighted by `data.num_nodes` (or 1),
-    leaving RUNNING closes it; intervals still open at as_of stay open."""
+    leaving RUNNING closes it; intervals still open at as_of stay open. `name` is the
+    series' name (its kind chooses it)."""
     in_window = events.timestamp <= as_of
     if not in_window.all():  # copying every column of 10^7 events costs ~350 MB
         events = events.take(in_window)
@@ -55,7 +56,7 @@ def utilization(
     leave_positions = np.flatnonzero(~kept_enter)
     signed[leave_positions] = -move_weights[kept_moves[leave_positions - 1]]
     times = events.timestamp[order][moves][kept_moves]
-    series = step_series("utilization", times, signed, integral=not node_weighting)
+    series = step_series(name, times, signed, integral=not node_weighting)
     dropped = ~kept
     notes = UtilizationNotes(
         ignored_leaves=int(np.count_nonzero(dropped & ~is_enter)),

@@ -1,4 +1,5 @@
-"""The CSV of a chart's series: `series,timestamp,value`, one row per change, in time order."""
+"""The CSV of a chart's series: `series,timestamp,value`, one row per change, in time order;
+with a leading `run` column when the chart's series come from several runs."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ BLOCK = 100_000
 """Rows formatted at a time: 10^6-row CSVs are written without holding them as one string."""
 
 
-def series_hash(series: list[StepSeries]) -> str:
+def series_hash(series: list[StepSeries], runs: list[str] | None = None) -> str:
     """What a CSV is made from, hashed (with reportgen's code): equal hashes, equal files."""
     digest = hashlib.sha256(code_fingerprint().encode())
+    if runs is not None:
+        digest.update(repr(runs).encode())
     for s in series:
         digest.update(f"\0{s.name}\0{s.integral}\0{len(s)}\0".encode())
         digest.update(s.times.tobytes())
@@ -26,27 +29,34 @@ def series_hash(series: list[StepSeries]) -> str:
     return digest.hexdigest()
 
 
-def write_series_csv(path: Path, series: list[StepSeries]) -> None:
+def write_series_csv(path: Path, series: list[StepSeries], runs: list[str] | None = None) -> None:
     with path.open("w", encoding="utf-8", newline="") as out:
-        write_rows(out, series)
+        write_rows(out, series, runs)
 
 
-def write_rows(out: TextIO, series: list[StepSeries]) -> None:
-    """Rows sorted by time; at one instant, in the chart's series order. Counts are integers,
+def write_rows(out: TextIO, series: list[StepSeries], runs: list[str] | None = None) -> None:
+    """Rows sorted by time; at one instant, in the chart's series order. With `runs` (the run
+    of each series), rows are by run, then time, each led by its run. Counts are integers,
     node-weighted values the float rounded to 9 decimals (shortest exact repr).
 
     Rows are assembled as byte matrices, BLOCK rows at a time, with NUL padding removed at
     the end; Python formats only the rare value outside `_value_texts`' range.
     """
-    out.write(HEADER)
+    out.write(HEADER if runs is None else "run," + HEADER)
     if not series:
         return
     times = np.concatenate([s.times for s in series])
     rank = np.concatenate([np.full(len(s), i, dtype=np.int64) for i, s in enumerate(series)])
     values = np.concatenate([s.values for s in series]) + 0.0  # -0.0 is written 0.0
     integral = np.array([s.integral for s in series])
-    order = np.lexsort((rank, times))
-    names = _text_matrix([f"{s.name}," for s in series])
+    if runs is None:
+        order = np.lexsort((rank, times))
+        names = _text_matrix([f"{s.name}," for s in series])
+    else:
+        run_rank = np.array([runs.index(r) for r in runs])[rank]
+        order = np.lexsort((rank, times, run_rank))
+        prefixes = [f"{csv_field(r)},{s.name}," for r, s in zip(runs, series, strict=True)]
+        names = _text_matrix(prefixes)
     for first in range(0, order.size, BLOCK):
         block = order[first : first + BLOCK]
         which = rank[block]
@@ -58,13 +68,21 @@ def write_rows(out: TextIO, series: list[StepSeries]) -> None:
                 np.full((block.size, 1), ord("\n"), dtype=np.uint8),
             ]
         )
-        out.write(rows.tobytes().replace(b"\0", b"").decode("ascii"))
+        out.write(rows.tobytes().replace(b"\0", b"").decode("utf-8"))
+
+
+def csv_field(text: str) -> str:
+    """One CSV field: quoted (RFC 4180) when it holds a comma, quote or line break."""
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def _text_matrix(texts: list[str]) -> np.ndarray:
-    """ASCII texts as rows of bytes, padded with NUL."""
-    width = max((len(t) for t in texts), default=0)
-    joined = "".join(t.ljust(width, "\0") for t in texts).encode("ascii")
+    """Texts as rows of UTF-8 bytes, padded with NUL."""
+    encoded = [t.encode("utf-8") for t in texts]
+    width = max((len(t) for t in encoded), default=0)
+    joined = b"".join(t.ljust(width, b"\0") for t in encoded)
     return np.frombuffer(joined, dtype=np.uint8).reshape(len(texts), width)
 
 

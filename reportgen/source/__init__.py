@@ -10,7 +10,7 @@ import numpy as np
 from reportgen.progress import QUIET, Progress
 from reportgen.source.balsam import load_live_data
 from reportgen.source.columns import batch_jobs_from_records
-from reportgen.source.data import ReportData, Snapshot
+from reportgen.source.data import Needs, ReportData, Snapshot
 from reportgen.source.fast import read_event_table, read_job_table
 from reportgen.source.files import read_records
 from reportgen.source.filters import select_batch_jobs, select_events
@@ -21,20 +21,27 @@ __all__ = [
     "BatchJobTable",
     "EventTable",
     "JobTable",
+    "Needs",
     "ReportData",
     "Snapshot",
     "load_report_data",
 ]
 
 
-def load_report_data(report: Report, progress: Progress = QUIET) -> ReportData:
-    """Records for every query of the report, from saved files or a live Balsam server."""
+ALL_NEEDS = Needs(job_records=True)
+
+
+def load_report_data(
+    report: Report, needs: Needs = ALL_NEEDS, progress: Progress = QUIET
+) -> ReportData:
+    """Records for every query of the report, from saved files or a live Balsam server;
+    `needs` (the report's kinds') says whether job records are needed for weights."""
     if isinstance(report.source, BalsamSource):
-        return load_live_data(report, report.source, progress.records)
-    return _load_files(report, report.source, progress)
+        return load_live_data(report, report.source, needs, progress.records)
+    return _load_files(report, report.source, needs, progress)
 
 
-def _load_files(report: Report, files: FilesSource, progress: Progress) -> ReportData:
+def _load_files(report: Report, files: FilesSource, needs: Needs, progress: Progress) -> ReportData:
     """Read the saved files the report's queries need, then apply every query."""
     queries = list(report.event_queries.values())
     needs_batch_jobs = bool(report.batch_job_queries) or any(
@@ -51,7 +58,7 @@ def _load_files(report: Report, files: FilesSource, progress: Progress) -> Repor
     jobs = None
     if files.jobs is not None and (
         any(q.needs_jobs for q in queries)
-        or (all_events is not None and _weights_missing(all_events))
+        or (needs.job_records and all_events is not None and _weights_missing(all_events))
     ):
         jobs = read_job_table(files.jobs, tag_keys, partial(progress.reading, "jobs"))
     all_batch_jobs = None
@@ -71,8 +78,8 @@ def _load_files(report: Report, files: FilesSource, progress: Progress) -> Repor
 
 
 def _weights_missing(events: EventTable) -> bool:
-    """Whether a RUNNING entry lacks data.num_nodes (weighted charts and the headline then
-    fall back to the job's num_nodes / node_packing_count)."""
+    """Whether a RUNNING entry lacks data.num_nodes (weights then fall back to the job's
+    num_nodes / node_packing_count)."""
     entries = events.to_state == events.code("RUNNING")
     return bool(np.isnan(events.num_nodes[entries]).any())
 

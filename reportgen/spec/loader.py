@@ -21,13 +21,7 @@ from reportgen.spec.model import (
     Summary,
     TimeAxis,
 )
-from reportgen.spec.schema import CHART_KEYS_BY_TYPE, REPORT, REQUIRED_BY_TYPE
-
-DEFAULT_TITLES = {
-    "throughput": "Throughput",
-    "utilization": "Utilization",
-    "available_nodes": "Available nodes",
-}
+from reportgen.spec.schema import REPORT
 
 
 def load_reports(paths: list[Path], strict: bool = False) -> list[Report]:
@@ -134,24 +128,10 @@ def _check_charts(raw: dict[str, Any], ctx: Context) -> None:
         if chart is INVALID:
             continue
         path = f"charts[{index}]"
-        node: yaml.Node = chart["__node__"]
         if chart["id"] is not INVALID:
             if chart["id"] in seen:
                 ctx.error(chart["__node__id"], f"{path}.id", "an id not used before", chart["id"])
             seen.add(chart["id"])
-        if chart["type"] is INVALID:
-            continue
-        kind = chart["type"]
-        needed = REQUIRED_BY_TYPE[kind]
-        if chart[needed] is None:
-            ctx.problem(node, f"{path}.{needed}", f"missing (a {kind} chart needs it)")
-        for key in ("events", "to_state", "node_weighting", "available_nodes", "batch_jobs"):
-            if f"__node__{key}" in chart and key not in CHART_KEYS_BY_TYPE[kind]:
-                message = (
-                    f"{ctx.where(chart['__node__' + key])}: {path}.{key}: "
-                    f"does not apply to a {kind} chart"
-                )
-                (ctx.errors if ctx.strict else ctx.warnings).append(message)
 
 
 def _check_source_covers_queries(raw: dict[str, Any], ctx: Context) -> None:
@@ -263,7 +243,16 @@ def _plain(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _chart(raw: dict[str, Any]) -> Chart:
+    from reportgen.kinds import KINDS  # the kinds import the spec's checks
+
     values = _plain(raw)
-    values["title"] = values["title"] or DEFAULT_TITLES[values["type"]]
-    values["formats"] = tuple(dict.fromkeys(values["formats"]))
-    return Chart(**values)
+    kind = KINDS[values["type"]]
+    return Chart(
+        id=values["id"],
+        type=kind.name,
+        title=values["title"] or kind.title,
+        width=values["width"],
+        height=values["height"],
+        formats=tuple(dict.fromkeys(values["formats"])),
+        options=kind.make_options(**{name: values[name] for name in kind.options}),
+    )

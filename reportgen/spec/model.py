@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-ChartType = Literal["throughput", "utilization", "available_nodes"]
 ImageFormat = Literal["png", "svg", "pdf"]
 Pairs = tuple[tuple[str, str], ...]
 """A `key: value` filter (tags, data) as sorted pairs, so specs hash and compare by value."""
@@ -54,17 +53,16 @@ class BatchJobQuery:
 
 @dataclass(frozen=True)
 class Chart:
+    """A chart or table of the page: how it is drawn, and its kind's own frozen `options`
+    (which alone, with its inputs, decide what it computes)."""
+
     id: str
-    type: ChartType
+    type: str
     title: str
     width: int
     height: int
     formats: tuple[ImageFormat, ...]
-    events: str | None = None
-    to_state: str = "JOB_FINISHED"
-    node_weighting: bool = True
-    available_nodes: str | None = None
-    batch_jobs: str | None = None
+    options: Any
 
 
 @dataclass(frozen=True)

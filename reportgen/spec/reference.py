@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from reportgen.spec.checks import Fields, Key, ListOf, NamedMap
+from reportgen.spec.conditional import ByType
 from reportgen.spec.schema import REPORT
 
 HEADER = """# Report spec reference
@@ -22,13 +23,19 @@ names the file, line, key path, the bad value and what was expected.
 
 Key paths: `queries.events.<name>` is a query you name; `charts[]` is each item of the list.
 
-| key | meaning | default |
-|---|---|---|
+"""
+TABLE_HEAD = "| key | meaning | default |\n|---|---|---|\n"
+KINDS_INTRO = """
+## Kinds
+
+A chart's `type` chooses its kind; each kind has its own keys below, besides the common
+`charts[]` keys above. A key of another kind is a warning (an error with `--strict`).
 """
 
 
 def key_rows(fields: Fields, prefix: str = "") -> Iterator[tuple[str, Key]]:
-    """Every key of the schema with its full path, depth first."""
+    """Every key of the schema with its full path, depth first; a kind's own keys follow
+    the common ones (the same path may then appear once per kind)."""
     for name, key in fields.keys.items():
         path = f"{prefix}{name}"
         yield path, key
@@ -37,8 +44,17 @@ def key_rows(fields: Fields, prefix: str = "") -> Iterator[tuple[str, Key]]:
             yield from key_rows(check.value, f"{path}.<name>.")
         elif isinstance(check, ListOf) and isinstance(check.item, Fields):
             yield from key_rows(check.item, f"{path}[].")
+        elif isinstance(check, ListOf) and isinstance(check.item, ByType):
+            yield from key_rows(check.item.fields(), f"{path}[].")
+            for options in check.item.types().values():
+                yield from key_rows(Fields(options), f"{path}[].")
         elif isinstance(check, Fields):
             yield from key_rows(check, f"{path}.")
+
+
+def _row(path: str, key: Key) -> str:
+    expected = getattr(key.check, "expected", "a value")
+    return f"| `{path}` | {key.doc} Expects {expected}. | {_default(key)} |"
 
 
 def _default(key: Key) -> str:
@@ -54,12 +70,28 @@ def _default(key: Key) -> str:
 
 
 def reference_markdown() -> str:
-    rows = [
-        f"| `{path}` | {key.doc} Expects {getattr(key.check, 'expected', 'a value')}. "
-        f"| {_default(key)} |"
-        for path, key in key_rows(REPORT)
+    """The common keys in one table, then each kind's own keys in a section of its own."""
+    from reportgen.kinds import KINDS  # the kinds import the spec's checks
+
+    common = [_row(path, key) for path, key in key_rows(_without_kind_keys(REPORT))]
+    sections = [
+        f"\n### Kind `{kind.name}`\n\n{kind.doc} Default title: {kind.title}.\n\n"
+        + TABLE_HEAD
+        + "\n".join(_row(f"charts[].{name}", key) for name, key in kind.options.items())
+        + "\n"
+        for kind in KINDS.values()
     ]
-    return HEADER + "\n".join(rows) + "\n"
+    return HEADER + TABLE_HEAD + "\n".join(common) + "\n" + KINDS_INTRO + "".join(sections)
+
+
+def _without_kind_keys(fields: Fields) -> Fields:
+    """The report schema with only the common chart keys (the kinds' follow in sections)."""
+    keys = dict(fields.keys)
+    charts = keys["charts"]
+    assert isinstance(charts.check, ListOf) and isinstance(charts.check.item, ByType)
+    listed = ListOf(charts.check.item.fields(), charts.check.expected, charts.check.min_items)
+    keys["charts"] = Key(listed, charts.doc, charts.default, charts.default_doc)
+    return Fields(keys, fields.expected)
 
 
 def main() -> int:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from reportgen.spec.checks import (
     Boolean,
@@ -23,9 +24,9 @@ from reportgen.spec.checks import (
     TimeAxisName,
     Timestamp,
 )
+from reportgen.spec.conditional import ByType
 from reportgen.states import BATCH_JOB_STATES, JOB_STATES
 
-CHART_TYPES = ("throughput", "utilization", "available_nodes")
 IMAGE_FORMATS = ("png", "svg", "pdf")
 
 _ids = OneOrMany(Integer(minimum=1, expected="a positive integer"), "an id or a list of ids")
@@ -183,17 +184,24 @@ QUERIES = Fields(
     "a mapping with the keys events and batch_jobs",
 )
 
+
+def kind_options() -> Mapping[str, Mapping[str, Key]]:
+    """Each registered kind's own chart keys, by kind name (read when a spec is checked)."""
+    from reportgen.kinds import KINDS  # the kinds import this module's checks
+
+    return {name: kind.options for name, kind in KINDS.items()}
+
+
 CHART_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 EVENT_REF = Reference("events", "event queries")
 BATCH_JOB_REF = Reference("batch_jobs", "batch-job queries")
 
-CHART = Fields(
+CHART = ByType(
     {
         "id": Key(
             Text("a file name of letters, digits, '_' or '-'", CHART_ID),
             "Unique within the report; names the chart's files (`<id>.png`, `<id>.csv`, ...).",
         ),
-        "type": Key(Choice(CHART_TYPES), "What the chart shows."),
         "title": Key(Text(), "Shown above the chart.", None, "from the type"),
         "width": Key(Integer(200, 4000, "an integer from 200 to 4000"), "In CSS pixels.", 800),
         "height": Key(Integer(100, 3000, "an integer from 100 to 3000"), "In CSS pixels.", 300),
@@ -203,34 +211,10 @@ CHART = Fields(
             ["png", "svg", "pdf"],
             "[png, svg, pdf]",
         ),
-        "events": Key(EVENT_REF, "Event query (throughput, utilization).", None, "required"),
-        "to_state": Key(_job_state, "Throughput: the state counted.", "JOB_FINISHED"),
-        "node_weighting": Key(
-            Boolean(),
-            "Utilization: weight each running job by `data.num_nodes` (else count jobs).",
-            True,
-        ),
-        "available_nodes": Key(
-            BATCH_JOB_REF,
-            "Utilization: batch-job query drawn as available nodes behind it.",
-            None,
-            "none",
-        ),
-        "batch_jobs": Key(BATCH_JOB_REF, "Available nodes: the batch-job query.", None, "required"),
     },
-    "a mapping describing a chart",
+    kind_options,
+    "What the chart shows: one of the kinds below, each with its own keys.",
 )
-
-CHART_KEYS_BY_TYPE: dict[str, frozenset[str]] = {
-    "throughput": frozenset({"events", "to_state"}),
-    "utilization": frozenset({"events", "node_weighting", "available_nodes"}),
-    "available_nodes": frozenset({"batch_jobs"}),
-}
-REQUIRED_BY_TYPE: dict[str, str] = {
-    "throughput": "events",
-    "utilization": "events",
-    "available_nodes": "batch_jobs",
-}
 
 SUMMARY = Fields(
     {

@@ -18,7 +18,7 @@ from reportgen.source.columns import (
     events_from_records,
     jobs_from_records,
 )
-from reportgen.source.data import ReportData, Snapshot
+from reportgen.source.data import Needs, ReportData, Snapshot
 from reportgen.source.files import Record
 from reportgen.source.filters import select_events
 from reportgen.source.tables import BatchJobTable
@@ -28,18 +28,20 @@ from reportgen.spec.model import BalsamSource, EventQuery, Report
 __all__ = ["BalsamClient", "load_live_data"]
 
 
-def load_live_data(report: Report, source: BalsamSource, progress: PageProgress) -> ReportData:
+def load_live_data(
+    report: Report, source: BalsamSource, needs: Needs, progress: PageProgress
+) -> ReportData:
     """Fetch what every query needs; as_of defaults to the moment the fetch started."""
     credentials = resolve_credentials(source)
     client = BalsamClient(credentials, source.page_size, source.retry_backoff_s, progress)
     fetched_at = to_micros(datetime.now(UTC))
     try:
-        return _fetch(report, client, fetched_at)
+        return _fetch(report, needs, client, fetched_at)
     finally:
         client.close()
 
 
-def _fetch(report: Report, client: BalsamClient, fetched_at: int) -> ReportData:
+def _fetch(report: Report, needs: Needs, client: BalsamClient, fetched_at: int) -> ReportData:
     """Batch jobs, events, jobs; then the tables, with the filters the server can't apply."""
     api = report.source
     assert isinstance(api, BalsamSource)
@@ -50,7 +52,7 @@ def _fetch(report: Report, client: BalsamClient, fetched_at: int) -> ReportData:
     }
     job_records: list[Record] = []
     jobs = None
-    if _needs_jobs(report):
+    if needs.job_records or any(q.needs_jobs for q in queries):
         job_records = client.fetch_all("jobs", "jobs", job_params(common_tags(queries)))
         jobs = jobs_from_records(
             job_records, _where(client, "jobs"), {k for q in queries for k, _ in q.tags}
@@ -118,13 +120,6 @@ def _notes(client: BalsamClient, queries: list[EventQuery]) -> list[str]:
             "latest batch job (the server's own filters for them are unreliable)"
         )
     return notes
-
-
-def _needs_jobs(report: Report) -> bool:
-    """Jobs give the num_nodes fallback, and a snapshot rebuilt from files needs their tags."""
-    return any(q.needs_jobs for q in report.event_queries.values()) or any(
-        c.type == "utilization" for c in report.charts
-    )
 
 
 def _where(client: BalsamClient, what: str) -> Path:

@@ -1,4 +1,4 @@
-"""Altair step charts for the three series, as plain Vega-Lite dicts with inline data.
+"""Altair step charts: layers of step series, as plain Vega-Lite dicts with inline data.
 
 Data goes in as named datasets added after `to_dict()`: Altair would otherwise validate every
 value against the schema, which costs seconds per 10^4 points.
@@ -12,58 +12,17 @@ from typing import Any
 import altair as alt
 import numpy as np
 
-from reportgen.analytics.steps import SeriesName, StepSeries
+from reportgen.charts.layers import CONFIG, StepLayer
 from reportgen.charts.reduce import reduce_steps
 from reportgen.charts.timeaxis import axis_positions, time_labels
 from reportgen.spec.model import Chart, TimeAxis
-
-COLORS: dict[SeriesName, str] = {
-    "available_nodes": "#a0a0a0",
-    "utilization": "#1f6fb4",
-    "throughput": "#2a8c4a",
-}
-LABELS: dict[SeriesName, str] = {
-    "available_nodes": "Available nodes",
-    "utilization": "Utilization",
-    "throughput": "Throughput",
-}
-STROKES: dict[SeriesName, float] = {"available_nodes": 6.0, "utilization": 1.5, "throughput": 2.0}
-"""Widths when layered: available nodes is a wide light band behind utilization, so both stay
-legible. A series drawn alone gets a plain line, dark enough to stand out from the grid."""
-SOLE_COLORS: dict[SeriesName, str] = {**COLORS, "available_nodes": "#555555"}
-SOLE_STROKE = 2.0
-
-
-def series_style(names: list[SeriesName]) -> list[tuple[str, float]]:
-    """Colour and stroke width of each series of one chart."""
-    if len(names) == 1:
-        return [(SOLE_COLORS[names[0]], SOLE_STROKE)]
-    return [(COLORS[name], STROKES[name]) for name in names]
-
-
-CONFIG: dict[str, Any] = {
-    "font": "Liberation Sans, DejaVu Sans, Arial, sans-serif",
-    "view": {"stroke": None},
-    # one font weight everywhere: a second font makes vl-convert's PDFs differ run to run
-    "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": "normal"},
-    "legend": {"labelFontSize": 11, "titleFontWeight": "normal"},
-    "title": {"fontSize": 15, "anchor": "start", "fontWeight": "normal"},
-}
-
-
-def y_title(chart: Chart) -> str:
-    if chart.type == "throughput":
-        return f"Events into {chart.to_state}"
-    if chart.type == "utilization":
-        return "Nodes in use" if chart.node_weighting else "Running jobs"
-    return "Nodes"
 
 
 @dataclass(frozen=True)
 class ChartData:
     """The points a chart draws, per series, and how many change points they stand for."""
 
-    series: list[SeriesName]
+    layers: list[StepLayer]
     integral: bool
     datasets: dict[str, list[dict[str, Any]]]
     changes: int
@@ -75,11 +34,11 @@ class ChartData:
 
 
 def chart_data(
-    chart: Chart, series: list[StepSeries], axis: TimeAxis, start: int, as_of: int
+    chart: Chart, layers: list[StepLayer], axis: TimeAxis, start: int, as_of: int
 ) -> ChartData:
     """Reduce each series to the chart's pixel columns and lay it out on the x axis."""
     datasets = {
-        f"{chart.id}-{s.name}": chart_points(s, axis, start, as_of, chart.width) for s in series
+        layer.dataset: chart_points(layer, axis, start, as_of, chart.width) for layer in layers
     }
     datasets[f"{chart.id}-as-of"] = [
         {
@@ -87,14 +46,16 @@ def chart_data(
             "label": "as of " + time_labels(np.array([as_of]), axis)[0],
         }
     ]
-    changes = sum(len(s) for s in series)
-    drawn = sum(min(len(s), len(datasets[f"{chart.id}-{s.name}"])) for s in series)
+    changes = sum(len(layer.series) for layer in layers)
+    drawn = sum(min(len(layer.series), len(datasets[layer.dataset])) for layer in layers)
     return ChartData(
-        [s.name for s in series], all(s.integral for s in series), datasets, changes, drawn
+        layers, all(layer.series.integral for layer in layers), datasets, changes, drawn
     )
 
 
-def chart_spec(chart: Chart, data: ChartData, axis: TimeAxis, interactive: bool) -> dict[str, Any]:
+def chart_spec(
+    chart: Chart, data: ChartData, axis: TimeAxis, y_title: str, interactive: bool
+) -> dict[str, Any]:
     """A layered step chart: one layer per series (the first drawn at the back), plus a rule
     marking the as-of time. `interactive` adds invisible points carrying tooltips."""
     temporal = axis.kind != "elapsed_minutes"
@@ -103,22 +64,21 @@ def chart_spec(chart: Chart, data: ChartData, axis: TimeAxis, interactive: bool)
         title=axis.label,
         scale=alt.Scale(type="utc") if temporal else alt.Undefined,
     )
-    labels = [LABELS[name] for name in data.series]
-    styles = series_style(data.series)
+    labels = [layer.label for layer in data.layers]
     color = alt.Color(
         "series:N",
         title=None,
-        scale=alt.Scale(domain=labels, range=[colour for colour, _ in styles]),
+        scale=alt.Scale(domain=labels, range=[layer.color for layer in data.layers]),
         legend=alt.Legend(orient="top") if len(labels) > 1 else None,
     )
-    y = alt.Y("value:Q", title=y_title(chart))
+    y = alt.Y("value:Q", title=y_title)
     layers = [
         _series_layer(
-            alt.Chart(alt.NamedData(name=f"{chart.id}-{name}")).encode(x=x, y=y, color=color),
-            stroke,
-            y_title(chart) if interactive else None,
+            alt.Chart(alt.NamedData(name=layer.dataset)).encode(x=x, y=y, color=color),
+            layer.stroke,
+            y_title if interactive else None,
         )
-        for name, (_, stroke) in zip(data.series, styles, strict=True)
+        for layer in data.layers
     ]
     rule = alt.Chart(alt.NamedData(name=f"{chart.id}-as-of")).encode(x=x)
     layers.append(rule.mark_rule(strokeDash=[4, 3], color="#666666"))
@@ -155,9 +115,10 @@ def _series_layer(line: alt.Chart, stroke: float, tooltip_title: str | None) -> 
 
 
 def chart_points(
-    series: StepSeries, axis: TimeAxis, start: int, as_of: int, columns: int
+    layer: StepLayer, axis: TimeAxis, start: int, as_of: int, columns: int
 ) -> list[dict[str, Any]]:
     """Points to draw: 0 at the report's start, the (reduced) changes, the last value at as_of."""
+    series = layer.series
     keep = reduce_steps(series.times, series.values, start, as_of, columns)
     kept_times, kept_values = series.times[keep], series.values[keep]
     times = np.r_[start, kept_times, as_of].astype(np.int64)
@@ -166,7 +127,7 @@ def chart_points(
         times, values = times[1:], values[1:]
     xs = axis_positions(times, axis, start)
     labels = time_labels(times, axis)
-    label = LABELS[series.name]
+    label = layer.label
     cast = int if series.integral else float
     return [
         {"x": x, "value": cast(v), "time": t, "series": label}

@@ -1,0 +1,131 @@
+"""Everything a report shows, computed from its data: each chart's kind, warnings, headline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from reportgen.errors import SourceError
+from reportgen.headline import Headline, compute_headline
+from reportgen.kinds import KINDS
+from reportgen.kinds.run import Memo, Run, Window
+from reportgen.source import ReportData
+from reportgen.source.tables import NO_TIME
+from reportgen.source.timestamps import format_micros, to_micros
+from reportgen.spec.model import Chart, Report
+
+
+@dataclass(frozen=True)
+class ChartResult:
+    """What a chart's kind computed (one of `kinds.results`' types, or its own dataclass)."""
+
+    chart: Chart
+    result: Any
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    report: Report
+    start: int
+    as_of: int
+    as_of_origin: str
+    charts: list[ChartResult]
+    headline: Headline
+    warnings: list[str]
+
+
+def compute_report(
+    report: Report, data: ReportData, as_of: datetime | None, memo: Memo
+) -> ReportResult:
+    """Cut the data at the as-of time and compute every chart's kind, and the headline.
+
+    `memo` holds results computed earlier from the same data (see `Memo`); each chart's is
+    keyed by its kind, its frozen options and its runs' names and as-of times.
+    """
+    span = _record_span(data)
+    as_of_micros, origin = _resolve_as_of(report, data, span, as_of)
+    first_record = None if span is None else span[0]
+    start = as_of_micros if first_record is None else min(first_record, as_of_micros)
+    runs = [Run("", data, Window("", start, as_of_micros), memo)]
+    charts = [ChartResult(chart, _computed(chart, runs, memo)) for chart in report.charts]
+    warnings = [
+        *report.warnings,
+        *_empty_query_warnings(data),
+        *_as_of_warnings(data, first_record, as_of_micros, origin),
+    ]
+    headline = compute_headline(report.summary, runs[0])
+    return ReportResult(report, start, as_of_micros, origin, charts, headline, warnings)
+
+
+def _computed(chart: Chart, runs: list[Run], memo: Memo) -> Any:
+    kind = KINDS[chart.type]
+    windows = tuple((run.name, run.as_of) for run in runs)
+    return memo.get((kind.name, chart.options, windows), lambda: kind.compute(runs, chart.options))
+
+
+def _resolve_as_of(
+    report: Report, data: ReportData, span: tuple[int, int] | None, override: datetime | None
+) -> tuple[int, str]:
+    if override is not None:
+        return to_micros(override), "given on the command line (--as-of)"
+    if report.as_of is not None:
+        return to_micros(report.as_of), "set in the spec (as_of)"
+    if data.fetched_at is not None:
+        return data.fetched_at, "the time the live fetch started"
+    if span is None:
+        raise SourceError(
+            f"{report.path}: the queries matched no records and the spec sets no "
+            "as_of, so there is no time range to chart; check the queries' filters"
+        )
+    return span[1], "the latest timestamp in the loaded data"
+
+
+def _record_span(data: ReportData) -> tuple[int, int] | None:
+    """The earliest and latest of every event time and every known batch-job start and end
+    (None without any), taken table by table: no copy of 10^7 timestamps."""
+    parts = [table.timestamp for table in data.events.values()]
+    for table in data.batch_jobs.values():
+        parts += [
+            table.start_time[table.start_time != NO_TIME],
+            table.end_time[table.end_time != NO_TIME],
+        ]
+    present = [part for part in parts if part.size]
+    if not present:
+        return None
+    return min(int(p.min()) for p in present), max(int(p.max()) for p in present)
+
+
+def _empty_query_warnings(data: ReportData) -> list[str]:
+    warnings = [
+        f"Event query '{name}' matched no events."
+        for name, table in data.events.items()
+        if len(table) == 0
+    ]
+    warnings += [
+        f"Batch-job query '{name}' matched no batch jobs."
+        for name, table in data.batch_jobs.items()
+        if len(table) == 0
+    ]
+    return warnings
+
+
+def _as_of_warnings(
+    data: ReportData, first_record: int | None, as_of: int, origin: str
+) -> list[str]:
+    """What the as-of time leaves out: every record (a mistaken as_of), or the later events."""
+    moment, why = format_micros(as_of), f"the as-of time was {origin}"
+    if first_record is not None and first_record > as_of:
+        earliest = format_micros(first_record)
+        return [
+            f"Every record is later than the as-of time {moment}, so every series is empty "
+            f"(the earliest is {earliest}); {why}."
+        ]
+    return [
+        f"Event query '{name}': {later:,} events later than the as-of time {moment} are not "
+        f"counted ({why})."
+        for name, table in data.events.items()
+        if (later := int(np.count_nonzero(table.timestamp > as_of)))
+    ]

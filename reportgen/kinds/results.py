@@ -1,0 +1,71 @@
+"""What a kind computes: plain, frozen result types the presentation stage draws and writes.
+
+A kind returns one of these (or a small dataclass of its own holding them); none of them
+holds record tables, so results can be cached and records freed before rendering.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reportgen.analytics.steps import StepSeries
+from reportgen.source.tables import Floats, Ints
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A table: columns and rows of already formatted cells."""
+
+    caption: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[str, ...], ...]
+    css_class: str = "rows"
+    warnings: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Steps:
+    """One or more named step series, drawn as step lines over time, in drawing order;
+    `runs` names the run of each series, `tables` lists what is shown beside them."""
+
+    series: tuple[StepSeries, ...]
+    runs: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+    tables: tuple[Rows, ...] = ()
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Samples per group (e.g. seconds a job waited, per stage), for histograms and ECDFs."""
+
+    samples: dict[str, Floats]
+    unit: str
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """Spans of time on lanes, each with a category (e.g. allocations, job attempts)."""
+
+    start: Ints
+    end: Ints
+    lane: tuple[str, ...]
+    category: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Bars:
+    """Categories, in order, each with one value per named group."""
+
+    categories: tuple[str, ...]
+    values: dict[str, tuple[float, ...]]
+    unit: str
+    integral: bool = True
+    warnings: tuple[str, ...] = ()

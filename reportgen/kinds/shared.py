@@ -1,0 +1,73 @@
+"""Computations several kinds and the headline share, computed once per run and cached:
+the jobs (or nodes) running over time, and the nodes batch jobs hold."""
+
+from __future__ import annotations
+
+from reportgen.analytics.available_nodes import UncountedBatchJob, available_nodes
+from reportgen.analytics.steps import StepSeries
+from reportgen.analytics.utilization import UtilizationNotes, utilization
+from reportgen.kinds.results import Column, Rows
+from reportgen.kinds.run import Run
+
+
+def running(run: Run, events: str, node_weighting: bool) -> tuple[StepSeries, UtilizationNotes]:
+    """The RUNNING intervals of a query's jobs summed over time (nodes, or jobs); unnamed,
+    since kinds name their series."""
+    return run.cached(
+        ("running", events, node_weighting),
+        lambda: utilization(run.events(events), run.as_of, node_weighting, run.jobs),
+    )
+
+
+def held_nodes(run: Run, batch_jobs: str) -> tuple[StepSeries, list[UncountedBatchJob]]:
+    """The nodes a batch-job query's allocations hold over time, and those not counted."""
+    return run.cached(
+        ("held_nodes", batch_jobs),
+        lambda: available_nodes(run.batch_jobs(batch_jobs), run.as_of),
+    )
+
+
+def running_warnings(notes: UtilizationNotes) -> list[str]:
+    warnings = []
+    if notes.ignored_leaves:
+        warnings.append(
+            f"{notes.ignored_leaves:,} events leaving RUNNING had no open interval "
+            "(their start lies outside the query window) and were ignored."
+        )
+    if notes.ignored_entries:
+        warnings.append(
+            f"{notes.ignored_entries:,} events entering RUNNING came while the job "
+            "was already running and were ignored."
+        )
+    if notes.fallback_weights:
+        warnings.append(
+            f"{notes.fallback_weights:,} RUNNING events had no data.num_nodes; "
+            f"their weight is {notes.fallback_source}."
+        )
+    return warnings
+
+
+def uncounted_warnings(uncounted: list[UncountedBatchJob]) -> list[str]:
+    if not uncounted:
+        return []
+    return [
+        f"{len(uncounted)} batch job(s) are not counted in available nodes "
+        "(listed below with their state)."
+    ]
+
+
+def uncounted_rows(uncounted: list[UncountedBatchJob]) -> tuple[Rows, ...]:
+    """The batch jobs left out of available nodes, as a table (none: no table)."""
+    if not uncounted:
+        return ()
+    columns = (
+        Column("id", numeric=True),
+        Column("scheduler id", numeric=True),
+        Column("state"),
+        Column("nodes", numeric=True),
+        Column("reason"),
+    )
+    rows = tuple(
+        (str(b.id), str(b.scheduler_id), b.state, str(b.num_nodes), b.reason) for b in uncounted
+    )
+    return (Rows("Batch jobs not counted in available nodes", columns, rows, "uncounted"),)

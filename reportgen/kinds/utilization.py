@@ -1,0 +1,106 @@
+"""`utilization`: the nodes (or jobs) running at each instant, from each job's RUNNING
+intervals, optionally drawn over the nodes its allocations held."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from reportgen.charts.layers import StepLayer
+from reportgen.kinds.base import Kind, Section, View
+from reportgen.kinds.present import run_layers, steps_section
+from reportgen.kinds.results import Rows, Steps
+from reportgen.kinds.run import Run
+from reportgen.kinds.shared import (
+    held_nodes,
+    running,
+    running_warnings,
+    uncounted_rows,
+    uncounted_warnings,
+)
+from reportgen.source.data import Needs
+from reportgen.spec.checks import Boolean, Key
+from reportgen.spec.schema import BATCH_JOB_REF, EVENT_REF
+
+USED, HELD = "utilization", "available_nodes"
+"""The series' names, as CSVs write them."""
+USED_COLOR = "#1f6fb4"
+HELD_COLOR = "#a0a0a0"
+HELD_STROKE = 6.0
+"""Available nodes is a wide light band behind utilization, so both stay legible."""
+
+
+@dataclass(frozen=True)
+class Options:
+    events: str
+    node_weighting: bool = True
+    available_nodes: str | None = None
+
+
+OPTIONS = {
+    "events": Key(EVENT_REF, "The event query whose RUNNING intervals are summed."),
+    "node_weighting": Key(
+        Boolean(), "Weight each running job by `data.num_nodes` (else count jobs).", True
+    ),
+    "available_nodes": Key(
+        BATCH_JOB_REF, "A batch-job query drawn as available nodes behind it.", None, "none"
+    ),
+}
+
+
+def needs(options: Options) -> Needs:
+    held = () if options.available_nodes is None else (options.available_nodes,)
+    return Needs(events=(options.events,), batch_jobs=held, job_records=True)
+
+
+def compute(runs: Sequence[Run], options: Options) -> Steps:
+    """Per run: available nodes (if asked for), then the running nodes or jobs."""
+    series, names, warnings = [], [], []
+    tables: list[Rows] = []
+    for run in runs:
+        used, notes = running(run, options.events, options.node_weighting)
+        used = replace(used, name=USED)
+        notes_text = running_warnings(notes)
+        if options.available_nodes is not None:
+            nodes, uncounted = held_nodes(run, options.available_nodes)
+            series.append(replace(nodes, name=HELD))
+            names.append(run.name)
+            notes_text += uncounted_warnings(uncounted)
+            tables += uncounted_rows(uncounted)
+        series.append(used)
+        names.append(run.name)
+        prefix = f"{run.name}: " if len(runs) > 1 else ""
+        warnings += [prefix + w for w in notes_text]
+    return Steps(tuple(series), tuple(names), tuple(warnings), tuple(tables))
+
+
+def present(result: Steps, view: View) -> Section:
+    options = view.chart.options
+    title = "Nodes in use" if options.node_weighting else "Running jobs"
+    if len(set(result.runs)) > 1:
+        return steps_section(view, result, run_layers(view, result, 2.0), title)
+    chart_id, used = view.chart.id, result.series[-1]
+    if len(result.series) == 1:
+        layers = [StepLayer(used, f"{chart_id}-utilization", "Utilization", USED_COLOR, 2.0)]
+    else:
+        held = StepLayer(
+            result.series[0],
+            f"{chart_id}-available_nodes",
+            "Available nodes",
+            HELD_COLOR,
+            HELD_STROKE,
+        )
+        layers = [held, StepLayer(used, f"{chart_id}-utilization", "Utilization", USED_COLOR, 1.5)]
+    return steps_section(view, result, layers, title)
+
+
+KIND = Kind(
+    name=USED,
+    title="Utilization",
+    doc="The nodes (or jobs) running at each instant.",
+    options=OPTIONS,
+    make_options=Options,
+    needs=needs,
+    compute=compute,
+    present=present,
+)

@@ -1,0 +1,170 @@
+"""The page model: plain frozen data the templates render (coverage.py's `FileData`). It is
+built once everything is computed; no record table reaches this stage."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from reportgen.compute import ReportResult
+from reportgen.headline import Headline
+from reportgen.kinds.base import Section
+from reportgen.kinds.results import Rows
+from reportgen.source.timestamps import format_micros
+from reportgen.spec.model import BatchJobQuery, Chart, EventQuery, Report
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    label: str
+
+
+@dataclass(frozen=True)
+class SectionView:
+    id: str
+    title: str
+    height: int
+    spec_json: str | None
+    """The interactive Vega-Lite spec, for sections with a figure."""
+    files: list[Link]
+    points_note: str
+    warnings: tuple[str, ...]
+    tables: tuple[Rows, ...]
+
+
+@dataclass(frozen=True)
+class QueryRow:
+    kind: str
+    name: str
+    filters: str
+    matched: str
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    title: str
+    description: str
+    as_of: str
+    as_of_origin: str
+    start: str
+    time_axis: str
+    source_notes: list[str]
+    warnings: list[str]
+    charts: list[SectionView]
+    queries: list[QueryRow]
+    spec_name: str
+    spec_text: str
+    snapshot: list[Link]
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    slug: str
+    title: str
+    span: str
+    jobs_finished: str
+    jobs_failed: str
+    peak_utilization: str
+    mean_utilization: str
+    node_hours: str
+
+
+def script_json(value: Any) -> str:
+    """JSON safe inside a <script> element: no `</` or `<!--` can end it early."""
+    text = json.dumps(value, separators=(",", ":"), sort_keys=False, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def section_view(chart: Chart, section: Section) -> SectionView:
+    files = [Link(f"{chart.id}.{fmt}", fmt.upper()) for fmt in chart.formats if section.figure]
+    files += [Link(f.name, f.name.rsplit(".", 1)[-1].upper()) for f in section.files]
+    return SectionView(
+        id=chart.id,
+        title=chart.title,
+        height=chart.height,
+        spec_json=script_json(section.figure.page) if section.figure else None,
+        files=files,
+        points_note=section.note,
+        warnings=section.warnings,
+        tables=section.tables,
+    )
+
+
+def report_page(
+    result: ReportResult,
+    sections: list[SectionView],
+    source_notes: list[str],
+    matched: dict[tuple[str, str], int],
+    snapshot_files: list[str],
+) -> ReportPage:
+    """The report's page. `matched` counts each query's records, by (events|batch_jobs, name)."""
+    report = result.report
+    return ReportPage(
+        title=report.title,
+        description=report.description,
+        as_of=format_micros(result.as_of),
+        as_of_origin=result.as_of_origin,
+        start=format_micros(result.start),
+        time_axis=report.time_axis.label,
+        source_notes=source_notes,
+        warnings=result.warnings,
+        charts=sections,
+        queries=_query_rows(report, matched),
+        spec_name=report.path.name,
+        spec_text=report.spec_text,
+        snapshot=[Link(f"data/{name}", name) for name in snapshot_files],
+    )
+
+
+def _query_rows(report: Report, matched: dict[tuple[str, str], int]) -> list[QueryRow]:
+    def count(group: str, name: str) -> str:
+        return f"{matched[(group, name)]:,}" if (group, name) in matched else "-"
+
+    rows = [
+        QueryRow("events", name, _filters(q), count("events", name))
+        for name, q in report.event_queries.items()
+    ]
+    rows += [
+        QueryRow("batch jobs", name, _filters(q), count("batch_jobs", name))
+        for name, q in report.batch_job_queries.items()
+    ]
+    return rows
+
+
+def _filters(query: EventQuery | BatchJobQuery) -> str:
+    parts = []
+    for key, value in vars(query).items():
+        if key == "name" or value in (None, ()):
+            continue
+        if isinstance(value, tuple) and value and isinstance(value[0], tuple):
+            value = ", ".join(f"{k}:{v}" for k, v in value)
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat().replace("+00:00", "Z")
+        elif isinstance(value, tuple):
+            value = ", ".join(str(v) for v in value)
+        parts.append(f"{key}={value}")
+    return "; ".join(parts) or "(all)"
+
+
+def index_row(slug: str, title: str, headline: Headline) -> IndexRow:
+    available = headline.node_hours_available
+    node_hours = f"{headline.node_hours_used:,.1f} / " + (
+        f"{available:,.1f}" if available is not None else "-"
+    )
+    return IndexRow(
+        slug=slug,
+        title=title,
+        span=f"{format_micros(headline.start)[:16].replace('T', ' ')} to "
+        f"{format_micros(headline.as_of)[:16].replace('T', ' ')}",
+        jobs_finished=f"{headline.jobs_finished:,}",
+        jobs_failed=f"{headline.jobs_failed:,}",
+        peak_utilization=_number(headline.peak_utilization),
+        mean_utilization=_number(headline.mean_utilization),
+        node_hours=node_hours,
+    )
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
