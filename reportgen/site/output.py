@@ -237,7 +237,9 @@ def _swap(staging: Path, out_dir: Path, build: str) -> None:
         if not os.path.lexists(out_dir):  # the rename failed: the old site goes back now
             os.replace(aside / "site", out_dir)
         raise
-    shutil.rmtree(aside, ignore_errors=True)
+    finally:
+        if os.path.lexists(out_dir):
+            shutil.rmtree(aside, ignore_errors=True)
 
 
 def _move_in(site: Path, out_dir: Path) -> None:
