@@ -25,6 +25,8 @@ from tests.conftest import ROOT
 from tests.factories import event
 
 BUILD_ID = "0123456789abcdef" * 2
+OTHER_USER = 54321
+AS_ROOT = pytest.mark.skipif(os.geteuid() != 0, reason="giving a file away needs root")
 REFUSED = (
     "error: {out} exists and was not written by reportgen (no .reportgen-site file): "
     "refusing to replace it; choose another --out or empty it first\n"
@@ -114,8 +116,15 @@ def lookalikes(sites: Path) -> None:
     user_folder(sites / ".mysite.new-drafts")
     user_folder(sites / f".mysite.old-{BUILD_ID}")  # the exact shape but no marker
     user_folder(marked("other", "old", sites / f".mysite.new-{BUILD_ID}"))  # not mysite's
-    user_folder(sites / ".mysite.old-elsewhere")
-    (sites / f".mysite.old-{'f' * 32}").symlink_to(sites / ".mysite.old-elsewhere")
+    user_folder(marked("mysite", "old", sites / "elsewhere", "f" * 32))  # marked, but only
+    (sites / f".mysite.old-{'f' * 32}").symlink_to(sites / "elsewhere")  # a link has the name
+
+
+def planted_by_another_user(sites: Path) -> None:
+    """In a shared folder (/tmp) another user plants an aside marked for 'mysite'."""
+    planted = user_folder(marked("mysite", "old", sites / f".mysite.old-{BUILD_ID}"))
+    for path in [planted, *planted.rglob("*")]:
+        os.chown(path, OTHER_USER, OTHER_USER)
 
 
 def other_sites_leftovers(sites: Path) -> None:
@@ -130,6 +139,7 @@ def other_sites_leftovers(sites: Path) -> None:
         ("homecopy", foreign_out, 1, REFUSED),
         ("mysite", lookalikes, 0, ""),
         ("site[1]", other_sites_leftovers, 0, ""),
+        pytest.param("mysite", planted_by_another_user, 0, "", marks=AS_ROOT),
     ],
 )
 def test_folders_it_did_not_write_are_never_touched(
@@ -153,7 +163,23 @@ def test_folders_it_did_not_write_are_never_touched(
         top = {Path(name).parts[0] for name in before_beside}
         assert {p.name for p in sites.iterdir()} == {*top, out_name}  # not even a lock file
     else:
-        assert (out / "tiny" / "index.html").is_file() and "my own page" not in tree(out)
+        assert (out / "tiny" / "index.html").is_file()
+
+
+@AS_ROOT
+def test_a_lock_file_of_another_user_is_refused(spec: Path, tmp_path: Path) -> None:
+    """Else anyone could plant /tmp/.X.reportgen-lock, lock it and stall builds into /tmp/X."""
+    lock = tmp_path / "sites" / ".site.reportgen-lock"
+    lock.parent.mkdir()
+    lock.touch()
+    os.chown(lock, OTHER_USER, OTHER_USER)
+    before = tree(lock.parent)
+    result = build(spec, lock.parent / "site")
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"error: {lock} belongs to another user: refusing to wait on it; choose another --out\n",
+    )
+    assert tree(lock.parent) == before
 
 
 KILL_IN_SWAP = """

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from reportgen.errors import ReportgenError
+
 _HELD: set[int] = set()
 """Descriptors of the locks this process holds: a forked child closes its copies, so a
 decoder worker left alive by a killed build cannot keep the next build waiting."""
@@ -46,6 +48,11 @@ def build_lock(out_dir: Path, on_wait: Callable[[], object] | None = None) -> It
     flags = os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     descriptor = os.open(lock_path(out_dir), flags, 0o644)
     try:
+        if os.fstat(descriptor).st_uid != os.geteuid():  # e.g. planted in /tmp to stall us
+            raise ReportgenError(
+                f"{lock_path(out_dir)} belongs to another user: refusing to wait on it; "
+                "choose another --out"
+            )
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

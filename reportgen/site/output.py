@@ -182,13 +182,15 @@ def _role(name: str, out_name: str) -> str | None:
 
 def _leftovers(out_dir: Path) -> list[tuple[str, Path]]:
     """(role, folder) of every staging or aside folder of `out_dir` that reportgen made:
-    the exact name, a real folder (not a link), and its marker saying so."""
+    the exact name, a real folder (not a link) of this user, and its marker saying so."""
     found = []
     with os.scandir(out_dir.parent) as entries:
         for entry in entries:
             role = _role(entry.name, out_dir.name)
             if role is None or not entry.is_dir(follow_symlinks=False):
                 continue
+            if entry.stat(follow_symlinks=False).st_uid != os.geteuid():
+                continue  # another user's, even if marked: never put in place as our site
             marker = _read_small(Path(entry.path) / SWAP_MARKER)
             build = entry.name.rsplit("-", 1)[1]
             if marker == _swap_marker(out_dir, role, build):
