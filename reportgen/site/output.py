@@ -85,7 +85,7 @@ def restore_interrupted_swap(out_dir: Path, on_wait: Callable[[], object] | None
 
 def files_not_written_by_reportgen(out_dir: Path) -> list[str]:
     """What a user added to the site at `out_dir` (paths relative to it, a folder ending in
-    `/`): its build did not write them, and the next build replaces the site with them.
+    `/`): its build did not write them, and the next build replaces the site, them too.
     Empty for a site whose marker lists nothing (written before the marker held a list)."""
     out_dir = out_dir.absolute()
     written = _read_file_list(out_dir)
@@ -131,11 +131,10 @@ def _shown_path(filename: object, out_dir: Path) -> Path | None:
     path = Path(os.fsdecode(filename) if isinstance(filename, str | bytes) else str(filename))
     if path == out_dir or out_dir in path.parents or path in out_dir.parents:
         return path
-    if path.parent != out_dir.parent and out_dir.parent not in path.parents:
+    if out_dir.parent not in path.parents:
         return None
     top, *rest = path.relative_to(out_dir.parent).parts
-    role = _role(top, out_dir.name)
-    if role is None:
+    if _role(top, out_dir.name) is None:
         return path if top.startswith(f".{out_dir.name}.") else None
     return out_dir.joinpath(*rest[1:]) if rest[:1] == ["site"] else out_dir
 
