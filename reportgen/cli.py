@@ -9,6 +9,7 @@ import argparse
 import sys
 import time
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from reportgen import __version__
@@ -146,7 +147,11 @@ def _validate(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from reportgen.build import build_site
     from reportgen.cache import default_cache_folder
+    from reportgen.site.output import files_not_written_by_reportgen, restore_interrupted_swap
 
+    # First, whatever the specs say: a site that a killed swap left aside goes back to OUT.
+    restore_interrupted_swap(args.out, on_wait=None if args.quiet else partial(_waiting, args))
+    added = files_not_written_by_reportgen(args.out)
     paths = _spec_paths(args.specs)
     started = time.monotonic()
 
@@ -160,7 +165,7 @@ def _build(args: argparse.Namespace) -> int:
         progress=progress,
         cache_dir=None if args.no_cache else args.cache_dir or default_cache_folder(args.out),
     )
-    for warning in result.warnings:
+    for warning in result.warnings + [_replaced(args.out, name) for name in added]:
         print(f"warning: {warning}", file=sys.stderr)
     if not args.quiet:
         elapsed = time.monotonic() - started
@@ -171,3 +176,11 @@ def _build(args: argparse.Namespace) -> int:
             + (f"; data of {result.data_reused} from the cache)" if result.data_reused else ")")
         )
     return 0
+
+
+def _waiting(args: argparse.Namespace) -> None:
+    print(f"waiting for another build into {args.out} to finish", file=sys.stderr)
+
+
+def _replaced(out: Path, name: str) -> str:
+    return f"{out}/{name} was not written by reportgen and is replaced by this build"

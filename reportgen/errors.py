@@ -21,3 +21,8 @@ class SourceError(ReportgenError):
 
 class RenderError(ReportgenError):
     """A chart or page could not be produced."""
+
+
+class OutputError(ReportgenError):
+    """The site could not be written (a full disk, a read-only folder); the previous one is
+    untouched."""

@@ -194,12 +194,11 @@ def test_a_swap_killed_halfway_is_repaired_by_the_next_build(tmp_path: Path) -> 
     out = tmp_path / "site"
     build_site([small_spec(tmp_path)], out)
     before = tree_digest(out)
-    aside = tmp_path / ".site.old-x"
-    aside.mkdir()
-    os.replace(out, aside / "site")  # what a kill between the two renames leaves
-    from reportgen.site.output import restore_interrupted_swap
+    from reportgen.site import output
 
-    restore_interrupted_swap(out)
+    aside = output._swap_folder(out, "old", "0" * 32)  # what the swap makes before renames
+    os.replace(out, aside / "site")  # what a kill between the two renames leaves
+    output.restore_interrupted_swap(out)
     assert tree_digest(out) == before and not aside.exists()
 
 
