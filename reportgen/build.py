@@ -16,14 +16,14 @@ from reportgen.charts.cache import RenderCache
 from reportgen.compute import ReportResult, compute_report
 from reportgen.kinds import KINDS, View
 from reportgen.kinds.base import Section
-from reportgen.kinds.run import Memo, Window
+from reportgen.kinds.run import Memo
 from reportgen.needs import report_needs
 from reportgen.progress import QUIET, Progress
 from reportgen.site.model import (
     IndexRow,
     ReportPage,
     SectionView,
-    index_row,
+    index_rows,
     report_page,
     section_view,
 )
@@ -35,9 +35,11 @@ from reportgen.site.pages import (
     template_folder,
 )
 from reportgen.source import ReportData, load_report_data
+from reportgen.source.runs import expand_runs
 from reportgen.source.snapshot import write_snapshot
 from reportgen.spec import load_reports
 from reportgen.spec.model import Report
+from reportgen.spec.runs import run_report
 
 RENDER_THREADS = 2
 
@@ -87,7 +89,7 @@ def build_site(
             previous_site = out_dir.absolute() / report.slug
             results.append(build_report(builder, report, staging / report.slug, previous_site))
         _write_assets(staging)
-        rows = [index_row(r.report.slug, r.report.title, r.headline) for r in results]
+        rows = [row for result in results for row in index_rows(result)]
         _write_index(builder.env, staging, rows)
     warnings = [w for r in reports for w in r.warnings] + builder.build_cache.warnings
     cache = builder.build_cache
@@ -99,14 +101,19 @@ def build_site(
 def build_report(builder: Builder, report: Report, folder: Path, previous: Path) -> ReportResult:
     """One report into `folder`: gather (data, results, page model), then write its files.
     `previous` is the report's folder in the last site, whose unchanged files are reused."""
-    data = _load_data(report, builder)
-    result = _compute(report, data, builder)
+    runs = [run_report(report, run) for run in expand_runs(report)]
+    runs_data = [(run, _load_data(run, builder)) for run in runs]
+    result = _compute(report, runs_data, builder)
     folder.mkdir()
-    snapshot = _write_snapshot(folder, result, data)
-    matched = {("events", n): len(t) for n, t in data.events.items()}
-    matched.update({("batch_jobs", n): len(t) for n, t in data.batch_jobs.items()})
-    notes = data.notes
-    del data  # the record tables are not needed for drawing: free them first
+    snapshot = _write_snapshot(folder, result, runs_data)
+    matched = {
+        (run.run, group, name): len(table)
+        for run, data in runs_data
+        for group, tables in (("events", data.events), ("batch_jobs", data.batch_jobs))
+        for name, table in tables.items()
+    }
+    notes = _source_notes(runs_data)
+    del runs_data  # the record tables are not needed for drawing: free them first
     builder.progress.stage(f"{report.slug}: rendering {len(result.charts)} chart(s)")
     sections = _present(result)
     previous_site = RenderCache(previous)
@@ -119,28 +126,42 @@ def build_report(builder: Builder, report: Report, folder: Path, previous: Path)
 
 
 def _load_data(report: Report, builder: Builder) -> ReportData:
-    """The report's records: from the build cache if its inputs are unchanged, else read."""
-    builder.progress.stage(f"{report.slug}: loading data")
+    """A run's records: from the build cache if its inputs are unchanged, else read."""
+    run = f" (run {report.run})" if report.run else ""
+    builder.progress.stage(f"{report.slug}{run}: loading data")
     load = partial(load_report_data, progress=builder.progress)
     return builder.build_cache.report_data(report, report_needs(report), load)
 
 
-def _compute(report: Report, data: ReportData, builder: Builder) -> ReportResult:
-    """Every chart's result and the headline, reusing those the build cache already has."""
+def _compute(
+    report: Report, runs_data: list[tuple[Report, ReportData]], builder: Builder
+) -> ReportResult:
+    """Every chart's result and the headlines, reusing those the build cache already has."""
     builder.progress.stage(f"{report.slug}: computing series")
-    known = builder.build_cache.known_results(report)
+    runs = [run for run, _ in runs_data]
+    known = builder.build_cache.known_results(runs)
     memo = Memo(known)
-    result = compute_report(report, data, builder.as_of, memo)
-    builder.build_cache.save_results(report, memo.used, known)
+    result = compute_report(report, runs_data, builder.as_of, memo)
+    builder.build_cache.save_results(runs, memo.used, known)
     return result
+
+
+def _source_notes(runs_data: list[tuple[Report, ReportData]]) -> list[str]:
+    """How each run's records were got (prefixed by the run's name when there are several)."""
+    if len(runs_data) == 1:
+        return runs_data[0][1].notes
+    notes = [f"Run {run.run}: {note}" for run, data in runs_data for note in data.notes]
+    if any(data.snapshot is not None for _, data in runs_data):
+        notes.append("No snapshot is written for a report of several runs yet")
+    return notes
 
 
 def _present(result: ReportResult) -> list[Section]:
     """Each chart's section, laid out by its kind over the report's time window."""
-    window = (Window("", result.start, result.as_of),)
+    windows = tuple(run.window for run in result.runs)
     axis = result.report.time_axis
     return [
-        KINDS[c.chart.type].present(c.result, View(c.chart, axis, window)) for c in result.charts
+        KINDS[c.chart.type].present(c.result, View(c.chart, axis, windows)) for c in result.charts
     ]
 
 
@@ -167,9 +188,13 @@ def _write_sections(
     return [section_view(c.chart, s) for c, s in zip(result.charts, sections, strict=True)]
 
 
-def _write_snapshot(folder: Path, result: ReportResult, data: ReportData) -> list[str]:
-    """The records a live build used, so the report can be rebuilt offline (if enabled)."""
-    if data.snapshot is None:
+def _write_snapshot(
+    folder: Path, result: ReportResult, runs_data: list[tuple[Report, ReportData]]
+) -> list[str]:
+    """The records a live build used, so the report can be rebuilt offline (if enabled; for
+    a report of one run)."""
+    data = runs_data[0][1]
+    if len(runs_data) > 1 or data.snapshot is None:
         return []
     return write_snapshot(folder / "data", data.snapshot, result.report, result.as_of)
 

@@ -43,7 +43,7 @@ class BuildCache:
         self.folder = folder
         self.warnings: list[str] = []
         self.data_hits = 0
-        self._keys: dict[Path, str | None] = {}
+        self._keys: dict[tuple[Path, str], str | None] = {}
 
     def report_data(
         self, report: Report, needs: Needs, load: Callable[[Report, Needs], ReportData]
@@ -61,26 +61,36 @@ class BuildCache:
         self._write(path, key, data)
         return data
 
-    def known_results(self, report: Report) -> dict[str, Any]:
-        """Results computed by an earlier build from the same data, by memo key."""
-        key = self._data_key(report)
-        cached = None if key is None else _read(self._path(report, "series"), key)
+    def known_results(self, runs: list[Report]) -> dict[str, Any]:
+        """Results an earlier build computed from the same data of these runs, by memo key."""
+        key = self._results_key(runs)
+        cached = None if key is None else _read(self._path(runs[0], "series"), key)
         return cached if isinstance(cached, dict) else {}
 
-    def save_results(self, report: Report, used: dict[str, Any], known: dict[str, Any]) -> None:
+    def save_results(self, runs: list[Report], used: dict[str, Any], known: dict[str, Any]) -> None:
         """Keep this build's results (only these: the file does not grow with every edit)."""
-        key = self._data_key(report)
+        key = self._results_key(runs)
         if key is not None and used.keys() != known.keys():
-            self._write(self._path(report, "series"), key, used)
+            self._write(self._path(runs[0], "series"), key, used)
+
+    def _results_key(self, runs: list[Report]) -> str | None:
+        keys = [self._data_key(run) for run in runs]
+        return None if None in keys else "\0".join(str(k) for k in keys)
 
     def _path(self, report: Report, kind: str) -> Path:
+        """`<slug>.<kind>.pickle`; a run's data as `<slug>.run-<hash of its name>.data.pickle`
+        (a run's name is any tag value, not always a safe file name)."""
         assert self.folder is not None
+        if kind == "data" and report.run:
+            run = hashlib.sha256(report.run.encode()).hexdigest()[:16]
+            return self.folder / f"{report.slug}.run-{run}.{kind}.pickle"
         return self.folder / f"{report.slug}.{kind}.pickle"
 
     def _data_key(self, report: Report) -> str | None:
-        if report.path not in self._keys:
-            self._keys[report.path] = self._hash_inputs(report)
-        return self._keys[report.path]
+        where = (report.path, report.run)
+        if where not in self._keys:
+            self._keys[where] = self._hash_inputs(report)
+        return self._keys[where]
 
     def _hash_inputs(self, report: Report) -> str | None:
         if self.folder is None or not isinstance(report.source, FilesSource):

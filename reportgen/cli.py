@@ -37,20 +37,39 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"reportgen {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
     build = commands.add_parser(
         "build",
         help="build report specs into a static site",
         description="Build every SPEC (default: report_specs/*.yaml) into OUT. The previous "
         "site is replaced only when the new one is complete.",
     )
-    build.add_argument(
+    _add_spec_arguments(build)
+    _add_build_arguments(build)
+    validate = commands.add_parser(
+        "validate",
+        help="check report specs without loading data",
+        description="Check every SPEC (default: report_specs/*.yaml) and print each problem "
+        "as file:line: key: message.",
+    )
+    _add_spec_arguments(validate)
+    return parser
+
+
+def _add_spec_arguments(command: argparse.ArgumentParser) -> None:
+    """The arguments `build` and `validate` share: the specs, and --strict."""
+    command.add_argument(
         "specs",
         nargs="*",
         type=Path,
         metavar="SPEC",
         help="report spec files (default: report_specs/*.yaml)",
     )
+    command.add_argument(
+        "--strict", action="store_true", help="treat unknown or inapplicable spec keys as errors"
+    )
+
+
+def _add_build_arguments(build: argparse.ArgumentParser) -> None:
     build.add_argument(
         "--out",
         type=Path,
@@ -63,9 +82,6 @@ def _parser() -> argparse.ArgumentParser:
         type=_as_of,
         metavar="TIME",
         help="cut-off time for every report, ISO 8601 (naive = UTC); overrides the specs' as_of",
-    )
-    build.add_argument(
-        "--strict", action="store_true", help="treat unknown or inapplicable spec keys as errors"
     )
     build.add_argument(
         "--templates",
@@ -82,24 +98,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--no-cache", action="store_true", help="parse and compute everything again")
     build.add_argument("--quiet", action="store_true", help="print only errors")
-
-    validate = commands.add_parser(
-        "validate",
-        help="check report specs without loading data",
-        description="Check every SPEC (default: report_specs/*.yaml) and print each problem "
-        "as file:line: key: message.",
-    )
-    validate.add_argument(
-        "specs",
-        nargs="*",
-        type=Path,
-        metavar="SPEC",
-        help="report spec files (default: report_specs/*.yaml)",
-    )
-    validate.add_argument(
-        "--strict", action="store_true", help="treat unknown or inapplicable spec keys as errors"
-    )
-    return parser
 
 
 def _spec_paths(given: list[Path]) -> list[Path]:

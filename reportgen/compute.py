@@ -27,37 +27,76 @@ class ChartResult:
 
 
 @dataclass(frozen=True)
+class RunResult:
+    """One run's time window, where its as-of time came from, and its headline numbers."""
+
+    window: Window
+    as_of_origin: str
+    headline: Headline
+
+
+@dataclass(frozen=True)
 class ReportResult:
     report: Report
-    start: int
-    as_of: int
-    as_of_origin: str
+    runs: list[RunResult]
     charts: list[ChartResult]
-    headline: Headline
     warnings: list[str]
+
+    @property
+    def start(self) -> int:
+        return self.runs[0].window.start
+
+    @property
+    def as_of(self) -> int:
+        return self.runs[0].window.as_of
+
+    @property
+    def as_of_origin(self) -> str:
+        return self.runs[0].as_of_origin
+
+    @property
+    def headline(self) -> Headline:
+        """The first run's (a report without `runs:` has one)."""
+        return self.runs[0].headline
 
 
 def compute_report(
-    report: Report, data: ReportData, as_of: datetime | None, memo: Memo
+    report: Report,
+    runs_data: list[tuple[Report, ReportData]],
+    as_of: datetime | None,
+    memo: Memo,
 ) -> ReportResult:
-    """Cut the data at the as-of time and compute every chart's kind, and the headline.
+    """Cut each run's data at its as-of time; compute every chart's kind over the runs, and
+    each run's headline. `runs_data` holds each run's view of the report and its records.
 
     `memo` holds results computed earlier from the same data (see `Memo`); each chart's is
     keyed by its kind, its frozen options and its runs' names and as-of times.
     """
-    span = _record_span(data)
-    as_of_micros, origin = _resolve_as_of(report, data, span, as_of)
-    first_record = None if span is None else span[0]
-    start = as_of_micros if first_record is None else min(first_record, as_of_micros)
-    runs = [Run("", data, Window("", start, as_of_micros), memo)]
+    runs: list[Run] = []
+    origins: list[str] = []
+    warnings = list(report.warnings)
+    for run_report, data in runs_data:
+        span = _record_span(data)
+        as_of_micros, origin = _resolve_as_of(run_report, data, span, as_of)
+        first_record = None if span is None else span[0]
+        start = as_of_micros if first_record is None else min(first_record, as_of_micros)
+        name = run_report.run
+        runs.append(Run(name, data, Window(name, start, as_of_micros), memo))
+        origins.append(origin)
+        prefix = f"Run {name}: " if len(runs_data) > 1 else ""
+        warnings += [
+            prefix + w
+            for w in (
+                *_empty_query_warnings(data),
+                *_as_of_warnings(data, first_record, as_of_micros, origin),
+            )
+        ]
     charts = [ChartResult(chart, _computed(chart, runs, memo)) for chart in report.charts]
-    warnings = [
-        *report.warnings,
-        *_empty_query_warnings(data),
-        *_as_of_warnings(data, first_record, as_of_micros, origin),
+    results = [
+        RunResult(run.window, origin, compute_headline(report.summary, run))
+        for run, origin in zip(runs, origins, strict=True)
     ]
-    headline = compute_headline(report.summary, runs[0])
-    return ReportResult(report, start, as_of_micros, origin, charts, headline, warnings)
+    return ReportResult(report, results, charts, warnings)
 
 
 def _computed(chart: Chart, runs: list[Run], memo: Memo) -> Any:
@@ -76,8 +115,9 @@ def _resolve_as_of(
     if data.fetched_at is not None:
         return data.fetched_at, "the time the live fetch started"
     if span is None:
+        run = f"run {report.run!r}: " if report.run else ""
         raise SourceError(
-            f"{report.path}: the queries matched no records and the spec sets no "
+            f"{report.path}: {run}the queries matched no records and the spec sets no "
             "as_of, so there is no time range to chart; check the queries' filters"
         )
     return span[1], "the latest timestamp in the loaded data"

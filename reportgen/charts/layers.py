@@ -31,3 +31,5 @@ class StepLayer:
     """Its name in the legend, tooltips and the points' `series` field."""
     color: str
     stroke: float
+    window: tuple[int, int] | None = None
+    """Its run's start (the elapsed-time origin) and as-of time, if not the chart's."""

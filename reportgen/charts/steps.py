@@ -38,7 +38,8 @@ def chart_data(
 ) -> ChartData:
     """Reduce each series to the chart's pixel columns and lay it out on the x axis."""
     datasets = {
-        layer.dataset: chart_points(layer, axis, start, as_of, chart.width) for layer in layers
+        layer.dataset: chart_points(layer, axis, *(layer.window or (start, as_of)), chart.width)
+        for layer in layers
     }
     datasets[f"{chart.id}-as-of"] = [
         {

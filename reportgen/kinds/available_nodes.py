@@ -51,7 +51,7 @@ def present(result: Steps, view: View) -> Section:
             )
         ]
     else:
-        layers = run_layers(view, result, 2.0)
+        layers = run_layers(view, result, {KIND.name: ("Available nodes", 2.0)})
     return steps_section(view, result, layers, "Nodes")
 
 

@@ -1,13 +1,16 @@
-"""Presentation shared by the kinds that draw step series: the figure, its CSV, its note."""
+"""Presentation the kinds share: a step chart or a bar chart, with its CSV and its note."""
 
 from __future__ import annotations
 
+import hashlib
 from functools import partial
+from pathlib import Path
 
 from reportgen.charts.layers import RUN_COLORS, StepLayer
 from reportgen.kinds.base import DataFile, Figure, Section, View
-from reportgen.kinds.results import Steps
-from reportgen.site.csvfile import series_hash, write_series_csv
+from reportgen.kinds.results import Bars, Steps
+from reportgen.kinds.run import Window
+from reportgen.site.csvfile import csv_field, series_hash, write_series_csv
 
 
 def steps_section(view: View, result: Steps, layers: list[StepLayer], y_title: str) -> Section:
@@ -17,7 +20,7 @@ def steps_section(view: View, result: Steps, layers: list[StepLayer], y_title: s
     """
     from reportgen.charts.steps import chart_data, chart_spec  # Altair: only when drawing
 
-    chart, window = view.chart, view.windows[0]
+    chart, window = view.chart, _rule_window(view)
     data = chart_data(chart, layers, view.axis, window.start, window.as_of)
     figure = Figure(
         page=chart_spec(chart, data, view.axis, y_title, interactive=True),
@@ -37,15 +40,60 @@ def steps_section(view: View, result: Steps, layers: list[StepLayer], y_title: s
     return Section(figure, (csv,), note, result.warnings, result.tables)
 
 
-def run_layers(view: View, result: Steps, stroke: float) -> list[StepLayer]:
-    """One layer per run, each in its own colour and labelled by the run's name."""
+def _rule_window(view: View) -> Window:
+    """The window whose as-of time the chart marks: the only one, or the one reaching
+    furthest along the x axis (the longest, when each run's time is elapsed since its start)."""
+    if view.axis.kind == "elapsed_minutes":
+        return max(view.windows, key=lambda w: w.as_of - w.start)
+    return max(view.windows, key=lambda w: w.as_of)
+
+
+def run_layers(view: View, result: Steps, styles: dict[str, tuple[str, float]]) -> list[StepLayer]:
+    """One layer per series, coloured by its run and drawn over its run's own window, with
+    the label and stroke width `styles` gives its series' name; labelled by the run's name
+    (then the series' label, when a run has several series)."""
+    windows = {w.name: (w.start, w.as_of) for w in view.windows}
+    colors = {
+        run: RUN_COLORS[i % len(RUN_COLORS)] for i, run in enumerate(dict.fromkeys(result.runs))
+    }
+    several = len(result.runs) > len(colors)
     return [
         StepLayer(
             series,
             f"{view.chart.id}-{run}-{series.name}",
-            run,
-            RUN_COLORS[index % len(RUN_COLORS)],
-            stroke,
+            f"{run} {styles[series.name][0]}" if several else run,
+            colors[run],
+            styles[series.name][1],
+            windows[run],
         )
-        for index, (run, series) in enumerate(zip(result.runs, result.series, strict=True))
+        for run, series in zip(result.runs, result.series, strict=True)
     ]
+
+
+def bars_section(view: View, result: Bars, y_title: str) -> Section:
+    """A bar chart of `result` with its CSV: `category,group,value`, in the bars' order."""
+    from reportgen.charts.bars import bars_spec  # Altair: only when drawing
+
+    chart = view.chart
+    figure = Figure(
+        page=bars_spec(chart, result, y_title, interactive=True),
+        image=bars_spec(chart, result, y_title, interactive=False),
+    )
+    text = bars_csv(result)
+    key = hashlib.sha256(text.encode()).hexdigest()
+    csv = DataFile(f"{chart.id}.csv", key, partial(_write_text, text=text))
+    count = len(result.categories) * len(result.values)
+    return Section(figure, (csv,), f"{count:,} bars.", result.warnings, result.tables)
+
+
+def bars_csv(result: Bars) -> str:
+    lines = ["category,group,value"]
+    for group, values in result.values.items():
+        for category, value in zip(result.categories, values, strict=True):
+            shown = str(int(value)) if result.integral else repr(float(value))
+            lines.append(f"{csv_field(category)},{csv_field(group)},{shown}")
+    return "\n".join(lines) + "\n"
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8", newline="")

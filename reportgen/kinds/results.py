@@ -62,10 +62,10 @@ class Intervals:
 
 @dataclass(frozen=True)
 class Bars:
-    """Categories, in order, each with one value per named group."""
+    """Categories, in order, each with one value per named group (e.g. per run)."""
 
     categories: tuple[str, ...]
     values: dict[str, tuple[float, ...]]
-    unit: str
     integral: bool = True
     warnings: tuple[str, ...] = ()
+    tables: tuple[Rows, ...] = ()

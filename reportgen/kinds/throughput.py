@@ -53,7 +53,7 @@ def present(result: Steps, view: View) -> Section:
             StepLayer(result.series[0], f"{view.chart.id}-throughput", "Throughput", COLOR, 2.0)
         ]
     else:
-        layers = run_layers(view, result, 2.0)
+        layers = run_layers(view, result, {KIND.name: ("Throughput", 2.0)})
     return steps_section(view, result, layers, f"Events into {view.chart.options.to_state}")
 
 

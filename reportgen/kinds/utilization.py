@@ -28,6 +28,7 @@ USED_COLOR = "#1f6fb4"
 HELD_COLOR = "#a0a0a0"
 HELD_STROKE = 6.0
 """Available nodes is a wide light band behind utilization, so both stay legible."""
+RUN_STYLES = {USED: ("Utilization", 2.0), HELD: ("Available nodes", HELD_STROKE)}
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def present(result: Steps, view: View) -> Section:
     options = view.chart.options
     title = "Nodes in use" if options.node_weighting else "Running jobs"
     if len(set(result.runs)) > 1:
-        return steps_section(view, result, run_layers(view, result, 2.0), title)
+        return steps_section(view, result, run_layers(view, result, RUN_STYLES), title)
     chart_id, used = view.chart.id, result.series[-1]
     if len(result.series) == 1:
         layers = [StepLayer(used, f"{chart_id}-utilization", "Utilization", USED_COLOR, 2.0)]

@@ -159,17 +159,22 @@ def _value_texts(values: np.ndarray, integral: np.ndarray) -> np.ndarray:
             kept -= fraction % power == 0
         kept[integral] = -1
         out[column[None, :] > (1 + digits + kept)[:, None]] = 0
-    rare = np.flatnonzero(~bulk)
-    if rare.size:
-        texts = [
-            str(int(v)) if whole_number else repr(v)
-            for v, whole_number in zip(values[rare].tolist(), integral[rare].tolist(), strict=True)
-        ]
-        matrix = _text_matrix(texts)
-        if matrix.shape[1] > out.shape[1]:
-            out = np.hstack(
-                [out, np.zeros((values.size, matrix.shape[1] - out.shape[1]), np.uint8)]
-            )
-        out[rare] = 0
-        out[rare, : matrix.shape[1]] = matrix
+    return _with_rare_values(out, values, integral, np.flatnonzero(~bulk))
+
+
+def _with_rare_values(
+    out: np.ndarray, values: np.ndarray, integral: np.ndarray, rare: np.ndarray
+) -> np.ndarray:
+    """`out` with the rows at `rare` replaced by Python's own text of their values."""
+    if not rare.size:
+        return out
+    texts = [
+        str(int(v)) if whole_number else repr(v)
+        for v, whole_number in zip(values[rare].tolist(), integral[rare].tolist(), strict=True)
+    ]
+    matrix = _text_matrix(texts)
+    if matrix.shape[1] > out.shape[1]:
+        out = np.hstack([out, np.zeros((values.size, matrix.shape[1] - out.shape[1]), np.uint8)])
+    out[rare] = 0
+    out[rare, : matrix.shape[1]] = matrix
     return out

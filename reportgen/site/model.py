@@ -40,6 +40,15 @@ class QueryRow:
     name: str
     filters: str
     matched: str
+    run: str = ""
+
+
+@dataclass(frozen=True)
+class RunRow:
+    name: str
+    start: str
+    as_of: str
+    as_of_origin: str
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,8 @@ class ReportPage:
     spec_name: str
     spec_text: str
     snapshot: list[Link]
+    runs: list[RunRow]
+    """Every run, when there are several (the facts above are then the first run's)."""
 
 
 @dataclass(frozen=True)
@@ -96,11 +107,21 @@ def report_page(
     result: ReportResult,
     sections: list[SectionView],
     source_notes: list[str],
-    matched: dict[tuple[str, str], int],
+    matched: dict[tuple[str, str, str], int],
     snapshot_files: list[str],
 ) -> ReportPage:
-    """The report's page. `matched` counts each query's records, by (events|batch_jobs, name)."""
+    """The report's page. `matched` counts each query's records, by (run, events|batch_jobs,
+    query name)."""
     report = result.report
+    runs = [
+        RunRow(
+            run.window.name,
+            format_micros(run.window.start),
+            format_micros(run.window.as_of),
+            run.as_of_origin,
+        )
+        for run in result.runs
+    ]
     return ReportPage(
         title=report.title,
         description=report.description,
@@ -111,23 +132,28 @@ def report_page(
         source_notes=source_notes,
         warnings=result.warnings,
         charts=sections,
-        queries=_query_rows(report, matched),
+        queries=[row for run in runs for row in _query_rows(report, run.name, matched)],
         spec_name=report.path.name,
         spec_text=report.spec_text,
         snapshot=[Link(f"data/{name}", name) for name in snapshot_files],
+        runs=runs if len(runs) > 1 else [],
     )
 
 
-def _query_rows(report: Report, matched: dict[tuple[str, str], int]) -> list[QueryRow]:
+def _query_rows(
+    report: Report, run: str, matched: dict[tuple[str, str, str], int]
+) -> list[QueryRow]:
+    """The report's queries as written (a run narrows them to its tags; its row says so)."""
+
     def count(group: str, name: str) -> str:
-        return f"{matched[(group, name)]:,}" if (group, name) in matched else "-"
+        return f"{matched[(run, group, name)]:,}" if (run, group, name) in matched else "-"
 
     rows = [
-        QueryRow("events", name, _filters(q), count("events", name))
+        QueryRow("events", name, _filters(q), count("events", name), run)
         for name, q in report.event_queries.items()
     ]
     rows += [
-        QueryRow("batch jobs", name, _filters(q), count("batch_jobs", name))
+        QueryRow("batch jobs", name, _filters(q), count("batch_jobs", name), run)
         for name, q in report.batch_job_queries.items()
     ]
     return rows
@@ -146,6 +172,17 @@ def _filters(query: EventQuery | BatchJobQuery) -> str:
             value = ", ".join(str(v) for v in value)
         parts.append(f"{key}={value}")
     return "; ".join(parts) or "(all)"
+
+
+def index_rows(result: ReportResult) -> list[IndexRow]:
+    """The report's row on the index page, or one per run (titled `<title> (<run>)`)."""
+    report = result.report
+    if len(result.runs) == 1:
+        return [index_row(report.slug, report.title, result.headline)]
+    return [
+        index_row(report.slug, f"{report.title} ({run.window.name})", run.headline)
+        for run in result.runs
+    ]
 
 
 def index_row(slug: str, title: str, headline: Headline) -> IndexRow:

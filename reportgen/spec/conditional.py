@@ -19,6 +19,7 @@ from reportgen.spec.checks import (
     Fields,
     Key,
     scalar_value,
+    shown,
 )
 
 
@@ -99,3 +100,22 @@ def _peek(node: yaml.Node, key: str) -> object:
             except yaml.YAMLError:
                 return None
     return None
+
+
+@dataclass(frozen=True)
+class OneOfForms:
+    """A mapping in one of two forms, told apart by whether it has the key `marker`
+    (`runs: {by_tag: ...}` against `runs: {<name>: {...}}`)."""
+
+    marker: str
+    marked: Check
+    unmarked: Check
+    expected: str
+
+    def __call__(self, node: yaml.Node, path: str, ctx: Context) -> Any:
+        if not isinstance(node, yaml.MappingNode):
+            return ctx.error(node, path, self.expected, shown(node))
+        has_marker = any(
+            isinstance(k, yaml.ScalarNode) and k.value == self.marker for k, _ in node.value
+        )
+        return (self.marked if has_marker else self.unmarked)(node, path, ctx)

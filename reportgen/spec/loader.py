@@ -17,10 +17,13 @@ from reportgen.spec.model import (
     EventQuery,
     FilesSource,
     Report,
+    RunsByTag,
+    RunSpec,
     Source,
     Summary,
     TimeAxis,
 )
+from reportgen.spec.runs import check_runs
 from reportgen.spec.schema import REPORT
 
 
@@ -60,8 +63,9 @@ def load_report(path: Path, strict: bool = False) -> Report:
     raw = REPORT(root, "", ctx)
     if raw is not INVALID:
         _check_charts(raw, ctx)
-        _check_one_source(raw, ctx)
-        _check_source_covers_queries(raw, ctx)
+        check_one_source(raw["source"], "source", ctx)
+        check_source_covers_queries(raw["source"], raw["queries"], "source", ctx)
+        check_runs(raw, ctx, check_one_source, check_source_covers_queries)
     if ctx.errors:
         raise SpecError(sorted(ctx.errors, key=lambda m: _line_of(m, shown_path)))
     return _build(path, raw, text, ctx)
@@ -134,9 +138,11 @@ def _check_charts(raw: dict[str, Any], ctx: Context) -> None:
             seen.add(chart["id"])
 
 
-def _check_source_covers_queries(raw: dict[str, Any], ctx: Context) -> None:
-    """Saved files must include what the queries need: an empty chart must never be silent."""
-    source, queries = raw["source"], raw["queries"]
+def check_source_covers_queries(
+    source: Any, queries: Any, where: str, ctx: Context, run_tags: bool = False
+) -> None:
+    """Saved files must include what the queries need: an empty chart must never be silent.
+    `where` is the source's key path; `run_tags` says a run adds tags to every event query."""
     if source is INVALID or queries is INVALID or queries is None:
         return
     files = source["files"]
@@ -158,30 +164,35 @@ def _check_source_covers_queries(raw: dict[str, Any], ctx: Context) -> None:
                 ctx.problem(
                     query[f"__node__{key}"],
                     f"queries.events.{name}.{key}",
-                    f"needs source.files.{needs} (events carry no {key}); add it",
+                    f"needs {where}.files.{needs} (events carry no {key}); add it",
                 )
+        if run_tags and files["jobs"] is None:
+            ctx.problem(
+                files_node,
+                f"{where}.files.jobs",
+                f"missing (the run's tags narrow queries.events.{name} by job)",
+            )
         if files["events"] is None:
             ctx.problem(
-                files_node, "source.files.events", f"missing (queries.events.{name} needs it)"
+                files_node, f"{where}.files.events", f"missing (queries.events.{name} needs it)"
             )
             break
     if batch_jobs and files["batch_jobs"] is None:
         ctx.problem(
             files_node,
-            "source.files.batch_jobs",
+            f"{where}.files.batch_jobs",
             f"missing (queries.batch_jobs.{next(iter(batch_jobs))} needs it)",
         )
 
 
-def _check_one_source(raw: dict[str, Any], ctx: Context) -> None:
-    source = raw["source"]
+def check_one_source(source: Any, where: str, ctx: Context) -> None:
     if source is INVALID:
         return
     given = [k for k in ("files", "balsam") if source[k] is not None]
     if len(given) != 1:
         ctx.problem(
             source["__node__"],
-            "source",
+            where,
             "expected exactly one of files or balsam; got "
             + (" and ".join(given) if given else "neither"),
         )
@@ -235,6 +246,23 @@ def _build(path: Path, raw: dict[str, Any], text: str, ctx: Context) -> Report:
         summary=summary,
         spec_text=text,
         warnings=tuple(ctx.warnings),
+        runs=_runs(path.parent, raw["runs"]),
+    )
+
+
+def _runs(folder: Path, raw: dict[str, Any] | None) -> tuple[RunSpec, ...] | RunsByTag:
+    if raw is None:
+        return ()
+    if "by_tag" in raw:
+        return RunsByTag(raw["by_tag"], raw["tags"])
+    return tuple(
+        RunSpec(
+            name=name,
+            tags=run["tags"],
+            source=None if run["source"] is None else _source(folder, run["source"]),
+            as_of=run["as_of"],
+        )
+        for name, run in raw.items()
     )
 
 

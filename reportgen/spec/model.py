@@ -111,6 +111,25 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class RunSpec:
+    """One run of a report: its queries are the report's narrowed to `tags`; its source and
+    as-of time are its own where given, else the report's."""
+
+    name: str
+    tags: Pairs = ()
+    source: Source | None = None
+    as_of: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RunsByTag:
+    """One run per value of the job tag `tag` among the jobs having `tags`, found in the data."""
+
+    tag: str
+    tags: Pairs = ()
+
+
+@dataclass(frozen=True)
 class Report:
     path: Path
     slug: str
@@ -125,3 +144,7 @@ class Report:
     summary: Summary
     spec_text: str
     warnings: tuple[str, ...] = field(default=())
+    runs: tuple[RunSpec, ...] | RunsByTag = ()
+    """No runs: the report is one run, of its own source and queries."""
+    run: str = ""
+    """The run this report stands for, once expanded into one report per run (`spec.runs`)."""

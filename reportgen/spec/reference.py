@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from reportgen.spec.checks import Fields, Key, ListOf, NamedMap
-from reportgen.spec.conditional import ByType
+from reportgen.spec.conditional import ByType, OneOfForms
 from reportgen.spec.schema import REPORT
 
 HEADER = """# Report spec reference
@@ -39,17 +39,23 @@ def key_rows(fields: Fields, prefix: str = "") -> Iterator[tuple[str, Key]]:
     for name, key in fields.keys.items():
         path = f"{prefix}{name}"
         yield path, key
-        check = key.check
-        if isinstance(check, NamedMap) and isinstance(check.value, Fields):
-            yield from key_rows(check.value, f"{path}.<name>.")
-        elif isinstance(check, ListOf) and isinstance(check.item, Fields):
-            yield from key_rows(check.item, f"{path}[].")
-        elif isinstance(check, ListOf) and isinstance(check.item, ByType):
-            yield from key_rows(check.item.fields(), f"{path}[].")
-            for options in check.item.types().values():
-                yield from key_rows(Fields(options), f"{path}[].")
-        elif isinstance(check, Fields):
-            yield from key_rows(check, f"{path}.")
+        yield from _nested(key.check, path)
+
+
+def _nested(check: object, path: str) -> Iterator[tuple[str, Key]]:
+    if isinstance(check, NamedMap) and isinstance(check.value, Fields):
+        yield from key_rows(check.value, f"{path}.<name>.")
+    elif isinstance(check, ListOf) and isinstance(check.item, Fields):
+        yield from key_rows(check.item, f"{path}[].")
+    elif isinstance(check, ListOf) and isinstance(check.item, ByType):
+        yield from key_rows(check.item.fields(), f"{path}[].")
+        for options in check.item.types().values():
+            yield from key_rows(Fields(options), f"{path}[].")
+    elif isinstance(check, OneOfForms):
+        yield from _nested(check.marked, path)
+        yield from _nested(check.unmarked, path)
+    elif isinstance(check, Fields):
+        yield from key_rows(check, f"{path}.")
 
 
 def _row(path: str, key: Key) -> str:

@@ -24,7 +24,7 @@ from reportgen.spec.checks import (
     TimeAxisName,
     Timestamp,
 )
-from reportgen.spec.conditional import ByType
+from reportgen.spec.conditional import ByType, OneOfForms
 from reportgen.states import BATCH_JOB_STATES, JOB_STATES
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
@@ -216,6 +216,42 @@ CHART = ByType(
     "What the chart shows: one of the kinds below, each with its own keys.",
 )
 
+RUN = Fields(
+    {
+        "tags": Key(
+            KeyValues(),
+            "The run's jobs: added to every event query's `tags` and every batch-job query's "
+            "`filter_tags`.",
+            (),
+            "none",
+        ),
+        "source": Key(SOURCE, "Where this run's records come from.", None, "the report's"),
+        "as_of": Key(Timestamp(), "This run's cut-off time.", None, "the report's"),
+    },
+    "a mapping with the keys tags, source, as_of",
+)
+
+TAG_KEY = re.compile(r"[^:]+")
+
+RUNS = OneOfForms(
+    "by_tag",
+    Fields(
+        {
+            "by_tag": Key(
+                Text("a tag key without ':'", TAG_KEY),
+                "One run per value of this job tag found in the data (in numeric order when "
+                "every value is a number, else in text order), named by the value.",
+            ),
+            "tags": Key(
+                KeyValues(), "Only jobs having all these tags (and their batch jobs).", (), "none"
+            ),
+        },
+        "a mapping with the keys by_tag and tags",
+    ),
+    NamedMap(RUN, "a mapping of run names to runs"),
+    "a mapping of run names to runs, or {by_tag: <tag>, tags: {...}}",
+)
+
 SUMMARY = Fields(
     {
         "events": Key(EVENT_REF, "Event query for jobs finished/failed.", None, "the first one"),
@@ -244,6 +280,13 @@ REPORT = Fields(
             "elapsed_minutes",
         ),
         "queries": Key(QUERIES, "Named queries.", None, "none"),
+        "runs": Key(
+            RUNS,
+            "Runs compared in one report: each has the report's queries narrowed to its tags, "
+            "its own start and as-of time, and optionally its own source. Charts draw every run.",
+            None,
+            "one run: the report's source and queries",
+        ),
         "charts": Key(ListOf(CHART, "a list of charts", 1), "Charts, in page order."),
         "summary": Key(SUMMARY, "Headline numbers on the index page.", None, "first queries"),
     },
