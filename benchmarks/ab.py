@@ -1,8 +1,9 @@
 """Two commits of reportgen side by side, as a user runs them: `python3 benchmarks/ab.py REV`.
 
-    python3 benchmarks/ab.py REV [--repeat 3] [--huge]
+    python3 benchmarks/ab.py REV [--new REV2] [--repeat 3] [--huge]
 
-Checks out REV (e.g. the commit before a refactoring) into benchmarks/work/ab-<REV> and times
+Checks out REV (e.g. the commit before a refactoring) into benchmarks/work/ab-<REV> (and
+REV2, else the working tree is the new side) and times
 whole `reportgen build`s, each a fresh process (whole_build.py), of the same reports with the
 old and the current code: the demo and the 10^6-event 3-chart report (and 10^7 with --huge),
 cold (empty output, build cache and user cache) and warm (after a description edit). The two
@@ -84,17 +85,19 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("rev", help="the old commit, e.g. HEAD~3")
+    parser.add_argument("--new", help="the new commit (default: the working tree)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--huge", action="store_true", help="also the 10^7-event report")
     args = parser.parse_args()
-    trees = {"old": checkout(args.rev), "new": ROOT}
+    trees = {"old": checkout(args.rev), "new": checkout(args.new) if args.new else ROOT}
     reports = [("demo", ROOT / "report_specs" / "data", "json.gz", DEMO_REST, args.repeat)]
     reports.append(("10^6 events", ensure_inputs(1_000_000), "jsonl.gz", LARGE_REST, args.repeat))
     if args.huge:
         folder = ensure_inputs(10_000_000, ("jsonl",))
         reports.append(("10^7 events", folder, "jsonl.gz", LARGE_REST, max(1, args.repeat // 3)))
     lines = [
-        f"Whole builds, process start to exit, s (median of {args.repeat}); old = {args.rev}",
+        f"Whole builds, process start to exit, s (median of {args.repeat}); "
+        f"old = {args.rev}, new = {args.new or 'the working tree'}",
         "",
         "| report | build | old s | new s | new / old (range) |",
         "|---|---|---|---|---|",

@@ -51,7 +51,7 @@ class BuildResult:
     warnings: list[str]
     images_rendered: int = 0
     images_reused: int = 0
-    """Images copied from the previous site because their chart was unchanged."""
+    """Images copied from the build cache because their chart was unchanged."""
     data_reused: int = 0
     """Reports whose parsed data came from the build cache (their inputs were unchanged)."""
 
@@ -86,8 +86,7 @@ def build_site(
     results: list[ReportResult] = []
     with staged_site(out_dir) as staging:
         for report in reports:
-            previous_site = out_dir.absolute() / report.slug
-            results.append(build_report(builder, report, staging / report.slug, previous_site))
+            results.append(build_report(builder, report, staging / report.slug))
         _write_assets(staging)
         rows = [row for result in results for row in index_rows(result)]
         _write_index(builder.env, staging, rows)
@@ -98,9 +97,8 @@ def build_site(
     )
 
 
-def build_report(builder: Builder, report: Report, folder: Path, previous: Path) -> ReportResult:
-    """One report into `folder`: gather (data, results, page model), then write its files.
-    `previous` is the report's folder in the last site, whose unchanged files are reused."""
+def build_report(builder: Builder, report: Report, folder: Path) -> ReportResult:
+    """One report into `folder`: gather (data, results, page model), then write its files."""
     runs = [run_report(report, run) for run in expand_runs(report)]
     runs_data = [(run, _load_data(run, builder)) for run in runs]
     result = _compute(report, runs_data, builder)
@@ -116,10 +114,10 @@ def build_report(builder: Builder, report: Report, folder: Path, previous: Path)
     del runs_data  # the record tables are not needed for drawing: free them first
     builder.progress.stage(f"{report.slug}: rendering {len(result.charts)} chart(s)")
     sections = _present(result)
-    previous_site = RenderCache(previous)
-    views = _write_sections(folder, result, sections, previous_site)
-    builder.rendered += previous_site.rendered
-    builder.reused += previous_site.reused
+    rendered = RenderCache(builder.build_cache.render_folder(report))
+    views = _write_sections(folder, result, sections, rendered)
+    builder.rendered += rendered.rendered
+    builder.reused += rendered.reused
     page = report_page(result, views, notes, matched, snapshot)
     _write_page(builder.env, folder, page)
     return result
@@ -170,21 +168,21 @@ ImageJob = tuple[str, dict[str, Any], str]
 
 
 def _write_sections(
-    folder: Path, result: ReportResult, sections: list[Section], previous_site: RenderCache
+    folder: Path, result: ReportResult, sections: list[Section], rendered: RenderCache
 ) -> list[SectionView]:
-    """Each section's data files now (or the previous site's, if equal), then its images on
+    """Each section's data files now (or the cache's, if unchanged), then its images on
     RENDER_THREADS threads: vl-convert works outside the GIL for part of each render
     (measured: 2.96 s -> 2.50 s for the demo's 12 images with the other core busy)."""
     images: list[ImageJob] = []
     for chart_result, section in zip(result.charts, sections, strict=True):
         chart = chart_result.chart
         for data_file in section.files:
-            previous_site.file(folder, data_file.name, data_file.key, data_file.write)
+            rendered.file(folder, data_file.name, data_file.key, data_file.write)
         if section.figure is not None:
             images += [(f"{chart.id}.{fmt}", section.figure.image, fmt) for fmt in chart.formats]
     with ThreadPoolExecutor(RENDER_THREADS) as pool:
-        list(pool.map(lambda job: previous_site.image(folder, *job), images))
-    previous_site.write_manifest(folder)
+        list(pool.map(lambda job: rendered.image(folder, *job), images))
+    rendered.forget_unused()
     return [section_view(c.chart, s) for c, s in zip(result.charts, sections, strict=True)]
 
 

@@ -1,59 +1,74 @@
-"""The build cache: a files-source report's parsed data and computed series, kept between builds.
+"""The build cache: what a build parsed, computed and rendered, kept for the next one.
 
 Parsing is most of a large build (10^7 events: ~13 s of ~44 s), and a rebuild after a text
-edit changes neither the input files nor the queries. So the tables a report's queries
-matched are kept, keyed by the content of every input file, the source and the queries, and
-reportgen's own code; each computed result is kept too (a chart's, or one the headline and
-charts share), keyed by that and by the kind, its options and the as-of time. Any change to
-one of these is a miss, never a stale answer.
+edit changes neither the input files nor the queries. So each run's parsed tables are kept,
+keyed by the content of every input file, the source and the queries and whether the kinds
+need job records; each computed result (a chart's, or one the headline and charts share)
+by those and by the kind, its options and the as-of time; each rendered image or CSV by a
+hash of what it is made from. One key scheme throughout: the cache's format version,
+reportgen's own code fingerprint, then the entry's inputs. Any change to one of these is a
+miss, never a stale answer.
 
-The cache lives beside the site, never in it (the site is published as a whole): by default
-`.reportgen-cache/<site folder name>/` next to the output folder. Each report has one data
-file and one series file, replaced atomically; an unreadable one is a miss. Live reports are
-not cached: the server's data changes between builds.
+Files hold data only (`codec.py`: no pickle), each written whole or not at all, its key
+checked before anything else in it is read; an unreadable one is a miss. The cache lives in
+the user's cache folder (one folder per output folder), never in the site, and a folder
+another user owns is not used. Per report it keeps only what its last build used, so it
+does not grow with every edit. Live reports' records are not kept: the server's data
+changes between builds.
 """
 
 from __future__ import annotations
 
 import hashlib
-import pickle
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from reportgen import codec
 from reportgen.atomic import write_whole
 from reportgen.fingerprint import code_fingerprint
 from reportgen.needs import report_needs
+from reportgen.places import user_cache_folder
 from reportgen.source import Needs, ReportData
 from reportgen.spec.model import FilesSource, Report
 
-FORMAT = 1
-"""Bump when what is pickled changes shape (the code hash covers most changes anyway)."""
+FORMAT = 2
+"""Bump when what is stored changes shape (the code fingerprint covers most changes anyway)."""
 
 
 def default_cache_folder(out_dir: Path) -> Path:
+    """`<user cache>/builds/<OUT's name>-<hash of OUT's absolute path>`."""
     out = out_dir.absolute()
-    return out.parent / ".reportgen-cache" / out.name
+    return user_cache_folder() / "builds" / f"{out.name}-{entry_key(str(out))[:16]}"
+
+
+def entry_key(*parts: str) -> str:
+    """The one key scheme: format version, code fingerprint, then the entry's inputs."""
+    digest = hashlib.sha256(f"{FORMAT}\0{code_fingerprint()}".encode())
+    for part in parts:
+        digest.update(b"\0" + part.encode())
+    return digest.hexdigest()
 
 
 class BuildCache:
-    """Hands out cached data and series where the keys match; `folder=None` disables it."""
+    """Hands out cached data and results where the keys match; `folder=None` disables it."""
 
     def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
         self.warnings: list[str] = []
+        self.folder = folder if folder is None else self._usable(folder)
         self.data_hits = 0
         self._keys: dict[tuple[Path, str], str | None] = {}
 
     def report_data(
         self, report: Report, needs: Needs, load: Callable[[Report, Needs], ReportData]
     ) -> ReportData:
-        """The report's data from the cache if its inputs are unchanged, else loaded."""
+        """A run's data from the cache if its inputs are unchanged, else loaded."""
         key = self._data_key(report)
         if key is None:
             return load(report, needs)
         path = self._path(report, "data")
-        cached = _read(path, key)
+        cached = self._read(path, key)
         if isinstance(cached, ReportData):
             self.data_hits += 1
             return cached
@@ -64,27 +79,31 @@ class BuildCache:
     def known_results(self, runs: list[Report]) -> dict[str, Any]:
         """Results an earlier build computed from the same data of these runs, by memo key."""
         key = self._results_key(runs)
-        cached = None if key is None else _read(self._path(runs[0], "series"), key)
+        cached = None if key is None else self._read(self._path(runs[0], "results"), key)
         return cached if isinstance(cached, dict) else {}
 
     def save_results(self, runs: list[Report], used: dict[str, Any], known: dict[str, Any]) -> None:
         """Keep this build's results (only these: the file does not grow with every edit)."""
         key = self._results_key(runs)
         if key is not None and used.keys() != known.keys():
-            self._write(self._path(runs[0], "series"), key, used)
+            self._write(self._path(runs[0], "results"), key, used)
+
+    def render_folder(self, report: Report) -> Path | None:
+        """Where the report's rendered files are kept (see `charts/cache.py`)."""
+        return None if self.folder is None else self.folder / report.slug / "rendered"
 
     def _results_key(self, runs: list[Report]) -> str | None:
         keys = [self._data_key(run) for run in runs]
-        return None if None in keys else "\0".join(str(k) for k in keys)
+        return None if None in keys else entry_key("results", *(str(k) for k in keys))
 
     def _path(self, report: Report, kind: str) -> Path:
-        """`<slug>.<kind>.pickle`; a run's data as `<slug>.run-<hash of its name>.data.pickle`
-        (a run's name is any tag value, not always a safe file name)."""
+        """`<slug>/<kind>.npz`; a run's data as `<slug>/run-<hash of its name>.data.npz` (a
+        run's name is any tag value, not always a safe file name)."""
         assert self.folder is not None
         if kind == "data" and report.run:
             run = hashlib.sha256(report.run.encode()).hexdigest()[:16]
-            return self.folder / f"{report.slug}.run-{run}.{kind}.pickle"
-        return self.folder / f"{report.slug}.{kind}.pickle"
+            return self.folder / report.slug / f"run-{run}.{kind}.npz"
+        return self.folder / report.slug / f"{kind}.npz"
 
     def _data_key(self, report: Report) -> str | None:
         where = (report.path, report.run)
@@ -95,23 +114,50 @@ class BuildCache:
     def _hash_inputs(self, report: Report) -> str | None:
         if self.folder is None or not isinstance(report.source, FilesSource):
             return None
-        digest = hashlib.sha256(f"{FORMAT}\0{code_fingerprint()}\0".encode())
         # whether the kinds need job records decides whether they are loaded
         needs_jobs = report_needs(report).job_records
         queries = (report.source, report.event_queries, report.batch_job_queries, needs_jobs)
-        digest.update(repr(queries).encode())
+        parts = ["data", repr(queries)]
         for path in (report.source.events, report.source.jobs, report.source.batch_jobs):
             if path is not None:
                 try:
-                    digest.update(_file_hash(path))
+                    parts.append(_file_hash(path))
                 except OSError:
                     return None  # the loader reports it
-        return digest.hexdigest()
+        return entry_key(*parts)
+
+    def _usable(self, folder: Path) -> Path | None:
+        """The folder, made private if new; None (with a warning) if another user owns it
+        or it cannot be made."""
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            owner = folder.stat().st_uid
+        except OSError as exc:
+            self.warnings.append(
+                f"could not write the build cache {folder} ({exc.strerror}); everything is "
+                "read and computed afresh (--no-cache turns the cache off)"
+            )
+            return None
+        if owner != os.getuid():
+            self.warnings.append(
+                f"the build cache {folder} belongs to another user and is not used "
+                "(choose your own with --cache-dir)"
+            )
+            return None
+        return folder
+
+    def _read(self, path: Path, key: str) -> object:
+        """The cached value if the file holds one for `key` (checked first, so a miss is
+        cheap); a missing, damaged or foreign file is a miss."""
+        try:
+            with path.open("rb") as stream:
+                return codec.load(key, stream)
+        except (OSError, codec.Unreadable):
+            return None
 
     def _write(self, path: Path, key: str, value: object) -> None:
         def dump(out: BinaryIO) -> None:
-            pickle.dump(key, out, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+            codec.dump(key, value, out)
 
         try:
             write_whole(path, dump)
@@ -122,20 +168,9 @@ class BuildCache:
             )
 
 
-def _read(path: Path, key: str) -> object:
-    """The cached value if the file holds one for `key` (read first, so a miss is cheap)."""
-    try:
-        with path.open("rb") as stream:
-            return pickle.load(stream) if pickle.load(stream) == key else None
-    except FileNotFoundError:
-        return None
-    except Exception:  # a damaged or foreign file is a miss, never a failed build
-        return None
-
-
-def _file_hash(path: Path) -> bytes:
+def _file_hash(path: Path) -> str:
     digest = hashlib.blake2b(str(path).encode() + b"\0")
     with path.open("rb") as stream:
         while block := stream.read(1 << 20):
             digest.update(block)
-    return digest.digest()
+    return digest.hexdigest()

@@ -93,10 +93,12 @@ def _add_build_arguments(build: argparse.ArgumentParser) -> None:
         "--cache-dir",
         type=Path,
         metavar="DIR",
-        help="where parsed data and computed series are kept between builds "
-        "(default: .reportgen-cache/<OUT's name> beside OUT)",
+        help="where parsed data, computed results and rendered files are kept between "
+        "builds (default: a folder for OUT in $XDG_CACHE_HOME/reportgen/builds/)",
     )
-    build.add_argument("--no-cache", action="store_true", help="parse and compute everything again")
+    build.add_argument(
+        "--no-cache", action="store_true", help="parse, compute and render everything again"
+    )
     build.add_argument("--quiet", action="store_true", help="print only errors")
 
 

@@ -1,15 +1,17 @@
-"""Rebuilds reuse what is unchanged: images and CSVs from the previous site, parsed data and
-computed series from the build cache; and nothing changed is ever reused."""
+"""Rebuilds reuse what is unchanged: images, CSVs, parsed data and computed results from the
+build cache; nothing changed is ever reused, and nothing in the cache can run code."""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import json
+import os
 import pickle
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from reportgen import cache
@@ -46,13 +48,14 @@ def test_a_text_edit_reuses_every_image_and_a_chart_edit_only_its_own(tmp_path: 
     spec = tmp_path / "cached.yaml"
     spec.write_text(SPEC)
     out = tmp_path / "site"
-    first = build_site([spec], out)
+    cache_dir = tmp_path / "cache"
+    first = build_site([spec], out, cache_dir=cache_dir)
     assert (first.images_rendered, first.images_reused) == (4, 0)
     before = digest(out / "cached")
 
     bundle = (out / "assets" / "vega-bundle.js").read_bytes()
     spec.write_text(SPEC.replace("first words", "second thoughts"))
-    second = build_site([spec], out)
+    second = build_site([spec], out, cache_dir=cache_dir)
     assert (out / "assets" / "vega-bundle.js").read_bytes() == bundle
     assert (second.images_rendered, second.images_reused) == (0, 4)
     after = digest(out / "cached")
@@ -62,21 +65,25 @@ def test_a_text_edit_reuses_every_image_and_a_chart_edit_only_its_own(tmp_path: 
     assert "second thoughts" in (out / "cached" / "index.html").read_text()
 
     spec.write_text(SPEC.replace("title: Nodes", "title: Nodes held"))
-    third = build_site([spec], out)
+    third = build_site([spec], out, cache_dir=cache_dir)
     assert (third.images_rendered, third.images_reused) == (2, 2)
     changed = digest(out / "cached")
     assert changed["done.svg"] == before["done.svg"]
     assert changed["nodes.svg"] != before["nodes.svg"]
     assert "Nodes held" in (out / "cached" / "nodes.svg").read_text()
+    # the old images of the edited chart are not kept: the cache does not grow per edit
+    kept = list((cache_dir / "cached" / "rendered").iterdir())
+    assert len(kept) == 4 + 2  # four images and two CSVs, of this build only
 
 
-def test_a_tampered_manifest_only_costs_a_render(tmp_path: Path) -> None:
+def test_lost_rendered_files_only_cost_a_render(tmp_path: Path) -> None:
     spec = tmp_path / "cached.yaml"
     spec.write_text(SPEC)
     out = tmp_path / "site"
-    build_site([spec], out)
-    (out / "cached" / ".render-hashes.json").write_text("not json")
-    again = build_site([spec], out)
+    build_site([spec], out, cache_dir=tmp_path / "cache")
+    for kept in (tmp_path / "cache" / "cached" / "rendered").iterdir():
+        kept.unlink()
+    again = build_site([spec], out, cache_dir=tmp_path / "cache")
     assert (again.images_rendered, again.images_reused) == (4, 0)
 
 
@@ -223,7 +230,7 @@ def test_every_option_of_a_kind_is_part_of_its_cache_key(name: str) -> None:
 def test_a_damaged_cache_is_a_miss(tmp_path: Path) -> None:
     spec = tiny_report(tmp_path / "in")
     cached_build(spec, tmp_path / "site")
-    for stored in (tmp_path / "cache").iterdir():
+    for stored in (tmp_path / "cache").rglob("*.npz"):
         stored.write_bytes(stored.read_bytes()[:40])
     again = cached_build(spec, tmp_path / "site")
     assert again.data_reused == 0
@@ -239,30 +246,71 @@ def test_an_unwritable_cache_is_a_warning_not_a_failure(tmp_path: Path) -> None:
     assert (tmp_path / "site" / "tiny" / "done.csv").is_file()
 
 
-def test_the_cli_keeps_its_cache_beside_the_site_and_never_in_it(tmp_path: Path) -> None:
+def test_the_cli_keeps_its_cache_in_the_users_cache_folder_and_never_in_the_site(
+    tmp_path: Path, user_cache: Path
+) -> None:
     spec = tiny_report(tmp_path / "in")
     out = tmp_path / "site"
     assert main(["build", str(spec), "--out", str(out), "--quiet"]) == 0
-    assert sorted(p.name for p in (tmp_path / ".reportgen-cache" / "site").iterdir()) == [
-        "tiny.data.pickle",
-        "tiny.series.pickle",
+    folders = list((user_cache / "reportgen" / "builds").glob("site-*"))
+    assert len(folders) == 1
+    assert sorted(p.name for p in (folders[0] / "tiny").iterdir()) == [
+        "data.npz",
+        "rendered",
+        "results.npz",
     ]
-    assert not [p for p in out.rglob("*") if "pickle" in p.name]
+    assert not [p for p in out.rglob("*") if p.suffix in (".npz", ".pickle")]
+    assert not (tmp_path / ".reportgen-cache").exists()
     elsewhere = tmp_path / "elsewhere"
     assert main(["build", str(spec), "--out", str(elsewhere), "--quiet", "--no-cache"]) == 0
-    assert not (tmp_path / ".reportgen-cache" / "elsewhere").exists()
+    assert not list((user_cache / "reportgen" / "builds").glob("elsewhere-*"))
+
+
+def test_a_planted_pickle_in_the_cache_is_never_run(tmp_path: Path) -> None:
+    """A file in the cache is data: a pickle whose loading would run code is a miss."""
+    spec = tiny_report(tmp_path / "in")
+    cached_build(spec, tmp_path / "site")
+    ran = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self) -> tuple[Any, tuple[str]]:
+            return (exec, (f"open({str(ran)!r}, 'w').close()",))
+
+    for stored in (tmp_path / "cache").rglob("*.npz"):
+        stored.write_bytes(pickle.dumps(Payload()))
+    again = cached_build(spec, tmp_path / "site")
+    assert not ran.exists()
+    assert again.data_reused == 0
+    build_site([spec], tmp_path / "uncached")
+    assert outputs(tmp_path / "site") == outputs(tmp_path / "uncached")
+
+
+def test_a_cache_folder_of_another_user_is_not_used(tmp_path: Path) -> None:
+    if os.getuid() != 0:
+        pytest.skip("making a folder another user owns needs root")
+    spec = tiny_report(tmp_path / "in")
+    (tmp_path / "cache").mkdir()
+    os.chown(tmp_path / "cache", 12345, 12345)
+    result = cached_build(spec, tmp_path / "site")
+    assert result.warnings == [
+        f"the build cache {tmp_path / 'cache'} belongs to another user and is not used "
+        "(choose your own with --cache-dir)"
+    ]
+    assert list((tmp_path / "cache").iterdir()) == []
+    assert (tmp_path / "site" / "tiny" / "done.csv").is_file()
 
 
 def test_a_cache_write_cut_short_leaves_no_partial_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def disk_full(value: object, out: Any, protocol: int) -> None:
+    def disk_full(out: Any, **arrays: Any) -> None:
         out.write(b"partial")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pickle, "dump", disk_full)  # as reportgen.cache calls it
+    monkeypatch.setattr(np, "savez", disk_full)  # as reportgen.codec calls it
     spec = tiny_report(tmp_path / "in")
     result = cached_build(spec, tmp_path / "site")
     assert "(No space left on device)" in result.warnings[0]
-    assert list((tmp_path / "cache").iterdir()) == []
+    written = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+    assert written and all(p.parent.name == "rendered" for p in written)  # only images, CSVs
     assert (tmp_path / "site" / "tiny" / "done.csv").is_file()

@@ -10,20 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-from pathlib import Path
 
 from reportgen.atomic import write_whole
 from reportgen.charts.render import VEGALITE_VERSION, javascript_bundle, vl_convert_version
+from reportgen.places import user_cache_folder
 
 
 def bundle_version() -> str:
     return f"vl-convert {vl_convert_version()} / Vega-Lite {VEGALITE_VERSION}"
-
-
-def user_cache_folder() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "reportgen"
 
 
 def vega_bundle() -> str:

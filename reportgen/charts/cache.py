@@ -1,12 +1,14 @@
 """Skip re-rendering a chart image, or re-writing a CSV, unchanged since the last build.
 
-The previous site is the cache: each report folder keeps `.render-hashes.json`, the content
-hash of every image and CSV it holds (for an image: spec, format, reportgen's code and the
-vl-convert version). A rebuild after a text edit copies those files instead of making them.
+Each file is kept in the build cache's folder for its report under the hash of what it is
+made from (for an image: spec, format, reportgen's code and the vl-convert version; for a
+CSV: its series and reportgen's code). A rebuild after a text edit copies those files
+instead of making them. Only the files this build used are kept.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
@@ -18,23 +20,19 @@ from typing import Any
 from reportgen.charts.render import VEGALITE_VERSION, render_image, vl_convert_version
 from reportgen.fingerprint import code_fingerprint
 
-MANIFEST = ".render-hashes.json"
-
 
 class RenderCache:
-    def __init__(self, previous: Path) -> None:
-        self.previous = previous
-        try:
-            self.known: dict[str, str] = json.loads((previous / MANIFEST).read_text())
-        except (OSError, ValueError):
-            self.known = {}
-        self.hashes: dict[str, str] = {}
+    """Rendered files by content hash in `kept` (None: nothing is kept or reused)."""
+
+    def __init__(self, kept: Path | None) -> None:
+        self.kept = kept
+        self.used: set[str] = set()
         self.reused = 0
         self.rendered = 0
         self._lock = threading.Lock()
 
     def image(self, folder: Path, name: str, spec: dict[str, Any], image_format: str) -> None:
-        """`folder / name` from the previous site if its hash matches, else rendered."""
+        """`folder / name` from the cache if its hash matches, else rendered."""
 
         def render(path: Path) -> None:
             path.write_bytes(render_image(spec, image_format))
@@ -45,24 +43,36 @@ class RenderCache:
             self.rendered += not reused
 
     def file(self, folder: Path, name: str, key: str, write: Callable[[Path], None]) -> bool:
-        """`folder / name` copied from the previous site if its hash matches (True), else
-        written by `write` (False). Safe to call from several threads."""
+        """`folder / name` copied from the cache if it holds `key` (True), else written by
+        `write` and kept (False). Safe to call from several threads."""
+        if self.kept is None:
+            write(folder / name)
+            return False
+        kept = self.kept / key
         with self._lock:
-            self.hashes[name] = key
-        if self.known.get(name) == key:
-            try:
-                shutil.copyfile(self.previous / name, folder / name)
-            except OSError:
-                pass
-            else:
-                return True
+            self.used.add(key)
+        with contextlib.suppress(OSError):
+            shutil.copyfile(kept, folder / name)
+            return True
         write(folder / name)
+        with contextlib.suppress(OSError):  # not kept: the next build makes it again
+            self.kept.mkdir(parents=True, exist_ok=True)
+            temporary = self.kept / f".{key}.{threading.get_ident()}"
+            shutil.copyfile(folder / name, temporary)
+            temporary.replace(kept)
         return False
 
-    def write_manifest(self, folder: Path) -> None:
-        (folder / MANIFEST).write_text(
-            json.dumps(self.hashes, sort_keys=True, indent=1) + "\n", encoding="utf-8"
-        )
+    def forget_unused(self) -> None:
+        """Delete the kept files this build did not use (a changed chart's old images)."""
+        if self.kept is None or not self.kept.is_dir():
+            return
+        for path in self.kept.iterdir():
+            if path.name not in self.used and _is_key(path.name):
+                path.unlink(missing_ok=True)
+
+
+def _is_key(name: str) -> bool:
+    return len(name) == 64 and all(c in "0123456789abcdef" for c in name)
 
 
 def content_hash(spec: dict[str, Any], image_format: str) -> str:

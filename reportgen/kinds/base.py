@@ -37,7 +37,7 @@ class Figure:
 @dataclass(frozen=True)
 class DataFile:
     """A file of what the section draws (a CSV). `key` hashes its content: equal keys, equal
-    bytes, so an unchanged file can be reused from the previous site."""
+    bytes, so an unchanged file can be reused from the build cache."""
 
     name: str
     key: str
