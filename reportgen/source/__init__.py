@@ -16,6 +16,7 @@ from reportgen.source.files import read_records
 from reportgen.source.filters import select_batch_jobs, select_events
 from reportgen.source.tables import BatchJobTable, EventTable, JobTable
 from reportgen.spec.model import BalsamSource, FilesSource, Report
+from reportgen.states import BATCH_JOB_STATES, JOB_STATES
 
 __all__ = [
     "BatchJobTable",
@@ -67,7 +68,35 @@ def _load_files(report: Report, files: FilesSource, progress: Progress) -> Repor
         }
     read = [p.name for p in (files.events, files.jobs, files.batch_jobs) if p is not None]
     notes = [f"Saved API responses: {', '.join(read)}"]
+    for table, path, what in [
+        (all_events, files.events, "event"),
+        (jobs, files.jobs, "job"),
+        (all_batch_jobs, files.batch_jobs, "batch job"),
+    ]:
+        if table is not None and path is not None:
+            notes += record_notes(table, path.name, what)
     return ReportData(events=events, batch_jobs=batch_jobs, jobs=jobs, notes=notes)
+
+
+def record_notes(table: EventTable | JobTable | BatchJobTable, name: str, what: str) -> list[str]:
+    """What the page says about a file's records: duplicates dropped, unknown states."""
+    notes = []
+    if table.duplicates_dropped:
+        count = table.duplicates_dropped
+        notes.append(
+            f"{name}: {count:,} duplicate {what} record{'s' if count > 1 else ''} dropped "
+            "(the same id and content as an earlier record)"
+        )
+    if isinstance(table, EventTable):
+        unknown = list(table.state_names[len(JOB_STATES) :])
+    elif isinstance(table, BatchJobTable):
+        unknown = sorted(set(table.state.tolist()) - set(BATCH_JOB_STATES))
+    else:
+        unknown = []
+    if unknown:
+        names = ", ".join(repr(state) for state in unknown)
+        notes.append(f"{name}: states Balsam does not define: {names} (counted as they are)")
+    return notes
 
 
 def _weights_missing(events: EventTable) -> bool:
