@@ -21,7 +21,8 @@ ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\
 _HEAD = b"0000-00-00T00:00:00"
 """The first 19 bytes of every naive time; '0' stands for a digit."""
 _LOW = np.frombuffer(_HEAD, dtype=np.uint8)
-_HIGH = np.frombuffer(_HEAD.replace(b"0", b"9"), dtype=np.uint8)
+_SPAN = np.frombuffer(bytes(9 if c == ord("0") else 0 for c in _HEAD), dtype=np.uint8)
+"""Byte minus _LOW: at most 9 where a digit belongs, 0 at a mark (uint8 wraps below 0)."""
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
 _FRACTION_SCALE = 10 ** np.arange(5, -1, -1, dtype=np.int32)
 
@@ -63,50 +64,59 @@ def _parse_naive(strings: list[str | None]) -> Ints | None:
     width = text.dtype.itemsize
     if not 19 <= width <= 26:
         return None
-    codes = text.view(np.uint8).reshape(len(strings), width)
-    head = codes[:, :19]
-    if ((head < _LOW) | (head > _HIGH)).any():
+    # one row per byte position: every step below runs along contiguous memory
+    columns = np.ascontiguousarray(text.view(np.uint8).reshape(len(strings), width).T)
+    d = columns[:19] - _LOW[:, None]
+    if (d > _SPAN[:, None]).any():
         return None
-    fraction = _fraction(codes[:, 19:], text)
+    fraction = _fraction(columns[19:])
     if fraction is None:
         return None
-    d = head.astype(np.int32)
-    d -= ord("0")
-    days = _days(d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3], d)
-    if days is None:
-        return None
-    hour, minute, second = (
-        d[:, 11] * 10 + d[:, 12],
-        d[:, 14] * 10 + d[:, 15],
-        d[:, 17] * 10 + d[:, 18],
+    year, month, day, hour, minute, second = (
+        _number(d, places)
+        for places in ((0, 1, 2, 3), (5, 6), (8, 9), (11, 12), (14, 15), (17, 18))
     )
-    if (hour > 23).any() or (minute > 59).any() or (second > 59).any():
+    days = _days(year, month, day)
+    if days is None or (hour > 23).any() or (minute > 59).any() or (second > 59).any():
         return None
     seconds = days * 86_400 + (hour * 3600 + minute * 60 + second)
     result: Ints = seconds * 1_000_000 + fraction
     return result
 
 
-def _fraction(tail: np.ndarray, text: np.ndarray) -> Ints | np.ndarray | None:
+def _number(digits: np.ndarray, places: tuple[int, ...]) -> np.ndarray:
+    """The number the digit rows `places` spell, per column."""
+    value: np.ndarray = digits[places[0]].astype(np.int32)
+    for place in places[1:]:
+        value *= 10
+        value += digits[place]
+    return value
+
+
+def _fraction(tail: np.ndarray) -> np.ndarray | None:
     """The microseconds of `.f` to `.ffffff` after the seconds (0 if none), or None if the
-    bytes after the seconds are anything else. Shorter strings are padded with NUL bytes."""
-    if tail.shape[1] == 0:
-        return np.zeros(len(tail), dtype=np.int32)
-    length = np.strings.str_len(text)
-    if (length == 20).any() or (tail[length > 19, 0] != ord(".")).any():
+    bytes after the seconds are anything else. Shorter strings are padded with NUL bytes.
+    `tail` has one row per byte position after the seconds."""
+    count = tail.shape[1]
+    if len(tail) == 0:
+        return np.zeros(count, dtype=np.int32)
+    ended = tail == 0
+    places = tail[1:] - np.uint8(ord("0"))
+    digit = places <= 9
+    dot = tail[0] == ord(".")
+    if not (dot | ended[0]).all() or not (digit | ended[1:]).all():
         return None
-    places = tail[:, 1:]
-    inside = np.arange(20, 20 + places.shape[1]) < length[:, None]
-    if (inside & ((places < ord("0")) | (places > ord("9")))).any():
-        return None
-    digits = np.where(inside, places, ord("0")).astype(np.int32) - ord("0")
-    return digits @ _FRACTION_SCALE[: places.shape[1]]
+    if (ended[:-1] & ~ended[1:]).any() or (dot & (ended[1] if len(tail) > 1 else True)).any():
+        return None  # a NUL inside, or a '.' with no digit after it
+    fraction = np.zeros(count, dtype=np.int32)
+    for place in range(len(places)):
+        fraction += np.where(digit[place], places[place], 0) * _FRACTION_SCALE[place]
+    return fraction
 
 
-def _days(year: np.ndarray, d: np.ndarray) -> Ints | None:
-    """Days since the epoch of the dates in digit columns `d` (Howard Hinnant's
-    `days_from_civil`), or None if a month or day is out of range."""
-    month, day = d[:, 5] * 10 + d[:, 6], d[:, 8] * 10 + d[:, 9]
+def _days(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> Ints | None:
+    """Days since the epoch of civil dates (Howard Hinnant's `days_from_civil`), or None if
+    a year, month or day is out of range."""
     if (year < 1).any() or (month < 1).any() or (month > 12).any() or (day < 1).any():
         return None
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
