@@ -72,6 +72,11 @@ def write(folder: Path, name: str, records: list[Any], layout: str) -> Path:
 Result = Any  # a table, or the text of the SourceError
 
 
+def at(path: Path, layout: str, number: int) -> str:
+    """Where a record is named: the file, and in JSON Lines (one record a line) its line."""
+    return f"{path}:{number}" if layout.startswith("json lines") else str(path)
+
+
 def attempt(read: Callable[[], Any]) -> Result:
     try:
         return read()
@@ -185,7 +190,7 @@ def test_a_bad_event_is_the_same_error_in_both_readers(
 ) -> None:
     path = write(tmp_path, "events.json", records, layout)
     quick, plain = readers(path, "event", layout, monkeypatch)
-    assert plain == f"{path}: event record 3: {problem}"
+    assert plain == f"{at(path, layout, 3)}: event record 3: {problem}"
     assert quick == plain
 
 
@@ -248,7 +253,7 @@ def test_a_bad_job_is_the_same_error_in_both_readers(
 ) -> None:
     path = write(tmp_path, "jobs.json", records, layout)
     quick, plain = readers(path, "job", layout, monkeypatch)
-    assert plain == f"{path}: job record 3: {problem}"
+    assert plain == f"{at(path, layout, 3)}: job record 3: {problem}"
     assert quick == plain
 
 
@@ -341,7 +346,9 @@ def test_a_conflicting_duplicate_event_names_both_records(
     records = [*events(), {**events()[2], **change}]  # record 6 repeats id 3
     path = write(tmp_path, "events.json", records, layout)
     quick, plain = readers(path, "event", layout, monkeypatch)
-    assert plain == f"{path}: event records 3 and 6 have the same id 3 but different {field}"
+    lines = layout.startswith("json lines")
+    numbers = "3 (line 3) and 6 (line 6)" if lines else "3 and 6"
+    assert plain == f"{path}: event records {numbers} have the same id 3 but different {field}"
     assert quick == plain
 
 
@@ -354,8 +361,9 @@ def test_duplicate_jobs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout:
     assert (quick.id.tolist(), quick.duplicates_dropped) == ([1, 2, 3, 4, 5], 1)
     path = write(tmp_path, "jobs.json", [*jobs(), {**jobs()[1], "node_packing_count": 4}], layout)
     quick, plain = readers(path, "job", layout, monkeypatch)
-    assert (
-        plain == f"{path}: job records 2 and 6 have the same id 2 but different node_packing_count"
+    numbers = "2 (line 2) and 6 (line 6)" if layout.startswith("json lines") else "2 and 6"
+    assert plain == (
+        f"{path}: job records {numbers} have the same id 2 but different node_packing_count"
     )
     assert quick == plain
 
@@ -512,6 +520,35 @@ def test_a_broken_json_lines_line_is_named_by_its_number(
         path, "event", "json lines in chunks" if in_chunks else "json lines", monkeypatch
     )
     assert plain == f"{path}:37: not valid JSON (Expecting ',' delimiter)"
+    assert quick == plain
+
+
+@pytest.mark.parametrize("in_chunks", [False, True])
+def test_json_lines_name_the_line_not_only_the_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_chunks: bool
+) -> None:
+    """Blank lines and pages on lines: record 9 is on line 6, record 5 on line 4."""
+    records = events(9)
+    lines = [
+        "",
+        json.dumps(page(records[:3])),  # records 1-3 on line 2
+        "",
+        json.dumps(page(records[3:7])),  # records 4-7 on line 4
+        "",
+        json.dumps(page([records[7], {**records[8], "timestamp": "today"}])),  # 8-9, line 6
+    ]
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    layout = "json lines in chunks" if in_chunks else "json lines"
+    quick, plain = readers(path, "event", layout, monkeypatch)
+    assert plain == f"{path}:6: event record 9: field 'timestamp' is not an ISO time: 'today'"
+    assert quick == plain
+    lines[-1] = json.dumps(page([records[7], {**records[4], "to_state": "FAILED"}]))  # id 5
+    path.write_text("\n".join(lines) + "\n")
+    quick, plain = readers(path, "event", layout, monkeypatch)
+    assert plain == (
+        f"{path}: event records 5 (line 4) and 9 (line 6) have the same id 5 but different to_state"
+    )
     assert quick == plain
 
 

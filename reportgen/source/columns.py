@@ -16,7 +16,7 @@ import numpy as np
 
 from reportgen.errors import SourceError
 from reportgen.source.duplicates import drop_duplicates
-from reportgen.source.files import Record
+from reportgen.source.files import Record, record_at
 from reportgen.source.rules import id_problem, nodes_problem
 from reportgen.source.tables import NO_ID, BatchJobTable, EventTable, JobTable
 from reportgen.source.timestamps import parse_timestamps
@@ -71,8 +71,15 @@ def _object(record: Record, key: str) -> dict[str, Any]:
     return value
 
 
-def _fail(path: Path, what: str, index: int, problem: str) -> SourceError:
-    return SourceError(f"{path}: {what} record {index + 1}: {problem}")
+class _Where:
+    """Names records in errors: the file, and for JSON Lines each record's line."""
+
+    def __init__(self, path: Path, records: Iterable[Record]) -> None:
+        self.path, self.lines = path, getattr(records, "lines", None)
+
+
+def _fail(where: _Where, what: str, index: int, problem: str) -> SourceError:
+    return SourceError(f"{record_at(where.path, what, index, where.lines)}: {problem}")
 
 
 def _time_problem(times: Mapping[str, Sequence[str | None]], before: int) -> tuple[int, str] | None:
@@ -86,19 +93,19 @@ def _time_problem(times: Mapping[str, Sequence[str | None]], before: int) -> tup
 
 
 def _first_error(
-    path: Path, what: str, index: int, problem: str, times: Mapping[str, Sequence[str | None]]
+    where: _Where, what: str, index: int, problem: str, times: Mapping[str, Sequence[str | None]]
 ) -> SourceError:
     """The error of record `index`, or of an earlier record whose time is bad: both readers
     report the first record with a problem."""
     earlier = _time_problem(times, index)
-    return _fail(path, what, *(earlier or (index, problem)))
+    return _fail(where, what, *(earlier or (index, problem)))
 
 
-def _times(times: Mapping[str, Sequence[str | None]], path: Path, what: str) -> list[Any]:
+def _times(times: Mapping[str, Sequence[str | None]], where: _Where, what: str) -> list[Any]:
     """Each time field parsed; the first record with a bad one is an error."""
     problem = _time_problem(times, len(next(iter(times.values()))))
     if problem:
-        raise _fail(path, what, *problem)
+        raise _fail(where, what, *problem)
     return [parse_timestamps(texts)[0] for texts in times.values()]
 
 
@@ -122,18 +129,19 @@ def events_from_records(records: Iterable[Record], path: Path, data_keys: set[st
     states: dict[str, int] = state_codes()
     rows: list[tuple[Any, ...]] = []
     data_values: dict[str, list[str | None]] = {key: [] for key in data_keys}
+    where = _Where(path, records)
     for index, record in enumerate(records):
         try:
             row = _event_row(record, states)
         except _RecordError as exc:
             texts = [r[2] for r in rows]
-            raise _first_error(path, "event", index, str(exc), {"timestamp": texts}) from None
+            raise _first_error(where, "event", index, str(exc), {"timestamp": texts}) from None
         rows.append(row)
         for key, column in data_values.items():
             value = row[6].get(key)
             column.append(value if isinstance(value, str) else None)
     ids, job_ids, stamps, from_codes, to_codes, nodes, _ = _transposed(rows, 7)
-    (timestamp,) = _times({"timestamp": stamps}, path, "event")
+    (timestamp,) = _times({"timestamp": stamps}, where, "event")
     table = EventTable(
         id=np.array(ids, dtype=np.int64),
         job_id=np.array(job_ids, dtype=np.int64),
@@ -144,7 +152,7 @@ def events_from_records(records: Iterable[Record], path: Path, data_keys: set[st
         state_names=tuple(states),
         data_values={k: np.array(v, dtype=object) for k, v in data_values.items()},
     )
-    return drop_duplicates(table, path, "event")
+    return drop_duplicates(table, path, "event", where.lines)
 
 
 def _transposed(rows: list[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]]:
@@ -168,11 +176,12 @@ def _job_row(record: Any) -> tuple[Any, ...]:
 
 def jobs_from_records(records: Iterable[Record], path: Path, tag_keys: set[str]) -> JobTable:
     rows: list[tuple[Any, ...]] = []
+    where = _Where(path, records)
     for index, record in enumerate(records):
         try:
             rows.append(_job_row(record))
         except _RecordError as exc:
-            raise _fail(path, "job", index, str(exc)) from None
+            raise _fail(where, "job", index, str(exc)) from None
     ids, nodes, packing, batch_ids, tags = _transposed(rows, 5)
     table = JobTable(
         id=np.array(ids, dtype=np.int64),
@@ -181,7 +190,7 @@ def jobs_from_records(records: Iterable[Record], path: Path, tag_keys: set[str])
         batch_job_id=np.array(batch_ids, dtype=np.int64),
         tag_values={key: _object_array([t.get(key) for t in tags]) for key in tag_keys},
     )
-    return drop_duplicates(table, path, "job")
+    return drop_duplicates(table, path, "job", where.lines)
 
 
 def _batch_job_row(record: Any) -> tuple[Any, ...]:
@@ -204,14 +213,15 @@ def _batch_job_row(record: Any) -> tuple[Any, ...]:
 
 def batch_jobs_from_records(records: Iterable[Record], path: Path) -> BatchJobTable:
     rows: list[tuple[Any, ...]] = []
+    where = _Where(path, records)
     for index, record in enumerate(records):
         try:
             rows.append(_batch_job_row(record))
         except _RecordError as exc:
             times = {"start_time": [r[4] for r in rows], "end_time": [r[5] for r in rows]}
-            raise _first_error(path, "batch job", index, str(exc), times) from None
+            raise _first_error(where, "batch job", index, str(exc), times) from None
     ids, sites, schedulers, nodes, starts, ends, states, queues, tags = _transposed(rows, 9)
-    start_time, end_time = _times({"start_time": starts, "end_time": ends}, path, "batch job")
+    start_time, end_time = _times({"start_time": starts, "end_time": ends}, where, "batch job")
     table = BatchJobTable(
         id=np.array(ids, dtype=np.int64),
         site_id=np.array(sites, dtype=np.int64),
@@ -223,7 +233,7 @@ def batch_jobs_from_records(records: Iterable[Record], path: Path) -> BatchJobTa
         queue=_object_array(list(queues)),
         filter_tags=_object_array(list(tags)),
     )
-    return drop_duplicates(table, path, "batch job")
+    return drop_duplicates(table, path, "batch job", where.lines)
 
 
 def _object_array(values: list[Any]) -> Any:

@@ -9,6 +9,7 @@ on the words. "Identical" means equal in every field reportgen reads from the re
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,9 +24,14 @@ _NOT_COMPARED = {"id", "state_names", "duplicates_dropped"}
 _NAMES = {"data_values": "data", "tag_values": "tags"}
 
 
-def drop_duplicates(table: Table, path: Path, what: str) -> Table:
+Lines = list[int] | None | Callable[[], list[int] | None]
+"""Each record's line in a JSON Lines file (None for other files), or how to find them."""
+
+
+def drop_duplicates(table: Table, path: Path, what: str, lines: Lines = None) -> Table:
     """The table without records that repeat an earlier record's id and content, with their
-    number in `duplicates_dropped`; a SourceError naming both records if the content differs."""
+    number in `duplicates_dropped`; a SourceError naming both records if the content differs
+    (with their `lines` in JSON Lines)."""
     ids = table.id
     if ids.size < 2 or bool((ids[1:] > ids[:-1]).all()):  # the usual file: ids ascending
         return table
@@ -42,13 +48,19 @@ def drop_duplicates(table: Table, path: Path, what: str) -> Table:
         pair = int(np.flatnonzero(differs)[np.argmin(later[differs])])
         first, second = int(earlier[pair]), int(later[pair])
         field = next(name for name, c in columns if not _same(c[[first]], c[[second]])[0])
+        numbers = _numbered([first, second], lines() if callable(lines) else lines)
         raise SourceError(
-            f"{path}: {what} records {first + 1} and {second + 1} have the same id "
+            f"{path}: {what} records {numbers[0]} and {numbers[1]} have the same id "
             f"{int(ids[first])} but different {field}"
         )
     keep: Mask = np.ones(ids.size, dtype=bool)
     keep[later] = False
     return dataclasses.replace(table.take(keep), duplicates_dropped=int(later.size))
+
+
+def _numbered(indexes: list[int], lines: list[int] | None) -> list[str]:
+    """Record numbers, each with its line in JSON Lines: `3 (line 4)`."""
+    return [f"{i + 1}" + (f" (line {lines[i]})" if lines else "") for i in indexes]
 
 
 def _columns(table: EventTable | JobTable | BatchJobTable) -> list[tuple[str, Any]]:

@@ -101,7 +101,13 @@ def read_event_table(
         num_nodes=_join(parts, 5, np.float64),
         state_names=tuple(states),
     )
-    return drop_duplicates(table, path, "event")
+    return drop_duplicates(table, path, "event", _lines_of(path, "events"))
+
+
+def _lines_of(path: Path, what: str) -> Callable[[], list[int] | None]:
+    """How to find each record's line in a JSON Lines file (for an error: it reads the file
+    again with the plain reader)."""
+    return lambda: getattr(read_records(path, what), "lines", None)
 
 
 def _split_or_whole(read: Callable[[bool], T]) -> T:
@@ -260,7 +266,7 @@ def read_job_table(path: Path, tag_keys: set[str], progress: ReadProgress = _sil
         batch_job_id=_join(parts, 3, np.int64),
         tag_values=tags,
     )
-    return drop_duplicates(table, path, "job")
+    return drop_duplicates(table, path, "job", _lines_of(path, "jobs"))
 
 
 def _job_columns(rows: list[_Job], tag_keys: set[str]) -> tuple[Any, ...]:

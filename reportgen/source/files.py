@@ -18,6 +18,19 @@ BOM = "\ufeff"
 """A UTF-8 byte order mark, which some editors write first: it is not part of the JSON."""
 
 
+class Records(list[Record]):
+    """Records read from a file; for JSON Lines, `lines` holds each record's line number."""
+
+    lines: list[int] | None = None
+
+
+def record_at(path: Path, what: str, index: int, lines: list[int] | None) -> str:
+    """Where record `index` is: `events.json: event record 4`, for JSON Lines with its line:
+    `events.jsonl:7: event record 4`."""
+    place = f"{path}:{lines[index]}" if lines else str(path)
+    return f"{place}: {what} record {index + 1}"
+
+
 def read_records(path: Path, what: str) -> list[Record]:
     """Every record in the file, in file order; a clear SourceError if it can't be read."""
     return records_from_text(_read_text(path, what), path)
@@ -41,16 +54,18 @@ def records_from_text(
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         if stripped.startswith(("{", "[")) and "\n" in stripped.rstrip():
-            records = list(_json_lines(text, path, first_line, pages))
+            lines: list[int] = []
+            records = Records(_json_lines(text, path, first_line, pages, lines))
+            records.lines = lines
             if check_counts:
                 check_page_counts(path, pages, whole=False)
             return records
         line = exc.lineno + first_line - 1
         raise SourceError(f"{path}: not valid JSON ({exc.msg} at line {line})") from exc
-    records = list(_unwrap(document, path, pages))
+    found = list(_unwrap(document, path, pages))
     if check_counts:
         check_page_counts(path, pages, whole=isinstance(document, dict))
-    return records
+    return found
 
 
 def _read_text(path: Path, what: str) -> str:
@@ -99,7 +114,10 @@ def _page_results(
     return results
 
 
-def _json_lines(text: str, path: Path, first_line: int, pages: list[PageCount]) -> Iterator[Record]:
+def _json_lines(
+    text: str, path: Path, first_line: int, pages: list[PageCount], lines: list[int]
+) -> Iterator[Record]:
+    """The records of each line (`lines` gets the line number of each record)."""
     for number, line in enumerate(text.splitlines(), start=first_line):
         if not line.strip():
             continue
@@ -108,8 +126,11 @@ def _json_lines(text: str, path: Path, first_line: int, pages: list[PageCount]) 
         except json.JSONDecodeError as exc:
             raise SourceError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
         if isinstance(item, dict) and "results" in item:
-            yield from _page_results(item, path, f"the page on line {number}", pages)
+            results = _page_results(item, path, f"the page on line {number}", pages)
+            lines += [number] * len(results)
+            yield from results
         else:
+            lines.append(number)
             yield item
 
 
