@@ -621,3 +621,35 @@ def test_a_build_with_a_bad_record_is_a_message_not_a_traceback(
     assert f"{tmp_path / 'events.json'}: {message}" in err
     assert "Traceback" not in err
     assert not (tmp_path / "site").exists()
+
+
+def test_live_records_get_the_same_notes(tmp_path: Path) -> None:
+    """A live fetch (a stand-in client here) says what it dropped, as a files build does."""
+    from types import SimpleNamespace
+
+    from reportgen.source import balsam
+    from reportgen.spec.loader import load_report
+
+    path = tmp_path / "live.yaml"
+    path.write_text(
+        'title: Live\nsource:\n  balsam: {api_root: "http://127.0.0.1:9", token: x}\n'
+        "queries:\n  events: {all: {}}\n  batch_jobs: {all: {}}\n"
+        "charts:\n  - {id: done, type: throughput, events: all, to_state: JOB_FINISHED}\n"
+    )
+    records = [event(1, 1, 0, "RUNNING", "JOB_FINISHED"), event(2, 1, 1, "RUNNING", "LOST")]
+
+    class Client:
+        credentials = SimpleNamespace(api_root="http://balsam")
+        notes: tuple[str, ...] = ()
+        requests_made, retries = 3, 0
+
+        def fetch_all(self, label: str, kind: str, params: Any) -> list[dict[str, Any]]:
+            return {"events": records * 2, "batch-jobs": [batch_job(1, 4, 0, 10)]}[kind]
+
+    data = balsam._fetch(load_report(path), Client(), 0)  # type: ignore[arg-type]
+    assert data.notes[2:] == [
+        "http://balsam (all): 2 duplicate event records dropped (the same id and content as an "
+        "earlier record)",
+        "http://balsam (all): states Balsam does not define: 'LOST' (counted as they are)",
+    ]
+    assert data.events["all"].id.tolist() == [1, 2]

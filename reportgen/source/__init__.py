@@ -14,9 +14,9 @@ from reportgen.source.data import ReportData, Snapshot
 from reportgen.source.fast import read_event_table, read_job_table
 from reportgen.source.files import read_records
 from reportgen.source.filters import select_batch_jobs, select_events
+from reportgen.source.notes import record_notes
 from reportgen.source.tables import BatchJobTable, EventTable, JobTable
 from reportgen.spec.model import BalsamSource, FilesSource, Report
-from reportgen.states import BATCH_JOB_STATES, JOB_STATES
 
 __all__ = [
     "BatchJobTable",
@@ -25,6 +25,7 @@ __all__ = [
     "ReportData",
     "Snapshot",
     "load_report_data",
+    "record_notes",
 ]
 
 
@@ -76,27 +77,6 @@ def _load_files(report: Report, files: FilesSource, progress: Progress) -> Repor
         if table is not None and path is not None:
             notes += record_notes(table, path.name, what)
     return ReportData(events=events, batch_jobs=batch_jobs, jobs=jobs, notes=notes)
-
-
-def record_notes(table: EventTable | JobTable | BatchJobTable, name: str, what: str) -> list[str]:
-    """What the page says about a file's records: duplicates dropped, unknown states."""
-    notes = []
-    if table.duplicates_dropped:
-        count = table.duplicates_dropped
-        notes.append(
-            f"{name}: {count:,} duplicate {what} record{'s' if count > 1 else ''} dropped "
-            "(the same id and content as an earlier record)"
-        )
-    if isinstance(table, EventTable):
-        unknown = list(table.state_names[len(JOB_STATES) :])
-    elif isinstance(table, BatchJobTable):
-        unknown = sorted(set(table.state.tolist()) - set(BATCH_JOB_STATES))
-    else:
-        unknown = []
-    if unknown:
-        names = ", ".join(repr(state) for state in unknown)
-        notes.append(f"{name}: states Balsam does not define: {names} (counted as they are)")
-    return notes
 
 
 def _weights_missing(events: EventTable) -> bool:
