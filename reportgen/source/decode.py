@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 import msgspec
 
@@ -18,8 +18,6 @@ from reportgen.errors import SourceError
 from reportgen.source.chunks import Chunk, NotRecordBoundaries, lines_before
 from reportgen.source.files import PageCount, check_page_counts, records_from_text
 
-T = TypeVar("T")
-P = TypeVar("P")
 Rows = tuple[list[Any], list[PageCount], bool]
 """A chunk's rows, the (count, records held) of each page in it, and whether the chunk is
 one whole page (the file is one `{count, results}` document)."""
@@ -85,7 +83,7 @@ class Reader:
         path: Path,
         what: str,
         row: type[Any],
-        columns: Callable[[list[Any], int], P],
+        columns: Callable[[list[Any], int], Any],
         precise: Callable[[list[Any]], object],
     ) -> None:
         self.path, self.what, self.row = path, what, row

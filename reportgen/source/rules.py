@@ -25,7 +25,6 @@ NodeCount = Annotated[float, msgspec.Meta(ge=0, le=MAX_NODES)]
 lower bound on num_nodes and its launchers write 0 for a job of 0 nodes, so 0 is allowed."""
 PackingCount = Annotated[float, msgspec.Meta(gt=0, le=MAX_NODES)]
 """Balsam divides by node_packing_count (its launchers' occupancy 1 / count): never 0."""
-IntNodeCount = Annotated[int, msgspec.Meta(ge=0, le=MAX_NODES)]
 
 
 def shown(value: object) -> str:
