@@ -17,12 +17,13 @@ import numpy as np
 from reportgen.errors import SourceError
 from reportgen.source.duplicates import drop_duplicates
 from reportgen.source.files import Record, record_at
-from reportgen.source.rules import id_problem, nodes_problem
+from reportgen.source.rules import MAX_ID, MAX_NODES, MIN_ID, id_problem, nodes_problem
 from reportgen.source.tables import NO_ID, BatchJobTable, EventTable, JobTable
 from reportgen.source.timestamps import parse_timestamps
 from reportgen.states import state_codes
 
 _NAN = float("nan")
+_EMPTY: dict[str, Any] = {}
 
 
 class _RecordError(Exception):
@@ -125,22 +126,52 @@ def _event_row(record: Any, states: dict[str, int]) -> tuple[Any, ...]:
     return (*row, _NAN if weight is None else _nodes(weight, "data.num_nodes"), data)
 
 
+def _quick_event(record: Any, states: dict[str, int]) -> tuple[Any, ...] | None:
+    """`_event_row` of an event that is right, with no call per field (None if anything is
+    not as expected: then `_event_row` says what)."""
+    if type(record) is not dict:
+        return None
+    key, job, stamp = record.get("id"), record.get("job_id"), record.get("timestamp")
+    old, new, data = record.get("from_state"), record.get("to_state"), record.get("data")
+    if not (type(key) is int and type(job) is int and MIN_ID <= key <= MAX_ID):
+        return None
+    if not (MIN_ID <= job <= MAX_ID and type(stamp) is str and type(old) is str):
+        return None
+    if type(new) is not str or (data is not None and type(data) is not dict):
+        return None
+    weight = data.get("num_nodes") if data else None
+    if weight is None:
+        weight = _NAN
+    elif type(weight) not in (int, float) or not 0 <= weight <= MAX_NODES:
+        return None
+    from_code, to_code = states.get(old), states.get(new)
+    if from_code is None or to_code is None:
+        return None
+    return key, job, stamp, from_code, to_code, float(weight), data or _EMPTY
+
+
 def events_from_records(records: Iterable[Record], path: Path, data_keys: set[str]) -> EventTable:
     states: dict[str, int] = state_codes()
-    rows: list[tuple[Any, ...]] = []
+    columns: list[list[Any]] = [[], [], [], [], [], []]  # as EventTable's first six fields
+    ids, job_ids, stamps, from_codes, to_codes, nodes = columns
     data_values: dict[str, list[str | None]] = {key: [] for key in data_keys}
     where = _Where(path, records)
     for index, record in enumerate(records):
-        try:
-            row = _event_row(record, states)
-        except _RecordError as exc:
-            texts = [r[2] for r in rows]
-            raise _first_error(where, "event", index, str(exc), {"timestamp": texts}) from None
-        rows.append(row)
+        row = _quick_event(record, states)
+        if row is None:
+            try:
+                row = _event_row(record, states)
+            except _RecordError as exc:
+                raise _first_error(where, "event", index, str(exc), {"timestamp": stamps}) from None
+        ids.append(row[0])
+        job_ids.append(row[1])
+        stamps.append(row[2])
+        from_codes.append(row[3])
+        to_codes.append(row[4])
+        nodes.append(row[5])
         for key, column in data_values.items():
             value = row[6].get(key)
             column.append(value if isinstance(value, str) else None)
-    ids, job_ids, stamps, from_codes, to_codes, nodes, _ = _transposed(rows, 7)
     (timestamp,) = _times({"timestamp": stamps}, where, "event")
     table = EventTable(
         id=np.array(ids, dtype=np.int64),
