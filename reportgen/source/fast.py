@@ -2,9 +2,12 @@
 
 msgspec decodes each record into a small typed struct holding only the fields reportgen uses
 (a GC-untracked object, about 5x cheaper than a dict), and the structs of one chunk become
-NumPy columns before the next chunk is read (`chunks.py` cuts files into chunks). Any
-record msgspec rejects sends that chunk through the plain, record-by-record reader of
-`columns.py`, whose error names the record exactly.
+NumPy columns before the next chunk is read (`chunks.py` cuts files into chunks). The
+structs declare the bounds of `rules.py` (ids, node and packing counts) and the times are
+checked by their bytes (`timestamps.py`); any record msgspec rejects, or a chunk whose
+times fail, sends that chunk through the plain, record-by-record reader of `columns.py`
+(see `decode.py`), whose error names the record exactly: both readers word errors alike.
+Both end with `duplicates.drop_duplicates`.
 """
 
 from __future__ import annotations
