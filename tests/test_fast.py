@@ -170,4 +170,5 @@ def test_a_bad_record_is_named_by_its_place_in_the_file(
         monkeypatch.setattr(fast, "PARALLEL_MIN_BYTES", 0)
     with pytest.raises(SourceError) as caught:
         fast.read_event_table(path, set())
-    assert str(caught.value) == f"{path}: event record 301: {problem}"
+    where = f"{path}:301" if as_lines else str(path)  # JSON Lines: the line number too
+    assert str(caught.value) == f"{where}: event record 301: {problem}"

@@ -14,6 +14,7 @@ from reportgen.source.data import Needs, ReportData, Snapshot
 from reportgen.source.fast import read_event_table, read_job_table
 from reportgen.source.files import read_records
 from reportgen.source.filters import select_batch_jobs, select_events
+from reportgen.source.notes import record_notes
 from reportgen.source.tables import BatchJobTable, EventTable, JobTable
 from reportgen.spec.model import BalsamSource, FilesSource, Report
 
@@ -25,6 +26,7 @@ __all__ = [
     "ReportData",
     "Snapshot",
     "load_report_data",
+    "record_notes",
 ]
 
 
@@ -74,6 +76,13 @@ def _load_files(report: Report, files: FilesSource, needs: Needs, progress: Prog
         }
     read = [p.name for p in (files.events, files.jobs, files.batch_jobs) if p is not None]
     notes = [f"Saved API responses: {', '.join(read)}"]
+    for table, path, what in [
+        (all_events, files.events, "event"),
+        (jobs, files.jobs, "job"),
+        (all_batch_jobs, files.batch_jobs, "batch job"),
+    ]:
+        if table is not None and path is not None:
+            notes += record_notes(table, path.name, what)
     return ReportData(events=events, batch_jobs=batch_jobs, jobs=jobs, notes=notes)
 
 

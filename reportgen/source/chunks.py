@@ -7,6 +7,7 @@ JSON Lines are cut at line breaks, and the records of an API page after a `},{` 
 from __future__ import annotations
 
 import gzip
+import itertools
 import os
 import re
 import zlib
@@ -18,6 +19,8 @@ import msgspec
 
 from reportgen.errors import SourceError
 
+BOM = "\ufeff".encode()
+"""A UTF-8 byte order mark, which some editors write first: it is not part of the JSON."""
 CHUNK_BYTES = 4 << 20
 """Small enough that two workers overlap well with decompression (measured: 4 MB best)."""
 Chunk = tuple[str, bytes]
@@ -25,11 +28,16 @@ Chunk = tuple[str, bytes]
 
 
 def file_chunks(
-    path: Path, what: str, on_read: Callable[[float], None], split_pages: bool
+    path: Path,
+    what: str,
+    on_read: Callable[[float], None],
+    split_pages: bool,
+    on_count: Callable[[object], None] = lambda count: None,
 ) -> Iterator[Chunk]:
     """("lines", bytes ending at a line break), ("records", a JSON list of some of a page's
     records) or ("document", a whole JSON document). `on_read` gets the share of the file
-    read so far, after each read; a page that cannot be cut raises NotRecordBoundaries."""
+    read so far, after each read; a page that cannot be cut raises NotRecordBoundaries; the
+    `count` of a page cut into "records" (None if it has none) goes to `on_count`."""
     try:
         raw = path.open("rb")
     except FileNotFoundError:
@@ -40,11 +48,11 @@ def file_chunks(
     with raw, gzip.open(raw) if raw.peek(2)[:2] == b"\x1f\x8b" else raw as unmetered:
         stream = _Metered(unmetered, lambda: on_read(raw.tell() / size))
         try:
-            first = stream.read(CHUNK_BYTES)
+            first = stream.read(CHUNK_BYTES).removeprefix(BOM)
             kind = _kind(first)
             header = _PAGE_HEADER.match(first) if split_pages else None
             if kind == "document" and header:
-                yield from _page_chunks(first[header.end() :], stream)
+                yield from _page_chunks(first[header.end() :], stream, header[0], on_count)
                 return
             if kind == "document":
                 yield kind, first + stream.read()
@@ -86,6 +94,17 @@ page's own and not one inside a record (Balsam writes `{"count":N,"results":[`).
 _PAGE_TAIL = re.compile(rb'\s*\](?:\s*,\s*"\w+"\s*:\s*(?:-?\d+|null|"[^"\\]*"))*\s*\}\s*\Z')
 """What may follow the last record: the end of the results and scalar keys such as count."""
 _TAIL_SEARCH_BYTES = 256
+_SCALAR_KEY = re.compile(rb'"(\w+)"\s*:\s*(-?\d+|null|"[^"\\]*")')
+
+
+def _declared_count(*scalars: bytes) -> object:
+    """The `count` among a page's scalar keys (the header's, then the tail's), else None."""
+    count: object = None
+    for text in scalars:
+        for key, value in _SCALAR_KEY.findall(text):
+            if key == b"count":
+                count = int(value) if value[:1].isdigit() or value[:1] == b"-" else None
+    return count
 
 
 class _Readable(Protocol):
@@ -108,7 +127,9 @@ class NotRecordBoundaries(Exception):
     """A page's records were cut where no record ends: read the file as one document."""
 
 
-def _page_chunks(rest: bytes, stream: _Readable) -> Iterator[Chunk]:
+def _page_chunks(
+    rest: bytes, stream: _Readable, header: bytes, on_count: Callable[[object], None]
+) -> Iterator[Chunk]:
     """A page's records as JSON lists of about CHUNK_BYTES, so they stream like JSON Lines.
 
     Each chunk is cut after the last `},{` in it. That may be inside a string or inside a
@@ -130,3 +151,11 @@ def _page_chunks(rest: bytes, stream: _Readable) -> Iterator[Chunk]:
     if tail is None:
         raise NotRecordBoundaries
     yield "records", b"[" + pending[: tail.start()] + b"]"
+    on_count(_declared_count(header, tail[0]))
+
+
+def lines_before(path: Path, what: str, chunk_index: int) -> int:
+    """How many line breaks the first `chunk_index` chunks of a JSON Lines file hold (read
+    again: this is only wanted for an error message)."""
+    chunks = file_chunks(path, what, lambda share: None, split_pages=False)
+    return sum(chunk.count(b"\n") for _, chunk in itertools.islice(chunks, chunk_index))

@@ -1,22 +1,29 @@
 """Turn API records into columnar tables, checking every record as it goes.
 
 A malformed record is an error naming the file and the record's position: a silently
-skipped event would make a chart wrong without anyone noticing.
+skipped event would make a chart wrong without anyone noticing. The rules are those of
+`rules.py`, which the msgspec reader (`fast.py`) declares too; a chunk it rejects is read
+again here, so the two readers accept the same records and word errors the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from reportgen.errors import SourceError
-from reportgen.source.files import Record
+from reportgen.source.duplicates import drop_duplicates
+from reportgen.source.files import Record, record_at
+from reportgen.source.rules import MAX_ID, MAX_NODES, MIN_ID, id_problem, nodes_problem
 from reportgen.source.tables import NO_ID, BatchJobTable, EventTable, JobTable
 from reportgen.source.timestamps import parse_timestamps
 from reportgen.states import state_codes
+
+_NAN = float("nan")
+_EMPTY: dict[str, Any] = {}
 
 
 class _RecordError(Exception):
@@ -34,138 +41,230 @@ def _need(record: Record, key: str, kind: type | tuple[type, ...], nullable: boo
     return value
 
 
-def _fail(path: Path, what: str, index: int, problem: str) -> SourceError:
-    return SourceError(f"{path}: {what} record {index + 1}: {problem}")
+def _id(record: Record, key: str, nullable: bool = False) -> int:
+    """An id field (NO_ID if null and `nullable`)."""
+    value = _need(record, key, int, nullable)
+    if value is None:
+        return NO_ID
+    problem = id_problem(key, value)
+    if problem:
+        raise _RecordError(problem)
+    return int(value)
 
 
-def _times(texts: Sequence[str | None], path: Path, what: str, field: str) -> Any:
-    values, bad = parse_timestamps(texts)
-    if bad is not None:
-        raise _fail(path, what, bad, f"field {field!r} is not an ISO time: {texts[bad]!r}")
-    return values
+def _nodes(value: Any, field: str, zero: bool = True) -> float:
+    """A node or packing count (a number; see `rules.nodes_problem`)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _RecordError(f"{field} is {value!r}")
+    problem = nodes_problem(field, value, zero)
+    if problem:
+        raise _RecordError(problem)
+    return float(value)
+
+
+def _object(record: Record, key: str) -> dict[str, Any]:
+    """An object field that may be missing or null (then empty)."""
+    value = record.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _RecordError(f"field {key!r} is {value!r}")
+    return value
+
+
+class _Where:
+    """Names records in errors: the file, and for JSON Lines each record's line."""
+
+    def __init__(self, path: Path, records: Iterable[Record]) -> None:
+        self.path, self.lines = path, getattr(records, "lines", None)
+
+
+def _fail(where: _Where, what: str, index: int, problem: str) -> SourceError:
+    return SourceError(f"{record_at(where.path, what, index, where.lines)}: {problem}")
+
+
+def _time_problem(times: Mapping[str, Sequence[str | None]], before: int) -> tuple[int, str] | None:
+    """The first record before `before` with a field that is not a time, and the problem."""
+    found = None
+    for field, texts in times.items():
+        _, bad = parse_timestamps(texts[:before])
+        if bad is not None and (found is None or bad < found[0]):
+            found = (bad, f"field {field!r} is not an ISO time: {texts[bad]!r}")
+    return found
+
+
+def _first_error(
+    where: _Where, what: str, index: int, problem: str, times: Mapping[str, Sequence[str | None]]
+) -> SourceError:
+    """The error of record `index`, or of an earlier record whose time is bad: both readers
+    report the first record with a problem."""
+    earlier = _time_problem(times, index)
+    return _fail(where, what, *(earlier or (index, problem)))
+
+
+def _times(times: Mapping[str, Sequence[str | None]], where: _Where, what: str) -> list[Any]:
+    """Each time field parsed; the first record with a bad one is an error."""
+    problem = _time_problem(times, len(next(iter(times.values()))))
+    if problem:
+        raise _fail(where, what, *problem)
+    return [parse_timestamps(texts)[0] for texts in times.values()]
+
+
+def _event_row(record: Any, states: dict[str, int]) -> tuple[Any, ...]:
+    """(id, job_id, timestamp, from code, to code, weight, data) of one event."""
+    if not isinstance(record, dict):
+        raise _RecordError(f"expected an object; got {type(record).__name__}")
+    row = (
+        _id(record, "id"),
+        _id(record, "job_id"),
+        _need(record, "timestamp", str),
+        states.setdefault(_need(record, "from_state", str), len(states)),
+        states.setdefault(_need(record, "to_state", str), len(states)),
+    )
+    data = _object(record, "data")
+    weight = data.get("num_nodes")
+    return (*row, _NAN if weight is None else _nodes(weight, "data.num_nodes"), data)
+
+
+def _quick_event(record: Any, states: dict[str, int]) -> tuple[Any, ...] | None:
+    """`_event_row` of an event that is right, with no call per field (None if anything is
+    not as expected: then `_event_row` says what)."""
+    if type(record) is not dict:
+        return None
+    key, job, stamp = record.get("id"), record.get("job_id"), record.get("timestamp")
+    old, new, data = record.get("from_state"), record.get("to_state"), record.get("data")
+    if not (type(key) is int and type(job) is int and MIN_ID <= key <= MAX_ID):
+        return None
+    if not (MIN_ID <= job <= MAX_ID and type(stamp) is str and type(old) is str):
+        return None
+    if type(new) is not str or (data is not None and type(data) is not dict):
+        return None
+    weight = data.get("num_nodes") if data else None
+    if weight is None:
+        weight = _NAN
+    elif type(weight) not in (int, float) or not 0 <= weight <= MAX_NODES:
+        return None
+    from_code, to_code = states.get(old), states.get(new)
+    if from_code is None or to_code is None:
+        return None
+    return key, job, stamp, from_code, to_code, float(weight), data or _EMPTY
 
 
 def events_from_records(records: Iterable[Record], path: Path, data_keys: set[str]) -> EventTable:
-    ids: list[int] = []
-    job_ids: list[int] = []
-    stamps: list[str] = []
     states: dict[str, int] = state_codes()
-    from_codes: list[int] = []
-    to_codes: list[int] = []
-    nodes: list[float] = []
+    columns: list[list[Any]] = [[], [], [], [], [], []]  # as EventTable's first six fields
+    ids, job_ids, stamps, from_codes, to_codes, nodes = columns
     data_values: dict[str, list[str | None]] = {key: [] for key in data_keys}
-    nan = float("nan")
+    where = _Where(path, records)
     for index, record in enumerate(records):
-        try:
-            if not isinstance(record, dict):
-                raise _RecordError(f"expected an object; got {type(record).__name__}")
-            ids.append(_need(record, "id", int))
-            job_ids.append(_need(record, "job_id", int))
-            stamps.append(_need(record, "timestamp", str))
-            from_codes.append(states.setdefault(_need(record, "from_state", str), len(states)))
-            to_codes.append(states.setdefault(_need(record, "to_state", str), len(states)))
-            data = record.get("data") or {}
-            if not isinstance(data, dict):
-                raise _RecordError(f"field 'data' is {data!r}")
-            weight = data.get("num_nodes")
-            if weight is not None and (
-                isinstance(weight, bool) or not isinstance(weight, int | float)
-            ):
-                raise _RecordError(f"data.num_nodes is {weight!r}")
-            nodes.append(nan if weight is None else float(weight))
-            for key, column in data_values.items():
-                value = data.get(key)
-                column.append(value if isinstance(value, str) else None)
-        except _RecordError as exc:
-            raise _fail(path, "event", index, str(exc)) from None
-    return EventTable(
+        row = _quick_event(record, states)
+        if row is None:
+            try:
+                row = _event_row(record, states)
+            except _RecordError as exc:
+                raise _first_error(where, "event", index, str(exc), {"timestamp": stamps}) from None
+        ids.append(row[0])
+        job_ids.append(row[1])
+        stamps.append(row[2])
+        from_codes.append(row[3])
+        to_codes.append(row[4])
+        nodes.append(row[5])
+        for key, column in data_values.items():
+            value = row[6].get(key)
+            column.append(value if isinstance(value, str) else None)
+    (timestamp,) = _times({"timestamp": stamps}, where, "event")
+    table = EventTable(
         id=np.array(ids, dtype=np.int64),
         job_id=np.array(job_ids, dtype=np.int64),
-        timestamp=_times(stamps, path, "event", "timestamp"),
+        timestamp=timestamp,
         from_state=np.array(from_codes, dtype=np.int16),
         to_state=np.array(to_codes, dtype=np.int16),
         num_nodes=np.array(nodes, dtype=np.float64),
         state_names=tuple(states),
         data_values={k: np.array(v, dtype=object) for k, v in data_values.items()},
     )
+    return drop_duplicates(table, path, "event", where.lines)
+
+
+def _transposed(rows: list[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]]:
+    return list(zip(*rows, strict=True)) if rows else [()] * width
+
+
+def _job_row(record: Any) -> tuple[Any, ...]:
+    """(id, num_nodes, node_packing_count, batch_job_id, tags) of one job."""
+    if not isinstance(record, dict):
+        raise _RecordError(f"expected an object; got {type(record).__name__}")
+    job_id = _id(record, "id")
+    nodes = _nodes(_need(record, "num_nodes", (int, float)), "field 'num_nodes'")
+    packing = record.get("node_packing_count")
+    packing = 1.0 if packing is None else _nodes(packing, "field 'node_packing_count'", False)
+    batch_job_id = _id(record, "batch_job_id", nullable=True)
+    tags = _object(record, "tags")
+    if not all(isinstance(value, str) for value in tags.values()):
+        raise _RecordError(f"field 'tags' is {tags!r}: expected string values")
+    return job_id, nodes, packing, batch_job_id, tags
 
 
 def jobs_from_records(records: Iterable[Record], path: Path, tag_keys: set[str]) -> JobTable:
-    ids: list[int] = []
-    nodes: list[float] = []
-    packing: list[float] = []
-    batch_ids: list[int] = []
-    tag_values: dict[str, list[str | None]] = {key: [] for key in tag_keys}
+    rows: list[tuple[Any, ...]] = []
+    where = _Where(path, records)
     for index, record in enumerate(records):
         try:
-            if not isinstance(record, dict):
-                raise _RecordError(f"expected an object; got {type(record).__name__}")
-            ids.append(_need(record, "id", int))
-            nodes.append(float(_need(record, "num_nodes", (int, float))))
-            packing.append(float(record.get("node_packing_count") or 1))
-            batch_id = _need(record, "batch_job_id", int, nullable=True)
-            batch_ids.append(NO_ID if batch_id is None else batch_id)
-            tags = record.get("tags") or {}
-            if not isinstance(tags, dict):
-                raise _RecordError(f"field 'tags' is {tags!r}")
-            for key, column in tag_values.items():
-                value = tags.get(key)
-                column.append(None if value is None else str(value))
+            rows.append(_job_row(record))
         except _RecordError as exc:
-            raise _fail(path, "job", index, str(exc)) from None
-    return JobTable(
+            raise _fail(where, "job", index, str(exc)) from None
+    ids, nodes, packing, batch_ids, tags = _transposed(rows, 5)
+    table = JobTable(
         id=np.array(ids, dtype=np.int64),
         num_nodes=np.array(nodes, dtype=np.float64),
         node_packing_count=np.array(packing, dtype=np.float64),
         batch_job_id=np.array(batch_ids, dtype=np.int64),
-        tag_values={k: np.array(v, dtype=object) for k, v in tag_values.items()},
+        tag_values={key: _object_array([t.get(key) for t in tags]) for key in tag_keys},
     )
+    return drop_duplicates(table, path, "job", where.lines)
+
+
+def _batch_job_row(record: Any) -> tuple[Any, ...]:
+    """The BATCH_JOB_COLUMNS of one batch job (times as text)."""
+    if not isinstance(record, dict):
+        raise _RecordError(f"expected an object; got {type(record).__name__}")
+    row = (
+        _id(record, "id"),
+        _id(record, "site_id"),
+        _id(record, "scheduler_id", nullable=True),
+        int(_nodes(_need(record, "num_nodes", int), "field 'num_nodes'")),
+        _need(record, "start_time", str, nullable=True),
+        _need(record, "end_time", str, nullable=True),
+        _need(record, "state", str),
+        str(record.get("queue") or ""),
+    )
+    tags = _object(record, "filter_tags")
+    return (*row, {str(k): str(v) for k, v in tags.items()})
 
 
 def batch_jobs_from_records(records: Iterable[Record], path: Path) -> BatchJobTable:
-    rows: dict[str, list[Any]] = {
-        name: []
-        for name in (
-            "id",
-            "site_id",
-            "scheduler_id",
-            "num_nodes",
-            "start_time",
-            "end_time",
-            "state",
-            "queue",
-            "filter_tags",
-        )
-    }
+    rows: list[tuple[Any, ...]] = []
+    where = _Where(path, records)
     for index, record in enumerate(records):
         try:
-            if not isinstance(record, dict):
-                raise _RecordError(f"expected an object; got {type(record).__name__}")
-            rows["id"].append(_need(record, "id", int))
-            rows["site_id"].append(_need(record, "site_id", int))
-            scheduler_id = _need(record, "scheduler_id", int, nullable=True)
-            rows["scheduler_id"].append(NO_ID if scheduler_id is None else scheduler_id)
-            rows["num_nodes"].append(_need(record, "num_nodes", int))
-            rows["start_time"].append(_need(record, "start_time", str, nullable=True))
-            rows["end_time"].append(_need(record, "end_time", str, nullable=True))
-            rows["state"].append(_need(record, "state", str))
-            rows["queue"].append(str(record.get("queue") or ""))
-            tags = record.get("filter_tags") or {}
-            if not isinstance(tags, dict):
-                raise _RecordError(f"field 'filter_tags' is {tags!r}")
-            rows["filter_tags"].append({str(k): str(v) for k, v in tags.items()})
+            rows.append(_batch_job_row(record))
         except _RecordError as exc:
-            raise _fail(path, "batch job", index, str(exc)) from None
-    objects = {name: _object_array(rows[name]) for name in ("state", "queue", "filter_tags")}
-    return BatchJobTable(
-        id=np.array(rows["id"], dtype=np.int64),
-        site_id=np.array(rows["site_id"], dtype=np.int64),
-        scheduler_id=np.array(rows["scheduler_id"], dtype=np.int64),
-        num_nodes=np.array(rows["num_nodes"], dtype=np.int64),
-        start_time=_times(rows["start_time"], path, "batch job", "start_time"),
-        end_time=_times(rows["end_time"], path, "batch job", "end_time"),
-        **objects,
+            times = {"start_time": [r[4] for r in rows], "end_time": [r[5] for r in rows]}
+            raise _first_error(where, "batch job", index, str(exc), times) from None
+    ids, sites, schedulers, nodes, starts, ends, states, queues, tags = _transposed(rows, 9)
+    start_time, end_time = _times({"start_time": starts, "end_time": ends}, where, "batch job")
+    table = BatchJobTable(
+        id=np.array(ids, dtype=np.int64),
+        site_id=np.array(sites, dtype=np.int64),
+        scheduler_id=np.array(schedulers, dtype=np.int64),
+        num_nodes=np.array(nodes, dtype=np.int64),
+        start_time=start_time,
+        end_time=end_time,
+        state=_object_array(list(states)),
+        queue=_object_array(list(queues)),
+        filter_tags=_object_array(list(tags)),
     )
+    return drop_duplicates(table, path, "batch job", where.lines)
 
 
 def _object_array(values: list[Any]) -> Any:

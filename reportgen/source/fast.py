@@ -2,33 +2,37 @@
 
 msgspec decodes each record into a small typed struct holding only the fields reportgen uses
 (a GC-untracked object, about 5x cheaper than a dict), and the structs of one chunk become
-NumPy columns before the next chunk is read (`chunks.py` cuts files into chunks). Any
-record msgspec rejects sends that chunk through the plain, record-by-record reader of
-`columns.py`, whose error names the record exactly.
+NumPy columns before the next chunk is read (`chunks.py` cuts files into chunks). The
+structs declare the bounds of `rules.py` (ids, node and packing counts) and the times are
+checked by their bytes (`timestamps.py`); any record msgspec rejects, or a chunk whose
+times fail, sends that chunk through the plain, record-by-record reader of `columns.py`
+(see `decode.py`), whose error names the record exactly: both readers word errors alike.
+Both end with `duplicates.drop_duplicates`.
 """
 
 from __future__ import annotations
 
 import collections
 import concurrent.futures
-import functools
 import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 import numpy as np
 
-from reportgen.errors import SourceError
 from reportgen.source import columns
 from reportgen.source.chunks import Chunk, NotRecordBoundaries, file_chunks
-from reportgen.source.files import read_records, records_from_text
+from reportgen.source.decode import Reader, Recheck, decode_chunk, page_type
+from reportgen.source.duplicates import drop_duplicates
+from reportgen.source.files import read_records
+from reportgen.source.rules import Id, NodeCount, PackingCount
 from reportgen.source.tables import NO_ID, EventTable, JobTable
-from reportgen.source.timestamps import parse_timestamps
+from reportgen.source.timestamps import parse_all
 from reportgen.states import state_codes
 
 WORKERS = min(2, os.cpu_count() or 1)
@@ -39,12 +43,12 @@ T = TypeVar("T")
 
 
 class _Data(msgspec.Struct, gc=False):
-    num_nodes: float | None = None
+    num_nodes: NodeCount | None = None
 
 
 class _Event(msgspec.Struct, gc=False):
-    id: int
-    job_id: int
+    id: Id
+    job_id: Id
     timestamp: str
     from_state: str
     to_state: str
@@ -52,16 +56,14 @@ class _Event(msgspec.Struct, gc=False):
 
 
 class _Job(msgspec.Struct, gc=False):
-    id: int
-    num_nodes: float
-    batch_job_id: int | None
-    node_packing_count: float | None = None
+    id: Id
+    num_nodes: NodeCount
+    batch_job_id: Id | None
+    node_packing_count: PackingCount | None = None
     tags: dict[str, str] | None = None
 
 
-def _page_type(row: type[Any]) -> type[Any]:
-    return msgspec.defstruct(f"{row.__name__}Page", [("results", list[row])])  # type: ignore[valid-type]
-
+_page_type = page_type  # (benchmarks/floor.py decodes pages with it)
 
 ReadProgress = Callable[[int, float], None]
 """(records decoded so far, share of the file read) -> None"""
@@ -79,12 +81,21 @@ def read_event_table(
         return columns.events_from_records(read_records(path, "events"), path, data_keys)
 
     def read(split_pages: bool) -> tuple[list[tuple[np.ndarray, ...]], dict[str, int]]:
-        meter, states = _Meter(progress), state_codes()
-        chunks = file_chunks(path, "events", meter.read_share, split_pages)
-        return meter.count(_event_parts(chunks, states, path)), states
+        meter, states, declared = _Meter(progress), state_codes(), list[object]()
+        chunks = file_chunks(path, "events", meter.read_share, split_pages, declared.append)
+        reader = Reader(
+            path,
+            "events",
+            _Event,
+            lambda rows, start: _event_columns(rows, states),
+            lambda records: columns.events_from_records(records, path, set()),
+        )
+        parts = meter.count(_event_parts(chunks, reader, states))
+        reader.check_counts(declared)
+        return parts, states
 
     parts, states = _split_or_whole(read)
-    return EventTable(
+    table = EventTable(
         id=_join(parts, 0, np.int64),
         job_id=_join(parts, 1, np.int64),
         timestamp=_join(parts, 2, np.int64),
@@ -93,6 +104,13 @@ def read_event_table(
         num_nodes=_join(parts, 5, np.float64),
         state_names=tuple(states),
     )
+    return drop_duplicates(table, path, "event", _lines_of(path, "events"))
+
+
+def _lines_of(path: Path, what: str) -> Callable[[], list[int] | None]:
+    """How to find each record's line in a JSON Lines file (for an error: it reads the file
+    again with the plain reader)."""
+    return lambda: getattr(read_records(path, what), "lines", None)
 
 
 def _split_or_whole(read: Callable[[bool], T]) -> T:
@@ -104,18 +122,17 @@ def _split_or_whole(read: Callable[[bool], T]) -> T:
 
 
 def _event_parts(
-    chunks: Iterator[Chunk], states: dict[str, int], path: Path
+    chunks: Iterator[Chunk], reader: Reader, states: dict[str, int]
 ) -> Iterator[tuple[np.ndarray, ...]]:
     first = next(chunks, None)
     if first is None:
         return
+    chunks = itertools.chain([first], chunks)
+    path = reader.path
     if first[0] != "document" and WORKERS > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES:
-        yield from _parallel_event_parts(itertools.chain([first], chunks), states, path)
-        return
-    for rows, start in _decoded(
-        itertools.chain([first], chunks), path, "events", _Event, _precise_events(path)
-    ):
-        yield _event_columns(rows, states, path, start)
+        yield from _parallel_event_parts(chunks, reader, states)
+    else:
+        yield from reader.parts(chunks)
 
 
 class _Meter:
@@ -139,19 +156,14 @@ class _Meter:
         return kept
 
 
-def _precise_events(path: Path) -> Callable[[list[Any]], object]:
-    return lambda records: columns.events_from_records(records, path, set())
-
-
 def _parallel_event_parts(
-    chunks: Iterator[Chunk], states: dict[str, int], path: Path
+    chunks: Iterator[Chunk], reader: Reader, states: dict[str, int]
 ) -> Iterator[tuple[np.ndarray, ...]]:
     """Chunks of records decoded by WORKERS processes, in file order, a few chunks ahead.
 
     A worker returns columns with its own state codes, remapped here; a chunk it could not
     read is read again here, sequentially, so the error names the exact record.
     """
-    start = 0
     context = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(WORKERS, mp_context=context) as pool:
         pending: collections.deque[tuple[str, bytes, concurrent.futures.Future[Any]]] = (
@@ -160,57 +172,50 @@ def _parallel_event_parts(
         for kind, chunk in chunks:
             pending.append((kind, chunk, pool.submit(_records_to_columns, kind, chunk)))
             while len(pending) > WORKERS:
-                part, start = _collect(*pending.popleft(), states, path, start)
-                yield part
+                yield _collect(*pending.popleft(), reader, states)
         while pending:
-            part, start = _collect(*pending.popleft(), states, path, start)
-            yield part
+            yield _collect(*pending.popleft(), reader, states)
 
 
 def _collect(
     kind: str,
     chunk: bytes,
     future: concurrent.futures.Future[Any],
+    reader: Reader,
     states: dict[str, int],
-    path: Path,
-    start: int,
-) -> tuple[tuple[np.ndarray, ...], int]:
+) -> tuple[np.ndarray, ...]:
     result = future.result()
     if result is None:  # read it again here, to raise the precise error
-        chunks = iter([(kind, chunk)])
-        rows, _ = next(_decoded(chunks, path, "events", _Event, _precise_events(path), start))
-        return _event_columns(rows, states, path, start), start + len(rows)
-    *arrays, local_names = result
+        part: tuple[np.ndarray, ...] = reader.part(kind, chunk, decode_chunk(chunk, kind, _Event))
+        return part
+    *arrays, local_names, pages, whole = result
     lookup = np.array(
         [states.setdefault(name, len(states)) for name in local_names], dtype=np.int16
     )
     arrays[3], arrays[4] = lookup[arrays[3]], lookup[arrays[4]]
-    return tuple(arrays), start + len(arrays[0])
+    reader.add(len(arrays[0]), pages, whole)
+    return tuple(arrays)
 
 
 def _records_to_columns(kind: str, chunk: bytes) -> tuple[Any, ...] | None:
     """In a worker: one chunk of records to columns, or None if anything is wrong."""
     states = state_codes()
-    decoded = _decode_chunk(chunk, kind, _shapes(_Event)[kind])
+    decoded = decode_chunk(chunk, kind, _Event)
     if isinstance(decoded, msgspec.DecodeError):
         return None
+    rows, pages, whole = decoded
     try:
-        arrays = _event_columns(decoded, states, Path("."), 0)
-    except SourceError:
+        arrays = _event_columns(rows, states)
+    except Recheck:
         return None
-    return (*arrays, tuple(states))
+    return (*arrays, tuple(states), pages, whole)
 
 
-def _event_columns(
-    rows: list[_Event], states: dict[str, int], path: Path, start: int
-) -> tuple[np.ndarray, ...]:
+def _event_columns(rows: list[_Event], states: dict[str, int]) -> tuple[np.ndarray, ...]:
     count = len(rows)
-    stamps, bad = parse_timestamps(list(map(attrgetter("timestamp"), rows)))
-    if bad is not None:
-        raise SourceError(
-            f"{path}: event record {start + bad + 1}: field 'timestamp' is not an "
-            f"ISO time: {rows[bad].timestamp!r}"
-        )
+    stamps = parse_all(list(map(attrgetter("timestamp"), rows)))
+    if stamps is None:
+        raise Recheck
     nan = float("nan")
     return (
         np.fromiter(map(attrgetter("id"), rows), np.int64, count),
@@ -239,28 +244,32 @@ def _codes_of(names: Iterator[str], states: dict[str, int], count: int) -> np.nd
 
 def read_job_table(path: Path, tag_keys: set[str], progress: ReadProgress = _silent) -> JobTable:
     def read(split_pages: bool) -> list[tuple[Any, ...]]:
-        meter = _Meter(progress)
-        decoded = _decoded(
-            file_chunks(path, "jobs", meter.read_share, split_pages),
+        meter, declared = _Meter(progress), list[object]()
+        chunks = file_chunks(path, "jobs", meter.read_share, split_pages, declared.append)
+        reader = Reader(
             path,
             "jobs",
             _Job,
+            lambda rows, start: _job_columns(rows, tag_keys),
             lambda records: columns.jobs_from_records(records, path, tag_keys),
         )
-        return meter.count(_job_columns(rows, tag_keys) for rows, _ in decoded)
+        parts = meter.count(reader.parts(chunks))
+        reader.check_counts(declared)
+        return parts
 
     parts = _split_or_whole(read)
     tags = {
         key: np.concatenate([p[4][key] for p in parts]) if parts else np.empty(0, dtype=object)
         for key in tag_keys
     }
-    return JobTable(
+    table = JobTable(
         id=_join(parts, 0, np.int64),
         num_nodes=_join(parts, 1, np.float64),
         node_packing_count=_join(parts, 2, np.float64),
         batch_job_id=_join(parts, 3, np.int64),
         tag_values=tags,
     )
+    return drop_duplicates(table, path, "job", _lines_of(path, "jobs"))
 
 
 def _job_columns(rows: list[_Job], tag_keys: set[str]) -> tuple[Any, ...]:
@@ -272,7 +281,11 @@ def _job_columns(rows: list[_Job], tag_keys: set[str]) -> tuple[Any, ...]:
     return (
         np.fromiter((r.id for r in rows), np.int64, len(rows)),
         np.fromiter((r.num_nodes for r in rows), np.float64, len(rows)),
-        np.fromiter((r.node_packing_count or 1.0 for r in rows), np.float64, len(rows)),
+        np.fromiter(
+            (1.0 if r.node_packing_count is None else r.node_packing_count for r in rows),
+            np.float64,
+            len(rows),
+        ),
         np.fromiter(
             (NO_ID if r.batch_job_id is None else r.batch_job_id for r in rows), np.int64, len(rows)
         ),
@@ -284,98 +297,3 @@ def _join(parts: list[tuple[Any, ...]], index: int, dtype: type[Any]) -> Any:
     if not parts:
         return np.empty(0, dtype=dtype)
     return np.concatenate([p[index] for p in parts]).astype(dtype, copy=False)
-
-
-@functools.cache
-def _shapes(
-    row: type[T],
-) -> dict[str, list[tuple[msgspec.json.Decoder[Any], Callable[[Any], list[T]]]]]:
-    """The file shapes a chunk may have, each with how to get its rows (built once per row
-    type and process: a worker decodes hundreds of chunks)."""
-    page: Any = _page_type(row)
-
-    def rows_of_pages(pages: list[Any]) -> list[T]:
-        return [r for p in pages for r in p.results]
-
-    return {
-        "lines": [(msgspec.json.Decoder(row), list), (msgspec.json.Decoder(page), rows_of_pages)],
-        "records": [(msgspec.json.Decoder(list[row]), list)],  # type: ignore[valid-type]
-        "document": [
-            (msgspec.json.Decoder(page), lambda document: document.results),
-            (msgspec.json.Decoder(list[row]), list),  # type: ignore[valid-type]
-            (msgspec.json.Decoder(list[page]), rows_of_pages),
-            (msgspec.json.Decoder(row), lambda record: [record]),
-        ],
-    }
-
-
-def _decoded(
-    chunks: Iterator[Chunk],
-    path: Path,
-    what: str,
-    row: type[T],
-    precise: Callable[[list[Any]], object],
-    start: int = 0,
-) -> Iterator[tuple[list[T], int]]:
-    """Chunks of decoded rows with the position of their first record in the file.
-
-    On a decode error the chunk is read again record by record with `precise`, which raises
-    the exact error; if it finds nothing wrong, msgspec's own message is reported.
-    """
-    shapes = _shapes(row)  # type: ignore[arg-type]  # (a type is hashable; mypy cannot tell)
-    for kind, chunk in chunks:
-        rows = _decode_chunk(chunk, kind, shapes[kind])
-        if isinstance(rows, msgspec.DecodeError) and kind == "records":
-            raise NotRecordBoundaries
-        if isinstance(rows, msgspec.DecodeError):
-            _explain(path, what, chunk, start, precise, rows)
-        assert isinstance(rows, list)
-        yield rows, start
-        start += len(rows)
-
-
-def _decode_chunk(
-    chunk: bytes,
-    kind: str,
-    shapes: list[tuple[msgspec.json.Decoder[Any], Callable[[Any], list[T]]]],
-) -> list[T] | msgspec.DecodeError:
-    """The first shape that decodes the chunk, else the first shape's error."""
-    first_error: msgspec.DecodeError | None = None
-    for decoder, rows_of in shapes:
-        try:
-            decoded = decoder.decode_lines(chunk) if kind == "lines" else decoder.decode(chunk)
-        except msgspec.DecodeError as exc:
-            first_error = first_error or exc
-            continue
-        return rows_of(decoded)
-    assert first_error is not None
-    return first_error
-
-
-def _explain(
-    path: Path,
-    what: str,
-    chunk: bytes,
-    start: int,
-    precise: Callable[[list[Any]], object],
-    exc: msgspec.DecodeError,
-) -> NoReturn:
-    try:
-        records: list[Any] | None = records_from_text(chunk.decode("utf-8", "replace"), path)
-    except SourceError:
-        records = None
-    if records is not None:
-        try:
-            precise(records)
-        except SourceError as error:
-            raise SourceError(_shift(str(error), start)) from None
-    raise SourceError(f"{path}: {what}: {exc}") from None
-
-
-def _shift(message: str, start: int) -> str:
-    """Renumber 'record N' in a chunk-relative message to the record's place in the file."""
-    head, found, tail = message.partition(" record ")
-    number, _, rest = tail.partition(":")
-    if not found or not number.isdigit():
-        return message
-    return f"{head} record {int(number) + start}:{rest}"

@@ -5,13 +5,30 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from reportgen.errors import SourceError
 
 Record = dict[str, Any]
+PageCount = tuple[object, int]
+"""(the `count` a saved page declares, the number of records it holds)"""
+BOM = "\ufeff"
+"""A UTF-8 byte order mark, which some editors write first: it is not part of the JSON."""
+
+
+class Records(list[Record]):
+    """Records read from a file; for JSON Lines, `lines` holds each record's line number."""
+
+    lines: list[int] | None = None
+
+
+def record_at(path: Path, what: str, index: int, lines: list[int] | None) -> str:
+    """Where record `index` is: `events.json: event record 4`, for JSON Lines with its line:
+    `events.jsonl:7: event record 4`."""
+    place = f"{path}:{lines[index]}" if lines else str(path)
+    return f"{place}: {what} record {index + 1}"
 
 
 def read_records(path: Path, what: str) -> list[Record]:
@@ -19,18 +36,36 @@ def read_records(path: Path, what: str) -> list[Record]:
     return records_from_text(_read_text(path, what), path)
 
 
-def records_from_text(text: str, path: Path) -> list[Record]:
-    """The records of saved API text in any of the shapes above (`path` names it in errors)."""
+def records_from_text(
+    text: str, path: Path, first_line: int = 1, check_counts: bool = True
+) -> list[Record]:
+    """The records of saved API text in any of the shapes above (`path` names it in errors,
+    whose line numbers count from `first_line`); the pages' counts are checked unless the
+    text is a part of a file."""
+    text = text.removeprefix(BOM)
     stripped = text.lstrip()
     if not stripped:
-        return []
+        raise SourceError(
+            f"{path}: the file is empty (expected a {{count, results}} page, a list of "
+            "records or JSON Lines; no records is [])"
+        )
+    pages: list[PageCount] = []
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         if stripped.startswith(("{", "[")) and "\n" in stripped.rstrip():
-            return list(_json_lines(text, path))
-        raise SourceError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
-    return list(_unwrap(document, path))
+            lines: list[int] = []
+            records = Records(_json_lines(text, path, first_line, pages, lines))
+            records.lines = lines
+            if check_counts:
+                check_page_counts(path, pages, whole=False)
+            return records
+        line = exc.lineno + first_line - 1
+        raise SourceError(f"{path}: not valid JSON ({exc.msg} at line {line})") from exc
+    found = list(_unwrap(document, path, pages))
+    if check_counts:
+        check_page_counts(path, pages, whole=isinstance(document, dict))
+    return found
 
 
 def _read_text(path: Path, what: str) -> str:
@@ -51,13 +86,13 @@ def _read_text(path: Path, what: str) -> str:
         raise SourceError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
 
 
-def _unwrap(document: Any, path: Path) -> Iterator[Record]:
+def _unwrap(document: Any, path: Path, pages: list[PageCount]) -> Iterator[Record]:
     if isinstance(document, dict) and "results" in document:
-        yield from _page_results(document, path, "the page")
+        yield from _page_results(document, path, "the page", pages)
     elif isinstance(document, list):
         for index, item in enumerate(document):
             if isinstance(item, dict) and "results" in item and "count" in item:
-                yield from _page_results(item, path, f"page {index + 1}")
+                yield from _page_results(item, path, f"page {index + 1}", pages)
             else:
                 yield item
     elif isinstance(document, dict):
@@ -69,19 +104,59 @@ def _unwrap(document: Any, path: Path) -> Iterator[Record]:
         )
 
 
-def _page_results(page: dict[str, Any], path: Path, where: str) -> list[Any]:
+def _page_results(
+    page: dict[str, Any], path: Path, where: str, pages: list[PageCount]
+) -> list[Any]:
     results = page["results"]
     if not isinstance(results, list):
         raise SourceError(f"{path}: {where}: 'results' is not a list")
+    pages.append((page.get("count"), len(results)))
     return results
 
 
-def _json_lines(text: str, path: Path) -> Iterator[Record]:
-    for number, line in enumerate(text.splitlines(), start=1):
+def _json_lines(
+    text: str, path: Path, first_line: int, pages: list[PageCount], lines: list[int]
+) -> Iterator[Record]:
+    """The records of each line (`lines` gets the line number of each record)."""
+    for number, line in enumerate(text.splitlines(), start=first_line):
         if not line.strip():
             continue
         try:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
             raise SourceError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-        yield from _unwrap(item, path) if isinstance(item, dict) and "results" in item else [item]
+        if isinstance(item, dict) and "results" in item:
+            results = _page_results(item, path, f"the page on line {number}", pages)
+            lines += [number] * len(results)
+            yield from results
+        else:
+            lines.append(number)
+            yield item
+
+
+PARTIAL = "a partial save? Save every page of the query, or all its records as one list"
+
+
+def check_page_counts(path: Path, pages: Sequence[PageCount], whole: bool) -> None:
+    """Each saved page's `count` against the records it holds; `whole` if the file is one
+    page. Balsam's count is the query's total, the same on every page; a page saved on its
+    own, or by a tool that counts each page, holds exactly its count. Both are accepted."""
+    counted = [(c, held) for c, held in pages if isinstance(c, int) and not isinstance(c, bool)]
+    total = sum(held for _, held in pages)
+    if all(c == held for c, held in counted) or all(c == total for c, _ in counted):
+        return
+    if whole or len({c for c, _ in counted}) == 1:
+        count = counted[0][0]
+        where = "the page holds" if whole else f"the {len(pages)} pages hold"
+        says = "its count says" if whole else "their count says"
+        raise SourceError(_shortfall(path, where, total, count, says))
+    number, (count, held) = next(
+        (i, p) for i, p in enumerate(pages, 1) if p in counted and p[0] != p[1]
+    )
+    raise SourceError(_shortfall(path, f"page {number} holds", held, count, "its count says"))
+
+
+def _shortfall(path: Path, where: str, held: int, count: object, says: str) -> str:
+    if isinstance(count, int) and held < count:
+        return f"{path}: {where} {held:,} of the {count:,} records {says}: {PARTIAL}"
+    return f"{path}: {where} {held:,} records, more than the {count:,} {says}: is it damaged?"

@@ -33,6 +33,8 @@ class EventTable:
     state_names: tuple[str, ...]
     data_values: dict[str, Objects] = field(default_factory=dict)
     """For each `data` key a query filters on: the event's string value there, else None."""
+    duplicates_dropped: int = 0
+    """Records the file listed again with the same id and content (see `duplicates.py`)."""
 
     def __len__(self) -> int:
         return int(self.id.size)
@@ -47,6 +49,7 @@ class EventTable:
             num_nodes=self.num_nodes[mask],
             state_names=self.state_names,
             data_values={k: v[mask] for k, v in self.data_values.items()},
+            duplicates_dropped=self.duplicates_dropped,
         )
 
     def code(self, state: str) -> int:
@@ -67,9 +70,20 @@ class JobTable:
     batch_job_id: Ints
     tag_values: dict[str, Objects] = field(default_factory=dict)
     """For each tag key a query filters on: the job's value, else None."""
+    duplicates_dropped: int = 0
 
     def __len__(self) -> int:
         return int(self.id.size)
+
+    def take(self, mask: Mask) -> JobTable:
+        return JobTable(
+            id=self.id[mask],
+            num_nodes=self.num_nodes[mask],
+            node_packing_count=self.node_packing_count[mask],
+            batch_job_id=self.batch_job_id[mask],
+            tag_values={k: v[mask] for k, v in self.tag_values.items()},
+            duplicates_dropped=self.duplicates_dropped,
+        )
 
 
 @dataclass(frozen=True)
@@ -86,11 +100,24 @@ class BatchJobTable:
     queue: Objects
     filter_tags: Objects
     """Each row's filter_tags dict (batch jobs are few: thousands, not millions)."""
+    duplicates_dropped: int = 0
 
     def __len__(self) -> int:
         return int(self.id.size)
 
     def take(self, mask: Mask) -> BatchJobTable:
-        return BatchJobTable(
-            **{name: getattr(self, name)[mask] for name in self.__dataclass_fields__}
-        )
+        columns = {name: getattr(self, name)[mask] for name in BATCH_JOB_COLUMNS}
+        return BatchJobTable(**columns, duplicates_dropped=self.duplicates_dropped)
+
+
+BATCH_JOB_COLUMNS = (
+    "id",
+    "site_id",
+    "scheduler_id",
+    "num_nodes",
+    "start_time",
+    "end_time",
+    "state",
+    "queue",
+    "filter_tags",
+)

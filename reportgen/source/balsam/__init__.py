@@ -21,7 +21,8 @@ from reportgen.source.columns import (
 from reportgen.source.data import Needs, ReportData, Snapshot
 from reportgen.source.files import Record
 from reportgen.source.filters import select_events
-from reportgen.source.tables import BatchJobTable
+from reportgen.source.notes import record_notes
+from reportgen.source.tables import BatchJobTable, EventTable, JobTable
 from reportgen.source.timestamps import to_micros
 from reportgen.spec.model import BalsamSource, EventQuery, Report
 
@@ -61,9 +62,10 @@ def _fetch(report: Report, needs: Needs, client: BalsamClient, fetched_at: int) 
         list(batch_records.values()), _where(client, "batch jobs")
     )
     data_keys = {key for q in queries for key, _ in q.data}
-    event_tables = {}
+    event_tables, raw_events = {}, {}
     for query in queries:
         table = events_from_records(fetched[query.name], _where(client, query.name), data_keys)
+        raw_events[query.name] = table
         # batch_job_id and scheduler_id are applied here (see params.py), the rest again
         event_tables[query.name] = select_events(table, query, jobs, all_batch_jobs)
     snapshot = None
@@ -74,14 +76,34 @@ def _fetch(report: Report, needs: Needs, client: BalsamClient, fetched_at: int) 
             jobs=job_records,
             batch_jobs=[batch_records[i] for i in sorted(batch_records)],
         )
+    notes = _notes(client, queries) + _read_notes(client, raw_events, jobs, all_batch_jobs)
     return ReportData(
         events=event_tables,
         batch_jobs=batch_tables,
         jobs=jobs,
-        notes=_notes(client, queries),
+        notes=notes,
         fetched_at=fetched_at,
         snapshot=snapshot,
     )
+
+
+def _read_notes(
+    client: BalsamClient,
+    events: dict[str, EventTable],
+    jobs: JobTable | None,
+    batch_jobs: BatchJobTable,
+) -> list[str]:
+    """Duplicates dropped and unknown states, of each fetched record set."""
+    read: list[tuple[str, EventTable | JobTable | BatchJobTable | None, str]] = [
+        *((name, table, "event") for name, table in events.items()),
+        ("jobs", jobs, "job"),
+        ("batch jobs", batch_jobs, "batch job"),
+    ]
+    notes = []
+    for name, table, what in read:
+        if table is not None:
+            notes += record_notes(table, f"{client.credentials.api_root} ({name})", what)
+    return notes
 
 
 def _fetch_batch_jobs(

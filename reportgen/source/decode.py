@@ -1,0 +1,149 @@
+"""msgspec decoding of file chunks into rows, and the way back to the plain reader.
+
+A chunk is decoded with the first of its kind's shapes that fits. A chunk msgspec rejects,
+or whose rows fail a vectorised check, is read again by the plain reader (`columns.py`),
+which raises the error naming the exact record: the two readers word every error alike.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+
+import msgspec
+
+from reportgen.errors import SourceError
+from reportgen.source.chunks import Chunk, NotRecordBoundaries, lines_before
+from reportgen.source.files import PageCount, check_page_counts, records_from_text
+
+Rows = tuple[list[Any], list[PageCount], bool]
+"""A chunk's rows, the (count, records held) of each page in it, and whether the chunk is
+one whole page (the file is one `{count, results}` document)."""
+Shape = tuple[msgspec.json.Decoder[Any], Callable[[Any], Rows]]
+
+
+class Recheck(Exception):
+    """A chunk's rows failed a vectorised check: the plain reader names the record."""
+
+
+def page_type(row: type[Any]) -> type[Any]:
+    """A `{count, results}` page of `row`s (count: whatever the file says, checked later)."""
+    fields: list[Any] = [("results", list[row]), ("count", Any, None)]  # type: ignore[valid-type]
+    return msgspec.defstruct(f"{row.__name__}Page", fields)
+
+
+def _rows_of_pages(pages: list[Any], whole: bool = False) -> Rows:
+    rows = [r for p in pages for r in p.results]
+    return rows, [(p.count, len(p.results)) for p in pages], whole
+
+
+def _rows(rows: list[Any]) -> Rows:
+    return rows, [], False
+
+
+@functools.cache
+def shapes(row: type[Any]) -> dict[str, list[Shape]]:
+    """The file shapes a chunk may have, each with how to get its rows (built once per row
+    type and process: a worker decodes hundreds of chunks)."""
+    page: Any = page_type(row)
+    return {
+        "lines": [(msgspec.json.Decoder(row), _rows), (msgspec.json.Decoder(page), _rows_of_pages)],
+        "records": [(msgspec.json.Decoder(list[row]), _rows)],  # type: ignore[valid-type]
+        "document": [
+            (msgspec.json.Decoder(page), lambda document: _rows_of_pages([document], True)),
+            (msgspec.json.Decoder(list[row]), _rows),  # type: ignore[valid-type]
+            (msgspec.json.Decoder(list[page]), _rows_of_pages),
+            (msgspec.json.Decoder(row), lambda record: _rows([record])),
+        ],
+    }
+
+
+def decode_chunk(chunk: bytes, kind: str, row: type[Any]) -> Rows | msgspec.DecodeError:
+    """The first shape that decodes the chunk, else the first shape's error."""
+    first_error: msgspec.DecodeError | None = None
+    for decoder, rows_of in shapes(row)[kind]:  # type: ignore[arg-type]  # (a type is hashable)
+        try:
+            decoded = decoder.decode_lines(chunk) if kind == "lines" else decoder.decode(chunk)
+        except msgspec.DecodeError as exc:
+            first_error = first_error or exc
+            continue
+        return rows_of(decoded)
+    assert first_error is not None
+    return first_error
+
+
+class Reader:
+    """Decodes the chunks of one file into parts (`columns(rows, start)`), keeping each
+    page's count; `precise` is the plain reader, for errors."""
+
+    def __init__(
+        self,
+        path: Path,
+        what: str,
+        row: type[Any],
+        columns: Callable[[list[Any], int], Any],
+        precise: Callable[[list[Any]], object],
+    ) -> None:
+        self.path, self.what, self.row = path, what, row
+        self.columns, self.precise = columns, precise
+        self.pages: list[PageCount] = []
+        self.whole = False
+        self.records = 0
+        self.chunks = 0
+
+    def parts(self, chunks: Iterator[Chunk]) -> Iterator[Any]:
+        for kind, chunk in chunks:
+            yield self.part(kind, chunk, decode_chunk(chunk, kind, self.row))
+
+    def part(self, kind: str, chunk: bytes, rows: Rows | msgspec.DecodeError) -> Any:
+        """The chunk's part (from its decoded `rows`), or the plain reader's error."""
+        if isinstance(rows, msgspec.DecodeError) and kind == "records":
+            raise NotRecordBoundaries
+        try:
+            if isinstance(rows, msgspec.DecodeError):
+                raise Recheck
+            part = self.columns(rows[0], self.records)
+        except Recheck:
+            self.explain(kind, chunk, rows)
+        self.add(len(rows[0]), rows[1], rows[2])
+        return part
+
+    def add(self, records: int, pages: list[PageCount], whole: bool) -> None:
+        """Count a chunk's records and keep its pages' counts."""
+        self.pages += pages
+        self.whole = whole
+        self.records += records
+        self.chunks += 1
+
+    def check_counts(self, declared: list[object]) -> None:
+        """The pages' counts against the records read; `declared` holds the count of a
+        page cut into chunks (see `file_chunks`)."""
+        if declared:
+            check_page_counts(self.path, [(declared[0], self.records)], whole=True)
+        else:
+            check_page_counts(self.path, self.pages, self.whole)
+
+    def explain(self, kind: str, chunk: bytes, rows: Rows | msgspec.DecodeError) -> NoReturn:
+        """Raise the plain reader's error for this chunk (msgspec's if it finds none)."""
+        first_line = 1
+        if kind == "lines":
+            first_line += lines_before(self.path, self.what, self.chunks)
+        text = chunk.decode("utf-8", "replace")
+        records = records_from_text(text, self.path, first_line, check_counts=False)
+        try:
+            self.precise(records)
+        except SourceError as error:
+            raise SourceError(_shift(str(error), self.records)) from None
+        problem = rows if isinstance(rows, msgspec.DecodeError) else "a record is wrong"
+        raise SourceError(f"{self.path}: {self.what}: {problem}") from None
+
+
+def _shift(message: str, start: int) -> str:
+    """Renumber 'record N' in a chunk-relative message to the record's place in the file."""
+    head, found, tail = message.partition(" record ")
+    number, _, rest = tail.partition(":")
+    if not found or not number.isdigit():
+        return message
+    return f"{head} record {int(number) + start}:{rest}"
