@@ -10,12 +10,12 @@ import numpy as np
 
 from reportgen.errors import SourceError
 from reportgen.headline import Headline, compute_headline
-from reportgen.kinds import KINDS
+from reportgen.kinds import KINDS, code_of
 from reportgen.kinds.run import Memo, Run, Window
 from reportgen.source import ReportData
 from reportgen.source.tables import NO_TIME
-from reportgen.source.timestamps import format_micros, to_micros
 from reportgen.spec.model import Chart, Report
+from reportgen.times import format_micros, to_micros
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,8 @@ def compute_report(
 def _computed(chart: Chart, runs: list[Run], memo: Memo) -> Any:
     kind = KINDS[chart.type]
     windows = tuple((run.name, run.as_of) for run in runs)
-    return memo.get((kind.name, chart.options, windows), lambda: kind.compute(runs, chart.options))
+    key = (kind.name, code_of(kind), chart.options, windows)
+    return memo.get(key, lambda: kind.compute(runs, chart.options))
 
 
 def _resolve_as_of(

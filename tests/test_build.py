@@ -233,7 +233,7 @@ def test_default_as_of_is_the_latest_loaded_timestamp(tmp_path: Path) -> None:
             if t
         ]
     )
-    from reportgen.source.timestamps import format_micros
+    from reportgen.times import format_micros
 
     assert format_micros(result.reports[0].as_of).startswith(latest.ljust(26, "0")[:19])
 

@@ -4,11 +4,12 @@ validation messages, its reference section, its CSV and its page section from th
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ import pytest
 
 from reportgen.build import build_site
 from reportgen.errors import SpecError
-from reportgen.kinds import KINDS, Kind, Section, View, register
+from reportgen.kinds import KINDS, Kind, Section, View, code_of, register
 from reportgen.kinds.present import bars_section
 from reportgen.kinds.results import Bars
 from reportgen.kinds.run import Run
@@ -157,3 +158,17 @@ def test_a_registered_kind_has_its_own_reference_section(event_count: Kind) -> N
     assert "| `charts[].skip_empty` | Leave out states no event entered. Expects true or " in (
         section
     )
+
+
+def test_a_kind_may_not_take_a_common_key_or_check_a_shared_one_differently() -> None:
+    with pytest.raises(ValueError, match=r"^kind 'bad': title is a common chart key$"):
+        register(replace(EVENT_COUNT, name="bad", options={"title": Key(Boolean(), "x")}))
+    with pytest.raises(ValueError, match="option 'events' is checked differently"):
+        register(replace(EVENT_COUNT, name="bad", options={"events": Key(Boolean(), "x")}))
+    assert "bad" not in KINDS
+
+
+def test_a_plug_in_kinds_own_code_is_part_of_its_results_key(event_count: Kind) -> None:
+    """reportgen's code is in every key; a kind from elsewhere adds its module's source."""
+    assert code_of(KINDS["throughput"]) == ""
+    assert code_of(event_count) == hashlib.sha256(Path(__file__).read_bytes()).hexdigest()

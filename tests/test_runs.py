@@ -87,10 +87,18 @@ def test_by_tag_makes_one_run_per_value_in_numeric_order(tmp_path: Path) -> None
 
 def test_by_tag_values_that_are_not_all_numbers_go_in_text_order(tmp_path: Path) -> None:
     scales = {1: "b", 2: "10", 3: "a"}
-    text = SPEC + "runs: {by_tag: scale_nodes}\n"
-    spec = experiment(tmp_path / "in", scales, text)
-    # the job outside the experiment has scale_nodes "1", but no event of it matches `all`:
-    # its run has no time range of its own
+    spec = experiment(tmp_path / "in", scales, SPEC + "runs: {by_tag: scale_nodes}\n")
+    built = build_site([spec], tmp_path / "site")
+    # the job outside the experiment (scale_nodes "1") is not one the query asks for
+    assert [run.window.name for run in built.reports[0].runs] == ["10", "a", "b"]
+
+
+def test_a_run_no_query_matches_needs_an_as_of(tmp_path: Path) -> None:
+    text = (
+        SPEC.replace("all: {tags: {experiment: ffn}}", "all: {}") + "runs: {by_tag: scale_nodes}\n"
+    )
+    spec = experiment(tmp_path / "in", {1: "b", 2: "10"}, text)
+    # the job outside the experiment has scale_nodes "1" but no event: its run has no time
     with pytest.raises(SourceError) as caught:
         build_site([spec], tmp_path / "site")
     assert str(caught.value) == (
@@ -99,7 +107,7 @@ def test_by_tag_values_that_are_not_all_numbers_go_in_text_order(tmp_path: Path)
     )
     spec.write_text(text + "as_of: 2024-03-01T09:00:00Z\n")
     built = build_site([spec], tmp_path / "site")
-    assert [run.window.name for run in built.reports[0].runs] == ["1", "10", "a", "b"]
+    assert [run.window.name for run in built.reports[0].runs] == ["1", "10", "b"]
     page = (tmp_path / "site" / "scaling" / "index.html").read_text()
     assert "Run 1: Event query &#39;all&#39; matched no events." in page
 
@@ -163,6 +171,11 @@ def test_run_tags_narrow_every_query(tmp_path: Path) -> None:
 
 RUN_ERRORS = [
     (
+        "no runs",
+        "runs: {}\n",
+        "scaling.yaml:11: runs: expected at least one run; got none",
+    ),
+    (
         "not a mapping",
         "runs: [a, b]\n",
         "scaling.yaml:11: runs: expected a mapping of run names to runs, or "
@@ -210,6 +223,20 @@ def test_run_errors_name_file_line_key_value_and_expectation(
     with pytest.raises(SpecError) as caught:
         load_report(Path("scaling.yaml"))
     assert caught.value.problems == [expected]
+
+
+def test_a_run_tag_may_not_contradict_a_batch_job_query(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = SPEC.replace("all: {}", "all: {filter_tags: {scale_nodes: '64'}}")
+    (tmp_path / "scaling.yaml").write_text(text + "runs: {n128: {tags: {scale_nodes: '128'}}}\n")
+    with pytest.raises(SpecError) as caught:
+        load_report(Path("scaling.yaml"))
+    assert caught.value.problems == [
+        "scaling.yaml:11: runs.n128.tags.scale_nodes: conflicts with queries.batch_jobs.all."
+        "filter_tags.scale_nodes ('64'): a job has one value per tag"
+    ]
 
 
 def test_by_tag_over_saved_files_needs_the_jobs_file(

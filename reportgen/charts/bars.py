@@ -3,16 +3,25 @@ Vega-Lite dicts with inline data."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
 
 from reportgen.charts.layers import CONFIG, RUN_COLORS
-from reportgen.kinds.results import Bars
 from reportgen.spec.model import Chart
 
 
-def bars_points(chart: Chart, bars: Bars) -> dict[str, list[dict[str, Any]]]:
+@dataclass(frozen=True)
+class BarData:
+    """Categories in order, each with one value per named group."""
+
+    categories: tuple[str, ...]
+    values: dict[str, tuple[float, ...]]
+    integral: bool
+
+
+def bars_points(chart: Chart, bars: BarData) -> dict[str, list[dict[str, Any]]]:
     """The chart's one dataset: a row per category and group."""
     cast = int if bars.integral else float
     rows = [
@@ -23,7 +32,7 @@ def bars_points(chart: Chart, bars: Bars) -> dict[str, list[dict[str, Any]]]:
     return {f"{chart.id}-bars": rows}
 
 
-def bars_spec(chart: Chart, bars: Bars, y_title: str, interactive: bool) -> dict[str, Any]:
+def bars_spec(chart: Chart, bars: BarData, y_title: str, interactive: bool) -> dict[str, Any]:
     """Bars in the categories' order; several groups stand side by side, coloured, with a
     legend. `interactive` adds tooltips (the page); images get the title (files)."""
     groups = list(bars.values)

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from reportgen.charts.render import VEGALITE_VERSION, render_image, vl_convert_version
 from reportgen.fingerprint import code_fingerprint
 
 
@@ -35,6 +34,8 @@ class RenderCache:
         """`folder / name` from the cache if its hash matches, else rendered."""
 
         def render(path: Path) -> None:
+            from reportgen.charts.render import render_image  # vl-convert: only to draw
+
             path.write_bytes(render_image(spec, image_format))
 
         reused = self.file(folder, name, content_hash(spec, image_format), render)
@@ -76,6 +77,8 @@ def _is_key(name: str) -> bool:
 
 
 def content_hash(spec: dict[str, Any], image_format: str) -> str:
+    from reportgen.charts.render import VEGALITE_VERSION, vl_convert_version
+
     digest = hashlib.sha256()
     versions = (code_fingerprint(), vl_convert_version(), VEGALITE_VERSION)
     for part in (*versions, image_format):

@@ -72,12 +72,13 @@ def run_layers(view: View, result: Steps, styles: dict[str, tuple[str, float]]) 
 
 def bars_section(view: View, result: Bars, y_title: str) -> Section:
     """A bar chart of `result` with its CSV: `category,group,value`, in the bars' order."""
-    from reportgen.charts.bars import bars_spec  # Altair: only when drawing
+    from reportgen.charts.bars import BarData, bars_spec  # Altair: only when drawing
 
     chart = view.chart
+    bars = BarData(result.categories, result.values, result.integral)
     figure = Figure(
-        page=bars_spec(chart, result, y_title, interactive=True),
-        image=bars_spec(chart, result, y_title, interactive=False),
+        page=bars_spec(chart, bars, y_title, interactive=True),
+        image=bars_spec(chart, bars, y_title, interactive=False),
     )
     text = bars_csv(result)
     key = hashlib.sha256(text.encode()).hexdigest()

@@ -11,8 +11,8 @@ from reportgen.compute import ReportResult
 from reportgen.headline import Headline
 from reportgen.kinds.base import Section
 from reportgen.kinds.results import Rows
-from reportgen.source.timestamps import format_micros
 from reportgen.spec.model import BatchJobQuery, Chart, EventQuery, Report
+from reportgen.times import format_micros
 
 
 @dataclass(frozen=True)

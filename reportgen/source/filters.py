@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from reportgen.source.tables import NO_TIME, BatchJobTable, EventTable, Ints, JobTable, Mask
-from reportgen.source.timestamps import to_micros
 from reportgen.spec.model import BatchJobQuery, EventQuery, Pairs
+from reportgen.times import to_micros
 
 
 def select_events(

@@ -10,9 +10,9 @@ import numpy as np
 from reportgen.errors import SourceError
 from reportgen.source.balsam.client import BalsamClient
 from reportgen.source.balsam.credentials import resolve_credentials
-from reportgen.source.balsam.params import job_params
+from reportgen.source.balsam.params import common_tags, job_params
 from reportgen.source.fast import read_job_table
-from reportgen.spec.model import BalsamSource, FilesSource, Report, RunsByTag, RunSpec
+from reportgen.spec.model import BalsamSource, FilesSource, Pairs, Report, RunsByTag, RunSpec
 
 
 def expand_runs(report: Report) -> list[RunSpec]:
@@ -51,23 +51,27 @@ def ordered(values: set[str]) -> list[str]:
 
 
 def _tag_values(report: Report, by: RunsByTag) -> set[str]:
-    """The values of `by.tag` among the jobs that have all of `by.tags`."""
+    """The values of `by.tag` among the jobs that have all of `by.tags` and the tags every
+    event query asks for (a job no query matches would make an empty run)."""
+    tags = tuple(
+        sorted({**dict(common_tags(list(report.event_queries.values()))), **dict(by.tags)}.items())
+    )
     source = report.source
     if isinstance(source, FilesSource):
         assert source.jobs is not None, "the spec loader requires a jobs file for by_tag"
-        jobs = read_job_table(source.jobs, {by.tag, *dict(by.tags)})
+        jobs = read_job_table(source.jobs, {by.tag, *dict(tags)})
         mask = np.ones(len(jobs), dtype=bool)
-        for key, value in by.tags:
+        for key, value in tags:
             mask &= jobs.tag_values[key] == value
         return {v for v in jobs.tag_values[by.tag][mask].tolist() if v is not None}
-    return _live_tag_values(source, by)
+    return _live_tag_values(source, by.tag, tags)
 
 
-def _live_tag_values(source: BalsamSource, by: RunsByTag) -> set[str]:
+def _live_tag_values(source: BalsamSource, tag: str, tags: Pairs) -> set[str]:
     client = BalsamClient(resolve_credentials(source), source.page_size, source.retry_backoff_s)
     try:
-        records = client.fetch_all("jobs", "jobs", job_params(by.tags))
+        records = client.fetch_all("jobs", "jobs", job_params(tags))
     finally:
         client.close()
-    values = ((record.get("tags") or {}).get(by.tag) for record in records)
+    values = ((record.get("tags") or {}).get(tag) for record in records)
     return {str(v) for v in values if v is not None}

@@ -17,8 +17,8 @@ import yaml
 
 from reportgen.source.data import Snapshot
 from reportgen.source.files import Record
-from reportgen.source.timestamps import format_micros
 from reportgen.spec.model import Report
+from reportgen.times import format_micros
 
 FILES = {"events": "events.json.gz", "jobs": "jobs.json.gz", "batch_jobs": "batchjobs.json.gz"}
 

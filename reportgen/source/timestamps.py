@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from reportgen.source.tables import NO_TIME, Ints
+from reportgen.times import to_micros
 
 ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)?")
 """The one shape of a time in a record (checked with `fullmatch`)."""
@@ -157,14 +158,3 @@ def parse_one(text: object) -> int | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return to_micros(moment)
-
-
-def to_micros(moment: datetime) -> int:
-    """An aware datetime as integer microseconds since the epoch (exact, no float)."""
-    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def format_micros(micros: int) -> str:
-    """`2024-03-01T12:00:00.123456Z`: the one way reportgen writes a time."""
-    return str(np.datetime64(int(micros), "us")) + "Z"

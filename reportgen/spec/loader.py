@@ -166,7 +166,7 @@ def check_source_covers_queries(
                     f"queries.events.{name}.{key}",
                     f"needs {where}.files.{needs} (events carry no {key}); add it",
                 )
-        if run_tags and files["jobs"] is None:
+        if run_tags and files["jobs"] is None and query["tags"] in (None, ()):
             ctx.problem(
                 files_node,
                 f"{where}.files.jobs",

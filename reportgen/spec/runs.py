@@ -22,6 +22,9 @@ def check_runs(
     runs = raw["runs"]
     if runs is None or runs is INVALID:
         return
+    if not raw["__node__runs"].value:  # an empty mapping, not one of only bad names
+        ctx.problem(raw["__node__runs"], "runs", "expected at least one run; got none")
+        return
     if "by_tag" in runs:
         tags = () if runs["tags"] is INVALID else runs["tags"]
         if runs["by_tag"] is not INVALID:
@@ -43,22 +46,26 @@ def check_runs(
 
 
 def _check_tags(raw: dict[str, Any], tags: Any, node: Any, where: str, ctx: Context) -> None:
-    """`tags` (pairs; a None value: any value, as `by_tag`'s key) against the queries'."""
+    """`tags` (pairs; a None value: any value, as `by_tag`'s key) against the queries' own:
+    every event query's `tags` and batch-job query's `filter_tags`."""
     queries = raw["queries"]
-    if queries is None or queries is INVALID or queries["events"] is INVALID:
+    if queries is None or queries is INVALID:
         return
-    for query_name, query in queries["events"].items():
-        if query is INVALID or query["tags"] is INVALID:
+    for group, key_name in (("events", "tags"), ("batch_jobs", "filter_tags")):
+        if queries[group] is INVALID:
             continue
-        theirs = dict(query["tags"])
-        for key, value in tags:
-            if key in theirs and value != theirs[key]:
-                ctx.problem(
-                    node,
-                    f"{where}.tags.{key}" if value is not None else f"{where}.by_tag",
-                    f"conflicts with queries.events.{query_name}.tags.{key} "
-                    f"({theirs[key]!r}): a job has one value per tag",
-                )
+        for query_name, query in queries[group].items():
+            if query is INVALID or query[key_name] is INVALID:
+                continue
+            theirs = dict(query[key_name])
+            for key, value in tags:
+                if key in theirs and value != theirs[key]:
+                    ctx.problem(
+                        node,
+                        f"{where}.tags.{key}" if value is not None else f"{where}.by_tag",
+                        f"conflicts with queries.{group}.{query_name}.{key_name}.{key} "
+                        f"({theirs[key]!r}): a job has one value per tag",
+                    )
 
 
 def _check_jobs_file(source: Any, node: Any, ctx: Context) -> None:
@@ -92,4 +99,8 @@ def run_report(report: Report, run: RunSpec) -> Report:
 
 
 def _merged(pairs: Pairs, more: Pairs) -> Pairs:
-    return tuple(sorted(dict(pairs + more).items()))
+    """Both sets of `key: value` pairs (the loader has refused contradicting ones)."""
+    merged = dict(pairs)
+    for key, value in more:
+        assert merged.setdefault(key, value) == value, f"tag {key} given two values"
+    return tuple(sorted(merged.items()))

@@ -23,8 +23,8 @@ from reportgen.source.files import Record
 from reportgen.source.filters import select_events
 from reportgen.source.notes import record_notes
 from reportgen.source.tables import BatchJobTable, EventTable, JobTable
-from reportgen.source.timestamps import to_micros
 from reportgen.spec.model import BalsamSource, EventQuery, Report
+from reportgen.times import to_micros
 
 __all__ = ["BalsamClient", "load_live_data"]
 

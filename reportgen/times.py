@@ -1,0 +1,21 @@
+"""Instants as reportgen holds and writes them: integer microseconds since the Unix epoch, UTC.
+
+Used by every stage (spec values, records, pages, CSVs), so it depends on none of them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+
+
+def to_micros(moment: datetime) -> int:
+    """An aware datetime as integer microseconds since the epoch (exact, no float)."""
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def format_micros(micros: int) -> str:
+    """`2024-03-01T12:00:00.123456Z`: the one way reportgen writes a time."""
+    return str(np.datetime64(int(micros), "us")) + "Z"
