@@ -118,7 +118,7 @@ def build_report(builder: Builder, report: Report, folder: Path) -> ReportResult
     views = _write_sections(folder, result, sections, rendered)
     builder.rendered += rendered.rendered
     builder.reused += rendered.reused
-    page = report_page(result, views, notes, matched, snapshot)
+    page = report_page(result, views, notes, matched, snapshot, runs)
     _write_page(builder.env, folder, page)
     return result
 

@@ -83,6 +83,13 @@ def test_by_tag_makes_one_run_per_value_in_numeric_order(tmp_path: Path) -> None
     }
     index = (tmp_path / "site" / "index.html").read_text()
     assert all(f"Scaling ({name})" in index for name in ("32", "64", "128"))
+    page = (tmp_path / "site" / "scaling" / "index.html").read_text()
+    # each run's queries as the run sees them, with their own counts (3 events per job)
+    assert (
+        "<tr><td>64</td><td>events</td><td>all</td>"
+        "<td><code>tags=experiment:ffn, scale_nodes:64</code></td>"
+        '<td class="num">3</td></tr>'
+    ) in page
 
 
 def test_by_tag_values_that_are_not_all_numbers_go_in_text_order(tmp_path: Path) -> None:

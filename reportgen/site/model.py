@@ -109,9 +109,10 @@ def report_page(
     source_notes: list[str],
     matched: dict[tuple[str, str, str], int],
     snapshot_files: list[str],
+    run_reports: list[Report],
 ) -> ReportPage:
     """The report's page. `matched` counts each query's records, by (run, events|batch_jobs,
-    query name)."""
+    query name); `run_reports` are the report as each run sees it (its queries narrowed)."""
     report = result.report
     runs = [
         RunRow(
@@ -132,7 +133,7 @@ def report_page(
         source_notes=source_notes,
         warnings=result.warnings,
         charts=sections,
-        queries=[row for run in runs for row in _query_rows(report, run.name, matched)],
+        queries=[row for run in run_reports for row in _query_rows(run, run.run, matched)],
         spec_name=report.path.name,
         spec_text=report.spec_text,
         snapshot=[Link(f"data/{name}", name) for name in snapshot_files],
@@ -143,7 +144,7 @@ def report_page(
 def _query_rows(
     report: Report, run: str, matched: dict[tuple[str, str, str], int]
 ) -> list[QueryRow]:
-    """The report's queries as written (a run narrows them to its tags; its row says so)."""
+    """The queries as the run sees them (narrowed to its tags), with their records' counts."""
 
     def count(group: str, name: str) -> str:
         return f"{matched[(run, group, name)]:,}" if (run, group, name) in matched else "-"
