@@ -33,6 +33,7 @@ from reportgen.source.files import read_records
 from reportgen.source.rules import Id, NodeCount, PackingCount
 from reportgen.source.tables import NO_ID, EventTable, JobTable
 from reportgen.source.timestamps import parse_all
+from reportgen.source.workers import start_worker
 from reportgen.states import state_codes
 
 WORKERS = min(2, os.cpu_count() or 1)
@@ -165,7 +166,9 @@ def _parallel_event_parts(
     read is read again here, sequentially, so the error names the exact record.
     """
     context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(WORKERS, mp_context=context) as pool:
+    with concurrent.futures.ProcessPoolExecutor(
+        WORKERS, mp_context=context, initializer=start_worker, initargs=(os.getpid(),)
+    ) as pool:
         pending: collections.deque[tuple[str, bytes, concurrent.futures.Future[Any]]] = (
             collections.deque()
         )

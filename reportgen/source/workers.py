@@ -1,0 +1,28 @@
+"""Decoding workers that never outlive the build that started them, and say nothing on Ctrl-C.
+
+A worker is forked from the build. If the build is killed (even with SIGKILL, which runs no
+clean-up), Linux sends the worker SIGKILL too (`PR_SET_PDEATHSIG`); where that is not
+available, or the parent died before the worker set it up, the worker sees its parent gone
+and exits at once. Ctrl-C reaches the whole process group: the build reports it, so the
+workers ignore SIGINT rather than each print a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import signal
+
+PR_SET_PDEATHSIG = 1
+
+
+def start_worker(parent: int) -> None:
+    """Initializer of each decoding worker: `parent` is the build's process id."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError, AttributeError, TypeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the build died before the line above took effect
+        os._exit(1)
