@@ -17,6 +17,8 @@ from reportgen.source.tables import NO_TIME
 from reportgen.spec.model import Chart, Report
 from reportgen.times import format_micros, to_micros
 
+HOUR, DAY = 3_600_000_000, 86_400_000_000
+
 
 @dataclass(frozen=True)
 class ChartResult:
@@ -87,8 +89,9 @@ def compute_report(
         warnings += [
             prefix + w
             for w in (
+                *data.warnings,
                 *_empty_query_warnings(data),
-                *_as_of_warnings(data, first_record, as_of_micros, origin),
+                *_as_of_warnings(data, span, as_of_micros, origin),
             )
         ]
     charts = [ChartResult(chart, _computed(chart, runs, memo)) for chart in report.charts]
@@ -154,10 +157,18 @@ def _empty_query_warnings(data: ReportData) -> list[str]:
 
 
 def _as_of_warnings(
-    data: ReportData, first_record: int | None, as_of: int, origin: str
+    data: ReportData, span: tuple[int, int] | None, as_of: int, origin: str
 ) -> list[str]:
-    """What the as-of time leaves out: every record (a mistaken as_of), or the later events."""
+    """What the as-of time leaves out: every record (a mistaken as_of), or the later events;
+    or, far after every record, what it stretches."""
     moment, why = format_micros(as_of), f"the as-of time was {origin}"
+    first_record = None if span is None else span[0]
+    if span is not None and as_of - span[1] > max(span[1] - span[0], HOUR):
+        return [
+            f"The as-of time {moment} is {(as_of - span[1]) / DAY:,.1f} days after the latest "
+            f"record ({format_micros(span[1])}), longer than the records span: jobs still "
+            f"running and batch jobs without an end are counted up to it ({why})."
+        ]
     if first_record is not None and first_record > as_of:
         earliest = format_micros(first_record)
         return [

@@ -13,7 +13,7 @@ from reportgen.source.columns import batch_jobs_from_records
 from reportgen.source.data import Needs, ReportData, Snapshot
 from reportgen.source.fast import read_event_table, read_job_table
 from reportgen.source.files import read_records
-from reportgen.source.filters import select_batch_jobs, select_events
+from reportgen.source.filters import jobless_events_warning, select_batch_jobs, select_events
 from reportgen.source.notes import record_notes
 from reportgen.source.tables import BatchJobTable, EventTable, JobTable
 from reportgen.spec.model import BalsamSource, FilesSource, Report
@@ -83,7 +83,12 @@ def _load_files(report: Report, files: FilesSource, needs: Needs, progress: Prog
     ]:
         if table is not None and path is not None:
             notes += record_notes(table, path.name, what)
-    return ReportData(events=events, batch_jobs=batch_jobs, jobs=jobs, notes=notes)
+    warnings = []
+    if all_events is not None and jobs is not None:
+        warnings = [w for w in [jobless_events_warning(all_events, jobs, queries)] if w]
+    return ReportData(
+        events=events, batch_jobs=batch_jobs, jobs=jobs, notes=notes, warnings=warnings
+    )
 
 
 def _weights_missing(events: EventTable) -> bool:

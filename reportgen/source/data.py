@@ -46,3 +46,5 @@ class ReportData:
     fetched_at: int | None = None
     """When a live fetch started (microseconds): the default as-of time of a live report."""
     snapshot: Snapshot | None = None
+    warnings: list[str] = field(default_factory=list)
+    """What the records could not answer, shown on the page (e.g. events of unknown jobs)."""

@@ -87,3 +87,21 @@ def _tags_contain(rows: object, pairs: Pairs) -> Mask:
     return np.fromiter(
         (all(tags.get(k) == v for k, v in pairs) for tags in rows), dtype=bool, count=rows.size
     )
+
+
+def jobless_events_warning(events: EventTable, jobs: JobTable, queries: list[EventQuery]) -> str:
+    """A warning naming the events whose job is not in the jobs file, if any: the queries that
+    filter by job (tags, batch_job_id, scheduler_id) can never match them."""
+    by_job = [q.name for q in queries if q.needs_jobs]
+    if not by_job or len(events) == 0:
+        return ""
+    unknown = ~np.isin(events.job_id, jobs.id)
+    if not unknown.any():
+        return ""
+    missing = np.unique(events.job_id[unknown])
+    shown = ", ".join(str(i) for i in missing[:5].tolist()) + (", ..." if missing.size > 5 else "")
+    return (
+        f"{int(np.count_nonzero(unknown)):,} events belong to {missing.size:,} job(s) missing "
+        f"from the jobs file (job ids {shown}): the queries that filter by job "
+        f"({', '.join(by_job)}) cannot match them."
+    )
