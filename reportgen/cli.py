@@ -11,11 +11,15 @@ import time
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError, SpecError
 from reportgen.progress import Progress
 from reportgen.spec.checks import parse_time
+
+if TYPE_CHECKING:
+    from reportgen.build import BuildResult
 
 DEFAULT_SPEC_FOLDER = Path("report_specs")
 DEFAULT_OUT = Path("site_output")
@@ -165,7 +169,11 @@ def _build(args: argparse.Namespace) -> int:
         progress=progress,
         cache_dir=None if args.no_cache else args.cache_dir or default_cache_folder(args.out),
     )
-    for warning in result.warnings + [_replaced(args.out, name) for name in added]:
+    for warning in (
+        result.warnings
+        + ([] if args.quiet else _page_warnings(result))
+        + [_replaced(args.out, name) for name in added]
+    ):
         print(f"warning: {warning}", file=sys.stderr)
     if not args.quiet:
         elapsed = time.monotonic() - started
@@ -176,6 +184,16 @@ def _build(args: argparse.Namespace) -> int:
             + (f"; data of {result.data_reused} from the cache)" if result.data_reused else ")")
         )
     return 0
+
+
+def _page_warnings(result: BuildResult) -> list[str]:
+    """The warnings each report's page shows, by its slug; its spec's are printed already."""
+    return [
+        f"{report.report.slug}: {warning}"
+        for report in result.reports
+        for warning in report.warnings
+        if warning not in report.report.warnings
+    ]
 
 
 def _waiting(args: argparse.Namespace) -> None:

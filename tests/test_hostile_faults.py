@@ -1,0 +1,96 @@
+"""Issue 15, the rest of classes 5 and 6: ordinary faults and misleading inputs get a message
+in reportgen's words (exit code, text word for word, no traceback), and warnings shown on a
+page are on stderr too."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reportgen.cli import main
+from tests.factories import event
+
+SPEC = "title: Tiny\nsource: {files: {events: events.json}}\nqueries: {events: {all: {}}}\n"
+SPEC += "charts:\n  - {id: t, type: throughput, events: all, formats: []}\n"
+RECORDS = [
+    event(1, 1, 0, "READY", "RUNNING"),
+    event(2, 1, 5, "RUNNING", "RUN_DONE"),
+    event(3, 1, 6, "RUN_DONE", "JOB_FINISHED"),
+]
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder (the working folder) with three events and a one-chart spec."""
+    (tmp_path / "events.json").write_text(json.dumps(RECORDS))
+    (tmp_path / "tiny.yaml").write_text(SPEC)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    """`reportgen *args` in this process: its exit code and stderr (never a traceback)."""
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse's usage errors
+        code = int(exc.code or 0)
+    stderr = capsys.readouterr().err
+    assert "Traceback" not in stderr, stderr
+    return code, stderr
+
+
+def warnings_of(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("warning: ")]
+
+
+EARLY = (
+    "warning: tiny: Every record is later than the as-of time 2024-03-01T07:00:00.000000Z, so "
+    "every series is empty (the earliest is 2024-03-01T08:00:00.000000Z); the as-of time was "
+    "{origin}."
+)
+
+
+@pytest.mark.parametrize(
+    ("spec", "args", "expected"),
+    [
+        (
+            SPEC,
+            ["--as-of", "2024-03-01T07:00:00Z"],
+            [EARLY.format(origin="given on the command line (--as-of)")],
+        ),
+        (
+            SPEC + "as_of: 2024-03-01T07:00:00Z\n",
+            [],
+            [EARLY.format(origin="set in the spec (as_of)")],
+        ),
+        (
+            SPEC.replace("all: {}", "all: {}, none: {to_state: FAILED}")
+            + "  - {id: n, type: throughput, events: none, formats: []}\n",
+            [],
+            ["warning: tiny: Event query 'none' matched no events."],
+        ),
+        (
+            SPEC + "colour: red\n",
+            [],
+            [
+                "warning: tiny.yaml:6: colour: unknown key (known keys: title, description, "
+                "source, as_of, time_axis, queries, runs, charts, summary)"
+            ],
+        ),
+    ],
+    ids=["as-of-flag", "as-of-spec", "empty-query", "spec-warning-once"],
+)
+def test_page_warnings_are_on_stderr_once(
+    project: Path,
+    capsys: pytest.CaptureFixture[str],
+    spec: str,
+    args: list[str],
+    expected: list[str],
+) -> None:
+    (project / "tiny.yaml").write_text(spec)
+    code, stderr = cli(capsys, "build", "tiny.yaml", "--out", "site", *args)
+    assert (code, warnings_of(stderr)) == (0, expected)
+    code, stderr = cli(capsys, "build", "tiny.yaml", "--out", "site", "--quiet", *args)
+    assert (code, warnings_of(stderr)) == (0, [w for w in expected if ".yaml:" in w])
