@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from reportgen import __version__
 from reportgen.errors import ReportgenError, SpecError
 from reportgen.progress import Progress
-from reportgen.spec.checks import parse_time
+from reportgen.spec.times import IN_RANGE, TimeOutOfRange, parse_time
 
 if TYPE_CHECKING:
     from reportgen.build import BuildResult
@@ -26,7 +26,10 @@ DEFAULT_OUT = Path("site_output")
 
 
 def _as_of(text: str) -> datetime:
-    moment = parse_time(text)
+    try:
+        moment = parse_time(text)
+    except TimeOutOfRange:
+        raise argparse.ArgumentTypeError(f"expected {IN_RANGE}; got {text!r}") from None
     if moment is None:
         raise argparse.ArgumentTypeError(
             f"expected an ISO 8601 time like 2024-03-01T18:00:00Z; got {text!r}"

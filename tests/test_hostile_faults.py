@@ -94,3 +94,35 @@ def test_page_warnings_are_on_stderr_once(
     assert (code, warnings_of(stderr)) == (0, expected)
     code, stderr = cli(capsys, "build", "tiny.yaml", "--out", "site", "--quiet", *args)
     assert (code, warnings_of(stderr)) == (0, [w for w in expected if ".yaml:" in w])
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("0001-01-01T00:00:00+01:00", "a time that stays within the years 1 to 9999 in UTC"),
+        ("9999-12-31T23:59:59-01:00", "a time that stays within the years 1 to 9999 in UTC"),
+        ("yesterday", "an ISO 8601 time like 2024-03-01T18:00:00Z"),
+    ],
+)
+def test_a_bad_as_of_time_is_a_usage_error(
+    project: Path, capsys: pytest.CaptureFixture[str], value: str, expected: str
+) -> None:
+    code, stderr = cli(capsys, "build", "tiny.yaml", "--out", "site", "--as-of", value)
+    last = stderr.splitlines()[-1]
+    assert (code, last) == (
+        2,
+        f"reportgen build: error: argument --as-of: expected {expected}; got {value!r}",
+    )
+    assert not (project / "site").exists()
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_spec_time_out_of_range_is_a_spec_error(
+    project: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    (project / "tiny.yaml").write_text(SPEC + f"as_of: '{value}'\n")
+    assert cli(capsys, "validate", "tiny.yaml") == (
+        1,
+        f"error: tiny.yaml:6: as_of: expected a time that stays within the years 1 to 9999 in "
+        f"UTC; got {value!r}\n",
+    )
