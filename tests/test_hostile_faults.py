@@ -126,3 +126,40 @@ def test_a_spec_time_out_of_range_is_a_spec_error(
         f"error: tiny.yaml:6: as_of: expected a time that stays within the years 1 to 9999 in "
         f"UTC; got {value!r}\n",
     )
+
+
+NAMED_BY = "a report's folder is named by its spec's file name, and"
+UNSAFE = (
+    "is not a safe folder name: expected letters, digits, '_', '-' and '.', not starting "
+    "with '.'; rename the spec"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("assets.yaml", "'assets' is the site's own assets/ folder: rename the spec"),
+        ("Assets.yml", "'Assets' is the site's own assets/ folder: rename the spec"),
+        ("index.html.yaml", "'index.html' is the site's own front page: rename the spec"),
+        ("..yaml", f"'.' {UNSAFE}"),
+        (".hidden.yaml", f"'.hidden' {UNSAFE}"),
+        ("my report.yaml", f"'my report' {UNSAFE}"),
+        ("a;b.yaml", f"'a;b' {UNSAFE}"),
+    ],
+)
+@pytest.mark.parametrize("command", ["validate", "build"])
+def test_a_reserved_or_unsafe_spec_name_is_a_spec_error(
+    project: Path, capsys: pytest.CaptureFixture[str], command: str, name: str, why: str
+) -> None:
+    (project / name).write_text(SPEC)
+    site = ["--out", "site"] if command == "build" else []
+    assert cli(capsys, command, name, *site) == (1, f"error: {name}: {NAMED_BY} {why}\n")
+    assert not (project / "site").exists()
+
+
+@pytest.mark.parametrize("name", ["run-42.yaml", "run_42.v2.yaml", "résumé.yaml"])
+def test_a_safe_spec_name_is_valid(
+    project: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    (project / name).write_text(SPEC)
+    assert cli(capsys, "validate", name) == (0, "")
