@@ -163,3 +163,88 @@ def test_a_safe_spec_name_is_valid(
 ) -> None:
     (project / name).write_text(SPEC)
     assert cli(capsys, "validate", name) == (0, "")
+
+
+BALSAM_SPEC = SPEC.replace("{files: {events: events.json}}", "{balsam: {api_root: %s}}")
+HTTP_URL = "an http or https URL with a host, like https://balsam.example.org"
+NOT_HTTP = [
+    "javascript:alert(1)",
+    "file:///etc/passwd",
+    "https://",
+    "balsam.example.org",
+    "ftp://balsam.example.org",
+    "https://balsam.example.org:port",
+    "https://bal sam.example.org",
+]
+
+
+@pytest.mark.parametrize("url", NOT_HTTP)
+def test_api_root_must_be_http_with_a_host(
+    project: Path, capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    (project / "tiny.yaml").write_text(BALSAM_SPEC % json.dumps(url))
+    assert cli(capsys, "validate", "tiny.yaml") == (
+        1,
+        f"error: tiny.yaml:2: source.balsam.api_root: expected {HTTP_URL}; got {url!r}\n",
+    )
+
+
+@pytest.mark.parametrize("url", ["https://balsam.example.org", "http://localhost:8000/api"])
+def test_an_http_api_root_is_valid(
+    project: Path, capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    (project / "tiny.yaml").write_text(BALSAM_SPEC % json.dumps(url))
+    assert cli(capsys, "validate", "tiny.yaml") == (0, "")
+
+
+@pytest.mark.parametrize("url", NOT_HTTP[:3])
+def test_balsam_api_root_from_the_environment_is_checked(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("BALSAM_API_ROOT", url)
+    monkeypatch.setenv("BALSAM_CLIENT_PATH", str(project / "no-client.yml"))
+    (project / "tiny.yaml").write_text(BALSAM_SPEC % "https://balsam.example.org")
+    assert cli(capsys, "build", "tiny.yaml", "--out", "site", "--quiet") == (
+        1,
+        f"error: BALSAM_API_ROOT: expected {HTTP_URL}; got {url!r}\n",
+    )
+    assert not (project / "site").exists()
+
+
+def test_client_errors_are_never_retried() -> None:
+    """An address requests cannot fetch, and a 4xx other than 429: one try, then the error."""
+    from reportgen.errors import SourceError
+    from reportgen.source.balsam.client import BalsamClient
+    from reportgen.source.balsam.credentials import Credentials
+
+    def client(api_root: str) -> BalsamClient:
+        creds = Credentials(api_root, None, None, 1.0, 1.0, 10, "test")
+        return BalsamClient(creds, 10, 0.0, sleep=lambda s: pytest.fail("retried"))
+
+    bad = client("https://bal\x00sam.example.org")
+    with pytest.raises(
+        SourceError, match=r"^GET https://bal\x00sam\.example\.org/events/: not a URL"
+    ):
+        bad.get_json("events", [])
+    assert (bad.requests_made, bad.retries) == (1, 0)
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 422])
+def test_a_4xx_other_than_429_is_never_retried(status: int) -> None:
+    import requests
+
+    from reportgen.errors import SourceError
+    from reportgen.source.balsam.client import BalsamClient
+    from reportgen.source.balsam.credentials import Credentials
+
+    creds = Credentials("https://balsam.example.org", None, None, 1.0, 1.0, 10, "test")
+    client = BalsamClient(creds, 10, 0.0, sleep=lambda s: pytest.fail("retried"))
+    answer = requests.Response()
+    answer.status_code, answer._content = status, b'{"detail": "no"}'
+    client.session.get = lambda *args, **kwargs: answer  # type: ignore[method-assign]
+    with pytest.raises(SourceError) as raised:
+        client.get_json("events", [])
+    assert str(raised.value) == (
+        f"GET https://balsam.example.org/events/ answered HTTP {status}: 'no'"
+    )
+    assert (client.requests_made, client.retries) == (1, 0)
