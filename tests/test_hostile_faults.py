@@ -4,6 +4,7 @@ page are on stderr too."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -248,3 +249,54 @@ def test_a_4xx_other_than_429_is_never_retried(status: int) -> None:
         f"GET https://balsam.example.org/events/ answered HTTP {status}: 'no'"
     )
     assert (client.requests_made, client.retries) == (1, 0)
+
+
+def corrupt_bundle(how: str, bundle_file: Path) -> None:
+    seal = bundle_file.with_suffix(".seal.json")
+    if how == "empty":
+        bundle_file.write_bytes(b"")
+    elif how == "truncated":
+        bundle_file.write_bytes(bundle_file.read_bytes()[:-3])
+    elif how == "changed":
+        bundle_file.write_bytes(bundle_file.read_bytes().replace(b"bundle", b"bUndle"))
+    elif how == "empty, seal too":
+        bundle_file.write_bytes(b"")
+        seal.write_text(json.dumps({"length": 0, "sha256": hashlib.sha256(b"").hexdigest()}))
+    elif how == "no seal":
+        seal.unlink()
+    elif how == "seal garbage":
+        seal.write_bytes(b"\xff\x00")
+    elif how == "not UTF-8":
+        bundle_file.write_bytes(b"\xff\xfe")
+        data = bundle_file.read_bytes()
+        seal.write_text(json.dumps({"length": 2, "sha256": hashlib.sha256(data).hexdigest()}))
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["empty", "truncated", "changed", "empty, seal too", "no seal", "seal garbage", "not UTF-8"],
+)
+def test_a_damaged_cached_bundle_is_made_again_never_shipped(
+    project: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    how: str,
+) -> None:
+    from reportgen.charts import bundle
+
+    made: list[str] = []
+
+    def fake_bundle() -> str:
+        made.append(f"// bundle {len(made)}\n")
+        return made[-1]
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(project / "cache"))
+    monkeypatch.setattr(bundle, "javascript_bundle", fake_bundle)
+    assert bundle.vega_bundle() == "// bundle 0\n"
+    (bundle_file,) = (project / "cache" / "reportgen").glob("*.js")
+    corrupt_bundle(how, bundle_file)
+    assert cli(capsys, "build", "tiny.yaml", "--out", "site", "--quiet") == (0, "")
+    assert made == ["// bundle 0\n", "// bundle 1\n"]
+    assert (project / "site" / "assets" / "vega-bundle.js").read_text() == "// bundle 1\n"
+    assert bundle.vega_bundle() == "// bundle 1\n"  # sealed again: not made a third time
+    assert len(made) == 2
