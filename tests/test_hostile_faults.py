@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -300,3 +303,66 @@ def test_a_damaged_cached_bundle_is_made_again_never_shipped(
     assert (project / "site" / "assets" / "vega-bundle.js").read_text() == "// bundle 1\n"
     assert bundle.vega_bundle() == "// bundle 1\n"  # sealed again: not made a third time
     assert len(made) == 2
+
+
+def fifo(folder: Path) -> Path:
+    os.mkfifo(folder / "events.fifo")
+    return folder / "events.fifo"
+
+
+def device(folder: Path) -> Path:
+    return Path("/dev/zero")
+
+
+def folder(folder: Path) -> Path:
+    (folder / "events.d").mkdir()
+    return folder / "events.d"
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [(fifo, "a named pipe (FIFO)"), (device, "a device"), (folder, "a folder")],
+    ids=["fifo", "dev-zero", "folder"],
+)
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]], ids=["cache", "no-cache"])
+def test_an_input_that_is_not_a_regular_file_is_refused_unread(
+    project: Path,
+    capsys: pytest.CaptureFixture[str],
+    make: Callable[[Path], Path],
+    kind: str,
+    cache: list[str],
+) -> None:
+    path = make(project)
+    (project / "tiny.yaml").write_text(SPEC.replace("events.json", str(path)))
+    signal.alarm(60)  # a FIFO once blocked the build forever
+    try:
+        result = cli(capsys, "build", "tiny.yaml", "--out", "site", "--quiet", *cache)
+    finally:
+        signal.alarm(0)
+    assert result == (
+        1,
+        f"error: {path}: the events file is {kind}: expected a regular file (a saved API "
+        "response; source.files in the spec)\n",
+    )
+    assert not (project / "site").exists()
+
+
+@pytest.mark.parametrize("make", [fifo, device, folder], ids=["fifo", "dev-zero", "folder"])
+@pytest.mark.parametrize("reader", ["plain", "chunks"])
+def test_both_readers_refuse_what_is_not_a_regular_file(
+    tmp_path: Path, make: Callable[[Path], Path], reader: str
+) -> None:
+    from reportgen.errors import SourceError
+    from reportgen.source.chunks import file_chunks
+    from reportgen.source.files import read_records
+
+    path = make(tmp_path)
+    signal.alarm(60)
+    try:
+        with pytest.raises(SourceError, match="expected a regular file"):
+            if reader == "plain":
+                read_records(path, "jobs")
+            else:
+                list(file_chunks(path, "jobs", lambda share: None, split_pages=True))
+    finally:
+        signal.alarm(0)
