@@ -37,6 +37,15 @@ def _as_of(text: str) -> datetime:
     return moment
 
 
+def _templates(text: str) -> Path:
+    from reportgen.site.pages import overrides_problem
+
+    folder = Path(text)
+    if problem := overrides_problem(folder):
+        raise argparse.ArgumentTypeError(problem)
+    return folder
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reportgen",
@@ -92,9 +101,10 @@ def _add_build_arguments(build: argparse.ArgumentParser) -> None:
     )
     build.add_argument(
         "--templates",
-        type=Path,
+        type=_templates,
         metavar="DIR",
-        help="a folder of templates overriding the shipped ones by file name",
+        help="a folder of templates overriding the shipped ones by file name (one that is "
+        "missing or not a folder is bad usage, exit 2; a broken template exits 1)",
     )
     build.add_argument(
         "--cache-dir",

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.cli import main
+from tests.conftest import ROOT
 from tests.factories import event
 
 SPEC = "title: Tiny\nsource: {files: {events: events.json}}\nqueries: {events: {all: {}}}\n"
@@ -366,3 +367,74 @@ def test_both_readers_refuse_what_is_not_a_regular_file(
                 list(file_chunks(path, "jobs", lambda share: None, split_pages=True))
     finally:
         signal.alarm(0)
+
+
+@pytest.mark.parametrize(
+    ("make", "why"),
+    [
+        (lambda p: None, "does not exist"),
+        (lambda p: p.write_text("not a folder"), "is not a folder"),
+    ],
+    ids=["missing", "a-file"],
+)
+def test_a_mistyped_templates_folder_is_a_usage_error(
+    project: Path, capsys: pytest.CaptureFixture[str], make: Callable[[Path], object], why: str
+) -> None:
+    make(project / "my-templates")
+    code, stderr = cli(capsys, "build", "tiny.yaml", "--out", "site", "--templates", "my-templates")
+    assert (code, stderr.splitlines()[-1]) == (
+        2,
+        f"reportgen build: error: argument --templates: my-templates {why} (expected a folder "
+        "of templates)",
+    )
+    assert not (project / "site").exists()
+
+
+BASE = (ROOT / "templates" / "base.html").read_text()
+REPORT = (ROOT / "templates" / "report.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        (
+            "report.html",
+            REPORT.replace("{{ report.time_axis }}", "{% if %}"),
+            "my-templates/report.html:9: template syntax error: Expected an expression, got "
+            "'end of statement block'",
+        ),
+        (
+            "report.html",
+            REPORT.replace("{{ report.time_axis }}", "{{ report.time_axes }}"),
+            "my-templates/report.html:9: undefined in the template: 'ReportPage' has no "
+            "attribute 'time_axes'",
+        ),
+        (
+            "index.html",
+            "{% extends 'base.html' %}{% block main %}\n{{ sites }}{% endblock %}\n",
+            "my-templates/index.html:2: undefined in the template: 'sites' is undefined",
+        ),
+        (
+            "base.html",
+            BASE.replace("</body>", "{{ footer.text }}</body>"),
+            "my-templates/base.html:{line}: undefined in the template: 'footer' is undefined",
+        ),
+        (
+            "report.html",
+            "{% extends 'layout.html' %}\n",
+            "my-templates/report.html:1: no template named 'layout.html'",
+        ),
+    ],
+    ids=["syntax", "attribute", "variable", "base", "missing-parent"],
+)
+def test_a_template_error_names_the_file_line_and_variable(
+    project: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, expected: str
+) -> None:
+    (project / "my-templates").mkdir()
+    (project / "my-templates" / name).write_text(text)
+    line = next((i for i, row in enumerate(text.splitlines(), 1) if "footer.text" in row), 1)
+    code, stderr = cli(capsys, "build", "tiny.yaml", "--out", "site", "--templates", "my-templates")
+    if "undefined" in expected:
+        expected += " (see the shipped templates for the variables a page gets)"
+    assert (code, stderr) == (1, f"error: {expected.format(line=line)}\n")
+    assert not (project / "site").exists()
