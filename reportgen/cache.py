@@ -27,10 +27,12 @@ from typing import Any, BinaryIO
 
 from reportgen import codec
 from reportgen.atomic import write_whole
+from reportgen.errors import SourceError
 from reportgen.fingerprint import code_fingerprint
 from reportgen.needs import report_needs
 from reportgen.places import user_cache_folder
 from reportgen.source import Needs, ReportData
+from reportgen.source.files import open_input
 from reportgen.spec.model import FilesSource, Report
 
 FORMAT = 2
@@ -122,7 +124,7 @@ class BuildCache:
             if path is not None:
                 try:
                     parts.append(_file_hash(path))
-                except OSError:
+                except (OSError, SourceError):
                     return None  # the loader reports it
         return entry_key(*parts)
 
@@ -170,7 +172,7 @@ class BuildCache:
 
 def _file_hash(path: Path) -> str:
     digest = hashlib.blake2b(str(path).encode() + b"\0")
-    with path.open("rb") as stream:
+    with open_input(path, "input") as stream:  # never a FIFO or a device
         while block := stream.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()

@@ -11,23 +11,39 @@ import time
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError, SpecError
 from reportgen.progress import Progress
-from reportgen.spec.checks import parse_time
+from reportgen.spec.times import IN_RANGE, TimeOutOfRange, parse_time
+
+if TYPE_CHECKING:
+    from reportgen.build import BuildResult
 
 DEFAULT_SPEC_FOLDER = Path("report_specs")
 DEFAULT_OUT = Path("site_output")
 
 
 def _as_of(text: str) -> datetime:
-    moment = parse_time(text)
+    try:
+        moment = parse_time(text)
+    except TimeOutOfRange:
+        raise argparse.ArgumentTypeError(f"expected {IN_RANGE}; got {text!r}") from None
     if moment is None:
         raise argparse.ArgumentTypeError(
             f"expected an ISO 8601 time like 2024-03-01T18:00:00Z; got {text!r}"
         )
     return moment
+
+
+def _templates(text: str) -> Path:
+    from reportgen.site.pages import overrides_problem
+
+    folder = Path(text)
+    if problem := overrides_problem(folder):
+        raise argparse.ArgumentTypeError(problem)
+    return folder
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -85,9 +101,10 @@ def _add_build_arguments(build: argparse.ArgumentParser) -> None:
     )
     build.add_argument(
         "--templates",
-        type=Path,
+        type=_templates,
         metavar="DIR",
-        help="a folder of templates overriding the shipped ones by file name",
+        help="a folder of templates overriding the shipped ones by file name (one that is "
+        "missing or not a folder is bad usage, exit 2; a broken template exits 1)",
     )
     build.add_argument(
         "--cache-dir",
@@ -165,7 +182,11 @@ def _build(args: argparse.Namespace) -> int:
         progress=progress,
         cache_dir=None if args.no_cache else args.cache_dir or default_cache_folder(args.out),
     )
-    for warning in result.warnings + [_replaced(args.out, name) for name in added]:
+    for warning in (
+        result.warnings
+        + ([] if args.quiet else _page_warnings(result))
+        + [_replaced(args.out, name) for name in added]
+    ):
         print(f"warning: {warning}", file=sys.stderr)
     if not args.quiet:
         elapsed = time.monotonic() - started
@@ -176,6 +197,16 @@ def _build(args: argparse.Namespace) -> int:
             + (f"; data of {result.data_reused} from the cache)" if result.data_reused else ")")
         )
     return 0
+
+
+def _page_warnings(result: BuildResult) -> list[str]:
+    """The warnings each report's page shows, by its slug; its spec's are printed already."""
+    return [
+        f"{report.report.slug}: {warning}"
+        for report in result.reports
+        for warning in report.warnings
+        if warning not in report.report.warnings
+    ]
 
 
 def _waiting(args: argparse.Namespace) -> None:

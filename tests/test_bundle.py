@@ -31,8 +31,9 @@ def test_the_bundle_is_made_once_and_then_read_from_the_cache(
     assert made == [first]
     assert bundle.vega_bundle() == first
     assert made == [first]
-    (kept,) = (tmp_path / "cache" / "reportgen").iterdir()
+    kept, seal = sorted((tmp_path / "cache" / "reportgen").iterdir())
     assert kept.name.startswith("vega-bundle-") and kept.read_text() == first
+    assert seal.name == kept.name.replace(".js", ".seal.json")
 
 
 def test_another_vl_convert_version_makes_its_own(
@@ -50,7 +51,7 @@ def test_without_xdg_cache_home_it_is_the_homes_cache(
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     bundle.vega_bundle()
-    assert len(list((tmp_path / "home" / ".cache" / "reportgen").iterdir())) == 1
+    assert len(list((tmp_path / "home" / ".cache" / "reportgen").glob("*.js"))) == 1
 
 
 def test_an_unwritable_cache_only_costs_the_bundling(made: list[str], tmp_path: Path) -> None:

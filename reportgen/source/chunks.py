@@ -18,6 +18,7 @@ from typing import Protocol
 import msgspec
 
 from reportgen.errors import SourceError
+from reportgen.source.files import open_input
 
 BOM = "\ufeff".encode()
 """A UTF-8 byte order mark, which some editors write first: it is not part of the JSON."""
@@ -38,12 +39,7 @@ def file_chunks(
     records) or ("document", a whole JSON document). `on_read` gets the share of the file
     read so far, after each read; a page that cannot be cut raises NotRecordBoundaries; the
     `count` of a page cut into "records" (None if it has none) goes to `on_count`."""
-    try:
-        raw = path.open("rb")
-    except FileNotFoundError:
-        raise SourceError(f"{path}: {what} file not found (source.files in the spec)") from None
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read the {what} file: {exc.strerror}") from None
+    raw = open_input(path, what)
     size = max(1, os.fstat(raw.fileno()).st_size)
     with raw, gzip.open(raw) if raw.peek(2)[:2] == b"\x1f\x8b" else raw as unmetered:
         stream = _Metered(unmetered, lambda: on_read(raw.tell() / size))

@@ -4,7 +4,10 @@ records, or JSON Lines of records or pages; gzip is detected by its magic bytes.
 from __future__ import annotations
 
 import gzip
+import io
 import json
+import os
+import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -68,11 +71,41 @@ def records_from_text(
     return found
 
 
+NOT_REGULAR = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def open_input(path: Path, what: str) -> io.BufferedReader:
+    """`path` opened for reading if it is a regular file (a link to one will do), else a
+    SourceError. Opened without blocking, so a FIFO with no writer is refused, not waited
+    on; nothing is read before the check."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise SourceError(f"{path}: {what} file not found (source.files in the spec)") from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read the {what} file: {exc.strerror}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = NOT_REGULAR.get(stat.S_IFMT(mode), "not a regular file")
+        raise SourceError(
+            f"{path}: the {what} file is {kind}: expected a regular file (a saved API "
+            "response; source.files in the spec)"
+        )
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
 def _read_text(path: Path, what: str) -> str:
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise SourceError(f"{path}: {what} file not found (source.files in the spec)") from exc
+        with open_input(path, what) as stream:
+            raw = stream.read()
     except OSError as exc:
         raise SourceError(f"{path}: cannot read the {what} file: {exc.strerror}") from exc
     if raw[:2] == b"\x1f\x8b":

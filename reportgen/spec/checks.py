@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+
+from reportgen.spec.times import IN_RANGE, TimeOutOfRange, parse_time
 
 
 class _Invalid:
@@ -317,27 +318,11 @@ class Timestamp:
         value = _scalar(node, path, ctx, self.expected)
         if value is INVALID:
             return value
-        parsed = parse_time(value)
-        return ctx.error(node, path, self.expected, value) if parsed is None else parsed
-
-
-def parse_time(value: object) -> datetime | None:
-    """Parse a spec or command-line time; None if it is not a full ISO 8601 time."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str):
-        text = value.strip()
-        if len(text) < 16:  # a date alone is ambiguous (Balsam answers 422 to it too)
-            return None
         try:
-            moment = datetime.fromisoformat(text.replace("z", "Z"))
-        except ValueError:
-            return None
-    else:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+            parsed = parse_time(value)
+        except TimeOutOfRange:
+            return ctx.error(node, path, IN_RANGE, value)
+        return ctx.error(node, path, self.expected, value) if parsed is None else parsed
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,7 @@ def load_reports(paths: list[Path], strict: bool = False) -> list[Report]:
 def load_report(path: Path, strict: bool = False) -> Report:
     """Read and validate one spec; raise SpecError listing every problem."""
     shown_path = _display_path(path)
+    _check_stem(path.stem, shown_path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -69,6 +71,28 @@ def load_report(path: Path, strict: bool = False) -> Report:
     if ctx.errors:
         raise SpecError(sorted(ctx.errors, key=lambda m: _line_of(m, shown_path)))
     return _build(path, raw, text, ctx)
+
+
+SAFE_STEM = re.compile(r"[\w-][\w.-]*")
+RESERVED_STEMS = {
+    "assets": "the site's own assets/ folder",
+    "index.html": "the site's own front page",
+}
+
+
+def _check_stem(stem: str, shown_path: str) -> None:
+    """A report's folder in the site is named by its spec's file name: it must be a safe,
+    visible folder name, and not one of the site's own files."""
+    why = f"{shown_path}: a report's folder is named by its spec's file name, and {stem!r}"
+    if stem.lower() in RESERVED_STEMS:
+        raise SpecError([f"{why} is {RESERVED_STEMS[stem.lower()]}: rename the spec"])
+    if not SAFE_STEM.fullmatch(stem):
+        raise SpecError(
+            [
+                f"{why} is not a safe folder name: expected letters, digits, '_', '-' and "
+                "'.', not starting with '.'; rename the spec"
+            ]
+        )
 
 
 def _line_of(message: str, shown_path: str) -> int:

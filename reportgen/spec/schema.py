@@ -25,6 +25,7 @@ from reportgen.spec.checks import (
     Timestamp,
 )
 from reportgen.spec.conditional import ByType, OneOfForms
+from reportgen.spec.urls import HttpUrl
 from reportgen.states import BATCH_JOB_STATES, JOB_STATES
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
@@ -57,7 +58,7 @@ FILES_SOURCE = Fields(
 BALSAM_SOURCE = Fields(
     {
         "api_root": Key(
-            Text("a URL like https://balsam.example.org"),
+            HttpUrl(),
             "The Balsam server. `BALSAM_API_ROOT` in the environment overrides it.",
             None,
             "from client.yml",

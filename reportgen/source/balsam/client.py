@@ -2,7 +2,8 @@
 
 Retried: connection errors, timeouts, truncated or malformed answers, and HTTP 429/502/503/504
 (honouring `Retry-After`), with exponential backoff and jitter. Never retried: other 4xx (a
-retry cannot fix them) and 500 (a server bug). The token lives only in the session's headers.
+retry cannot fix them), 500 (a server bug) and an address that is not a URL. The token lives
+only in the session's headers.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ from reportgen.source.files import Record
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 MAX_DELAY_S = 30.0
 PAGE_PASSES = 3
+NOT_A_URL = (
+    requests.exceptions.InvalidURL,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.MissingSchema,
+)
 Params = list[tuple[str, str]]
 PageProgress = Callable[[str, int, int, int], None]
 """(what, records so far, pages so far, total count) -> None"""
@@ -134,6 +140,8 @@ class BalsamClient:
             raise _Transient(_connection_problem(exc)) from None
         except requests.Timeout:
             raise _Transient(f"no answer within {self.credentials.read_timeout:g}s") from None
+        except NOT_A_URL as exc:  # a retry cannot fix the address
+            raise SourceError(f"GET {url}: not a URL that can be fetched ({exc})") from None
         except requests.RequestException as exc:
             raise _Transient(f"the answer broke off ({type(exc).__name__})") from None
         status = response.status_code

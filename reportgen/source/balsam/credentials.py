@@ -17,6 +17,7 @@ import yaml
 
 from reportgen.errors import SourceError
 from reportgen.spec.model import BalsamSource
+from reportgen.spec.urls import HTTP_URL, is_http_url
 
 # Balsam's client defaults (balsam/client/requests_client.py)
 CONNECT_TIMEOUT_S = 6.2
@@ -46,12 +47,7 @@ def client_file(source: BalsamSource) -> Path:
 def resolve_credentials(source: BalsamSource) -> Credentials:
     path = client_file(source)
     config = _read_client_file(path, required=source.client_config is not None)
-    api_root = os.environ.get("BALSAM_API_ROOT") or source.api_root or config.get("api_root")
-    if not api_root:
-        raise SourceError(
-            f"no Balsam server given: set source.balsam.api_root, BALSAM_API_ROOT, or run "
-            f"`balsam login` (which writes {path})"
-        )
+    api_root = _api_root(source, config, path)
     token = os.environ.get("BALSAM_TOKEN") or config.get("token")
     origin = "BALSAM_TOKEN" if os.environ.get("BALSAM_TOKEN") else str(path)
     return Credentials(
@@ -62,6 +58,25 @@ def resolve_credentials(source: BalsamSource) -> Credentials:
         read_timeout=float(config.get("read_timeout") or READ_TIMEOUT_S),
         retry_count=_retry_count(config.get("retry_count")),
         origin=origin,
+    )
+
+
+def _api_root(source: BalsamSource, config: dict[str, Any], path: Path) -> str:
+    """The server's URL from the first place that gives one, checked like the spec's."""
+    places = [
+        ("BALSAM_API_ROOT", os.environ.get("BALSAM_API_ROOT")),
+        ("source.balsam.api_root", source.api_root),
+        (f"{path}: api_root", config.get("api_root")),
+    ]
+    for where, value in places:
+        if not value:
+            continue
+        if not isinstance(value, str) or not is_http_url(value):
+            raise SourceError(f"{where}: expected {HTTP_URL}; got {value!r}")
+        return value
+    raise SourceError(
+        f"no Balsam server given: set source.balsam.api_root, BALSAM_API_ROOT, or run "
+        f"`balsam login` (which writes {path})"
     )
 
 
@@ -100,4 +115,9 @@ def _expiry(config: dict[str, Any]) -> datetime | None:
             return None
     else:
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # an offset past year 1 or 9999: as good as no expiry known
+        return None
