@@ -84,6 +84,8 @@ def test_by_tag_makes_one_run_per_value_in_numeric_order(tmp_path: Path) -> None
     index = (tmp_path / "site" / "index.html").read_text()
     assert all(f"Scaling ({name})" in index for name in ("32", "64", "128"))
     page = (tmp_path / "site" / "scaling" / "index.html").read_text()
+    assert "<dt>Runs</dt><dd>3, each from its own first record" in page
+    assert "<dt>As of</dt>" not in page  # each run has its own, in the runs table
     # each run's queries as the run sees them, with their own counts (3 events per job)
     assert (
         "<tr><td>64</td><td>events</td><td>all</td>"
