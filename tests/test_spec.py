@@ -127,6 +127,13 @@ ERRORS = [
         "got 'a b'",
     ),
     (
+        "id too long",
+        None,
+        f"- {{id: {'a' * 300}, type: throughput, events: demo}}",
+        "run42.yaml:12: charts[2].id: expected at most 64 characters; got 300 "
+        "('aaaaaaaaaaaaaaaaaaaa'...)",
+    ),
+    (
         "missing events",
         None,
         "- {id: x, type: utilization}",

@@ -182,11 +182,20 @@ def _scalar(node: yaml.Node, path: str, ctx: Context, expected: str) -> Any:
 class Text:
     expected: str = "a string"
     pattern: re.Pattern[str] | None = None
+    max_length: int | None = None
+    """Longer text is refused for its length (not as if its characters were wrong)."""
 
     def __call__(self, node: yaml.Node, path: str, ctx: Context) -> Any:
         value = _scalar(node, path, ctx, self.expected)
         if value is INVALID:
             return value
+        if isinstance(value, str) and self.max_length and len(value) > self.max_length:
+            return ctx.problem(
+                node,
+                path,
+                f"expected at most {self.max_length} characters; got {len(value)} "
+                f"({value[:20]!r}...)",
+            )
         if not isinstance(value, str) or (self.pattern and not self.pattern.fullmatch(value)):
             return ctx.error(node, path, self.expected, value)
         return value

@@ -200,7 +200,7 @@ BATCH_JOB_REF = Reference("batch_jobs", "batch-job queries")
 CHART = ByType(
     {
         "id": Key(
-            Text("a file name of letters, digits, '_' or '-'", CHART_ID),
+            Text("a file name of letters, digits, '_' or '-'", CHART_ID, 64),
             "Unique within the report; names the chart's files (`<id>.png`, `<id>.csv`, ...).",
         ),
         "title": Key(Text(), "Shown above the chart.", None, "from the type"),
