@@ -34,7 +34,7 @@ from reportgen.site.pages import (
     render_report_page,
     template_folder,
 )
-from reportgen.source import ReportData, load_report_data
+from reportgen.source import Reads, ReportData, load_report_data
 from reportgen.source.runs import expand_runs
 from reportgen.source.snapshot import write_snapshot
 from reportgen.spec import load_reports
@@ -99,8 +99,10 @@ def build_site(
 
 def build_report(builder: Builder, report: Report, folder: Path) -> ReportResult:
     """One report into `folder`: gather (data, results, page model), then write its files."""
-    runs = [run_report(report, run) for run in expand_runs(report)]
-    runs_data = [(run, _load_data(run, builder)) for run in runs]
+    reads = Reads()  # the runs of a report share its files: each is read once
+    runs = [run_report(report, run) for run in expand_runs(report, reads)]
+    runs_data = [(run, _load_data(run, builder, reads)) for run in runs]
+    del reads
     result = _compute(report, runs_data, builder)
     folder.mkdir()
     snapshot = _write_snapshot(folder, result, runs_data)
@@ -123,11 +125,11 @@ def build_report(builder: Builder, report: Report, folder: Path) -> ReportResult
     return result
 
 
-def _load_data(report: Report, builder: Builder) -> ReportData:
+def _load_data(report: Report, builder: Builder, reads: Reads) -> ReportData:
     """A run's records: from the build cache if its inputs are unchanged, else read."""
     run = f" (run {report.run})" if report.run else ""
     builder.progress.stage(f"{report.slug}{run}: loading data")
-    load = partial(load_report_data, progress=builder.progress)
+    load = partial(load_report_data, progress=builder.progress, reads=reads)
     return builder.build_cache.report_data(report, report_needs(report), load)
 
 

@@ -277,3 +277,26 @@ def test_by_tag_finding_no_value_is_a_clear_error(tmp_path: Path) -> None:
         f"{spec}: runs.by_tag: no job has the tag 'nowhere' among the jobs tagged "
         "experiment:ffn, so there is no run to report"
     )
+
+
+def test_the_runs_of_a_report_read_each_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reportgen.source as source
+
+    read: list[str] = []
+    for name in ("read_event_table", "read_job_table"):
+        original = getattr(source, name)
+
+        def counting(*args: Any, _original: Any = original, _name: str = name) -> Any:
+            read.append(_name)
+            return _original(*args)
+
+        monkeypatch.setattr(source, name, counting)
+    spec = experiment(
+        tmp_path / "in", SCALES, SPEC + "runs: {by_tag: scale_nodes, tags: {experiment: ffn}}\n"
+    )
+    built = build_site([spec], tmp_path / "site")
+    assert len(built.reports[0].runs) == 3
+    # by_tag's own look at the jobs and the three runs' loads share one read of each file
+    assert sorted(read) == ["read_event_table", "read_job_table"]

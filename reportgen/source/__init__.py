@@ -15,6 +15,7 @@ from reportgen.source.fast import read_event_table, read_job_table
 from reportgen.source.files import read_records
 from reportgen.source.filters import jobless_events_warning, select_batch_jobs, select_events
 from reportgen.source.notes import record_notes
+from reportgen.source.reads import Reads
 from reportgen.source.tables import BatchJobTable, EventTable, JobTable
 from reportgen.spec.model import BalsamSource, FilesSource, Report
 
@@ -23,6 +24,7 @@ __all__ = [
     "EventTable",
     "JobTable",
     "Needs",
+    "Reads",
     "ReportData",
     "Snapshot",
     "load_report_data",
@@ -34,16 +36,22 @@ ALL_NEEDS = Needs(job_records=True)
 
 
 def load_report_data(
-    report: Report, needs: Needs = ALL_NEEDS, progress: Progress = QUIET
+    report: Report,
+    needs: Needs = ALL_NEEDS,
+    progress: Progress = QUIET,
+    reads: Reads | None = None,
 ) -> ReportData:
     """Records for every query of the report, from saved files or a live Balsam server;
-    `needs` (the report's kinds') says whether job records are needed for weights."""
+    `needs` (the report's kinds') says whether job records are needed for weights, and
+    `reads` shares the files read between the runs of one report."""
     if isinstance(report.source, BalsamSource):
         return load_live_data(report, report.source, needs, progress.records)
-    return _load_files(report, report.source, needs, progress)
+    return _load_files(report, report.source, needs, progress, reads or Reads())
 
 
-def _load_files(report: Report, files: FilesSource, needs: Needs, progress: Progress) -> ReportData:
+def _load_files(
+    report: Report, files: FilesSource, needs: Needs, progress: Progress, reads: Reads
+) -> ReportData:
     """Read the saved files the report's queries need, then apply every query."""
     queries = list(report.event_queries.values())
     needs_batch_jobs = bool(report.batch_job_queries) or any(
@@ -55,17 +63,22 @@ def _load_files(report: Report, files: FilesSource, needs: Needs, progress: Prog
     all_events = None
     if queries:
         assert files.events is not None, "the spec loader requires an events file"
-        all_events = read_event_table(files.events, data_keys, partial(progress.reading, "events"))
+        on_read = partial(progress.reading, "events")
+        read_events = partial(read_event_table, files.events, data_keys, on_read)
+        all_events = reads.once("events", files.events, data_keys, read_events)
     # jobs answer tag, batch_job_id and scheduler_id filters, and give missing node weights
     jobs = None
     if files.jobs is not None and (
         any(q.needs_jobs for q in queries)
         or (needs.job_records and all_events is not None and _weights_missing(all_events))
     ):
-        jobs = read_job_table(files.jobs, tag_keys, partial(progress.reading, "jobs"))
+        jobs = read_jobs(reads, files.jobs, tag_keys, progress)
     all_batch_jobs = None
     if files.batch_jobs is not None and needs_batch_jobs:
-        all_batch_jobs = _load_batch_jobs(files.batch_jobs)
+        batch_path = files.batch_jobs
+        all_batch_jobs = reads.once(
+            "batch_jobs", batch_path, set(), lambda: _load_batch_jobs(batch_path)
+        )
     events: dict[str, EventTable] = {}
     if all_events is not None:
         events = {q.name: select_events(all_events, q, jobs, all_batch_jobs) for q in queries}
@@ -96,6 +109,16 @@ def _weights_missing(events: EventTable) -> bool:
     num_nodes / node_packing_count)."""
     entries = events.to_state == events.code("RUNNING")
     return bool(np.isnan(events.num_nodes[entries]).any())
+
+
+def read_jobs(reads: Reads, path: Path, tag_keys: set[str], progress: Progress = QUIET) -> JobTable:
+    """The jobs file's table with these tags' values (read once per `reads`)."""
+    return reads.once(
+        "jobs",
+        path,
+        tag_keys,
+        lambda: read_job_table(path, tag_keys, partial(progress.reading, "jobs")),
+    )
 
 
 def _load_batch_jobs(path: Path) -> BatchJobTable:

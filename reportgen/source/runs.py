@@ -8,22 +8,24 @@ import math
 import numpy as np
 
 from reportgen.errors import SourceError
+from reportgen.source import read_jobs
 from reportgen.source.balsam.client import BalsamClient
 from reportgen.source.balsam.credentials import resolve_credentials
 from reportgen.source.balsam.params import common_tags, job_params
-from reportgen.source.fast import read_job_table
+from reportgen.source.reads import Reads
 from reportgen.spec.model import BalsamSource, FilesSource, Pairs, Report, RunsByTag, RunSpec
 
 
-def expand_runs(report: Report) -> list[RunSpec]:
-    """The report's runs in their order; a report without `runs:` is one unnamed run."""
+def expand_runs(report: Report, reads: Reads) -> list[RunSpec]:
+    """The report's runs in their order; a report without `runs:` is one unnamed run.
+    `reads` keeps the jobs file `by_tag` reads for the runs' own loading."""
     if isinstance(report.runs, RunsByTag):
-        return _runs_by_tag(report, report.runs)
+        return _runs_by_tag(report, report.runs, reads)
     return list(report.runs) or [RunSpec("")]
 
 
-def _runs_by_tag(report: Report, by: RunsByTag) -> list[RunSpec]:
-    values = _tag_values(report, by)
+def _runs_by_tag(report: Report, by: RunsByTag, reads: Reads) -> list[RunSpec]:
+    values = _tag_values(report, by, reads)
     if not values:
         among = " among the jobs tagged " + ", ".join(f"{k}:{v}" for k, v in by.tags)
         raise SourceError(
@@ -50,7 +52,7 @@ def ordered(values: set[str]) -> list[str]:
     return sorted(values, key=lambda v: (numbers[v], v))
 
 
-def _tag_values(report: Report, by: RunsByTag) -> set[str]:
+def _tag_values(report: Report, by: RunsByTag, reads: Reads) -> set[str]:
     """The values of `by.tag` among the jobs that have all of `by.tags` and the tags every
     event query asks for (a job no query matches would make an empty run)."""
     tags = tuple(
@@ -59,7 +61,7 @@ def _tag_values(report: Report, by: RunsByTag) -> set[str]:
     source = report.source
     if isinstance(source, FilesSource):
         assert source.jobs is not None, "the spec loader requires a jobs file for by_tag"
-        jobs = read_job_table(source.jobs, {by.tag, *dict(tags)})
+        jobs = read_jobs(reads, source.jobs, {by.tag, *dict(tags)})
         mask = np.ones(len(jobs), dtype=bool)
         for key, value in tags:
             mask &= jobs.tag_values[key] == value

@@ -1,0 +1,29 @@
+"""Each saved file read once per report, however many of its runs select from it.
+
+Runs of one report usually share a source: without this, a report of five runs would parse
+its events file five times. A `Reads` lives for one report's loading and is then dropped,
+so the whole tables it holds are freed with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class Reads:
+    """Tables read from files, by (what, path, the keys read besides the fixed fields)."""
+
+    def __init__(self) -> None:
+        self._tables: dict[tuple[str, Path, frozenset[str]], Any] = {}
+
+    def once(self, what: str, path: Path, keys: set[str], read: Callable[[], T]) -> T:
+        """`read()` the first time these arguments are asked for, its table after that."""
+        key = (what, path, frozenset(keys))
+        if key not in self._tables:
+            self._tables[key] = read()
+        table: T = self._tables[key]
+        return table
