@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import yaml
 
 from reportgen.errors import SourceError
 from reportgen.spec.model import BalsamSource
+from reportgen.spec.times import TimeOutOfRange, parse_time
 from reportgen.spec.urls import HTTP_URL, is_http_url
 
 # Balsam's client defaults (balsam/client/requests_client.py)
@@ -105,19 +106,8 @@ def _read_client_file(path: Path, required: bool) -> dict[str, Any]:
 
 
 def _expiry(config: dict[str, Any]) -> datetime | None:
-    value = config.get("token_expiry")
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    else:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
+    """The token's expiry as spec times are read; None if it is not one (unknown)."""
     try:
-        return moment.astimezone(UTC)
-    except OverflowError:  # an offset past year 1 or 9999: as good as no expiry known
+        return parse_time(config.get("token_expiry"))
+    except TimeOutOfRange:  # an offset past year 1 or 9999: as good as no expiry known
         return None
