@@ -6,15 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from reportgen.kinds.results import Rows
 from reportgen.kinds.run import Run, Window
 from reportgen.source.data import Needs
 from reportgen.spec.checks import Key
 from reportgen.spec.model import Chart, TimeAxis
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)

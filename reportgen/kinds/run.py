@@ -32,7 +32,6 @@ class Memo:
     def __init__(self, known: MutableMapping[str, Any] | None = None) -> None:
         self.known: MutableMapping[str, Any] = {} if known is None else known
         self.used: dict[str, Any] = {}
-        self.computed = 0
 
     def get(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
         text = repr(key)
@@ -42,7 +41,6 @@ class Memo:
             value = self.known[text]
         else:
             value = compute()
-            self.computed += 1
         self.used[text] = value
         return value
 
