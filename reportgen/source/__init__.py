@@ -54,15 +54,33 @@ def _load_files(
 ) -> ReportData:
     """Read the saved files the report's queries need, then apply every query."""
     queries = list(report.event_queries.values())
-    needs_batch_jobs = bool(report.batch_job_queries) or any(
-        q.scheduler_id is not None for q in queries
+    all_events, jobs, all_batch_jobs = _read_files(report, files, needs, progress, reads)
+    events: dict[str, EventTable] = {}
+    if all_events is not None:
+        events = {q.name: select_events(all_events, q, jobs, all_batch_jobs) for q in queries}
+    batch_jobs: dict[str, BatchJobTable] = {}
+    if all_batch_jobs is not None:
+        batch_jobs = {
+            q.name: select_batch_jobs(all_batch_jobs, q) for q in report.batch_job_queries.values()
+        }
+    warnings = []
+    if all_events is not None and jobs is not None:
+        warnings = [w for w in [jobless_events_warning(all_events, jobs, queries)] if w]
+    notes = _file_notes(files, all_events, jobs, all_batch_jobs)
+    return ReportData(
+        events=events, batch_jobs=batch_jobs, jobs=jobs, notes=notes, warnings=warnings
     )
-    data_keys = {key for q in queries for key, _ in q.data}
-    tag_keys = {key for q in queries for key, _ in q.tags}
 
+
+def _read_files(
+    report: Report, files: FilesSource, needs: Needs, progress: Progress, reads: Reads
+) -> tuple[EventTable | None, JobTable | None, BatchJobTable | None]:
+    """The whole tables of the files the queries need (each read once per `reads`)."""
+    queries = list(report.event_queries.values())
     all_events = None
     if queries:
         assert files.events is not None, "the spec loader requires an events file"
+        data_keys = {key for q in queries for key, _ in q.data}
         on_read = partial(progress.reading, "events")
         read_events = partial(read_event_table, files.events, data_keys, on_read)
         all_events = reads.once("events", files.events, data_keys, read_events)
@@ -72,36 +90,33 @@ def _load_files(
         any(q.needs_jobs for q in queries)
         or (needs.job_records and all_events is not None and _weights_missing(all_events))
     ):
-        jobs = read_jobs(reads, files.jobs, tag_keys, progress)
+        jobs = read_jobs(reads, files.jobs, {key for q in queries for key, _ in q.tags}, progress)
     all_batch_jobs = None
-    if files.batch_jobs is not None and needs_batch_jobs:
-        batch_path = files.batch_jobs
-        all_batch_jobs = reads.once(
-            "batch_jobs", batch_path, set(), lambda: _load_batch_jobs(batch_path)
-        )
-    events: dict[str, EventTable] = {}
-    if all_events is not None:
-        events = {q.name: select_events(all_events, q, jobs, all_batch_jobs) for q in queries}
-    batch_jobs: dict[str, BatchJobTable] = {}
-    if all_batch_jobs is not None:
-        batch_jobs = {
-            q.name: select_batch_jobs(all_batch_jobs, q) for q in report.batch_job_queries.values()
-        }
+    if files.batch_jobs is not None and (
+        report.batch_job_queries or any(q.scheduler_id is not None for q in queries)
+    ):
+        read_batch = partial(_load_batch_jobs, files.batch_jobs)
+        all_batch_jobs = reads.once("batch_jobs", files.batch_jobs, set(), read_batch)
+    return all_events, jobs, all_batch_jobs
+
+
+def _file_notes(
+    files: FilesSource,
+    events: EventTable | None,
+    jobs: JobTable | None,
+    batch_jobs: BatchJobTable | None,
+) -> list[str]:
+    """The page's Data line: the files read, and what their readers dropped or did not know."""
     read = [p.name for p in (files.events, files.jobs, files.batch_jobs) if p is not None]
     notes = [f"Saved API responses: {', '.join(read)}"]
     for table, path, what in [
-        (all_events, files.events, "event"),
+        (events, files.events, "event"),
         (jobs, files.jobs, "job"),
-        (all_batch_jobs, files.batch_jobs, "batch job"),
+        (batch_jobs, files.batch_jobs, "batch job"),
     ]:
         if table is not None and path is not None:
             notes += record_notes(table, path.name, what)
-    warnings = []
-    if all_events is not None and jobs is not None:
-        warnings = [w for w in [jobless_events_warning(all_events, jobs, queries)] if w]
-    return ReportData(
-        events=events, batch_jobs=batch_jobs, jobs=jobs, notes=notes, warnings=warnings
-    )
+    return notes
 
 
 def _weights_missing(events: EventTable) -> bool:
