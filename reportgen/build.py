@@ -185,7 +185,10 @@ def _write_sections(
     with ThreadPoolExecutor(RENDER_THREADS) as pool:
         list(pool.map(lambda job: rendered.image(folder, *job), images))
     rendered.forget_unused()
-    return [section_view(c.chart, s) for c, s in zip(result.charts, sections, strict=True)]
+    return [
+        section_view(c.chart, s, KINDS[c.chart.type].guide)
+        for c, s in zip(result.charts, sections, strict=True)
+    ]
 
 
 def _write_snapshot(

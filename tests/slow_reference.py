@@ -35,13 +35,15 @@ def throughput_at(events: list[Ev], to_state: str, as_of: int) -> dict[int, int]
 def running_intervals(
     events: list[Ev], as_of: int, weighting: bool, fallback: dict[int, float]
 ) -> list[tuple[int, int | None, Fraction]]:
-    """Per job in true order: entering RUNNING opens (if closed), leaving closes (if open)."""
+    """Per job in true order: entering RUNNING opens (if closed), leaving closes (if open).
+    The intervals come by job id, then time."""
     intervals: list[tuple[int, int | None, Fraction]] = []
     by_job: dict[int, list[Ev]] = {}
     for e in events:
         if e.time <= as_of:
             by_job.setdefault(e.job_id, []).append(e)
-    for job_events in by_job.values():
+    for job_id in sorted(by_job):
+        job_events = by_job[job_id]
         job_events.sort(key=lambda e: e.seq)
         open_at: int | None = None
         weight = Fraction(0)

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reportgen.analytics import available_nodes, throughput, utilization
+from reportgen.analytics.utilization import running_intervals
 from reportgen.charts.reduce import reduce_steps
 from reportgen.source.columns import events_from_records, jobs_from_records
 from tests import slow_reference as slow
@@ -103,6 +104,31 @@ def test_utilization_matches_the_naive_walk(
     expected = slow.level_changes(slow.running_intervals(visible, as_of, weighting, fallback))
     assert as_changes(fast) == in_micros(expected)
     assert (fast.values >= 0).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10**6), jobs=st.integers(0, 25), as_of=st.integers(20, 200))
+def test_running_intervals_match_the_naive_walk(seed: int, jobs: int, as_of: int) -> None:
+    """Each interval: its start, its end (the as-of time when open), its weight, and the
+    event that closed it: the walk's own intervals, in the walk's (job, time) order."""
+    events = random_experiment(seed, jobs)
+    events_table = table(events)
+    fast, _ = running_intervals(events_table, minutes_to_micros(as_of), True, None)
+    expected = slow.running_intervals(events, as_of, True, {})
+    got = [
+        (int(start), None if closer < 0 else int(end), round(float(weight), 9))
+        for start, end, weight, closer in zip(
+            fast.start, fast.end, fast.weight, fast.closed_by, strict=True
+        )
+    ]
+    assert got == [
+        (minutes_to_micros(s), None if e is None else minutes_to_micros(e), round(float(w), 9))
+        for s, e, w in expected
+    ]
+    closers = fast.closed_by[fast.closed_by >= 0]
+    assert (events_table.from_state[closers] == events_table.code("RUNNING")).all()
+    assert (events_table.timestamp[closers] == fast.end[fast.closed_by >= 0]).all()
+    assert (fast.end[fast.closed_by < 0] == minutes_to_micros(as_of)).all()
 
 
 @settings(max_examples=40, deadline=None)

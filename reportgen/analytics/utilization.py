@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from reportgen.analytics.steps import StepSeries, step_series
-from reportgen.source.tables import EventTable, Ints, JobTable
+from reportgen.source.tables import EventTable, Floats, Ints, JobTable, Mask
 
 
 @dataclass(frozen=True)
@@ -24,15 +24,35 @@ class UtilizationNotes:
     """Where their weight came from: "the job's num_nodes / node_packing_count" or "1"."""
 
 
-def utilization(
-    events: EventTable, as_of: int, node_weighting: bool, jobs: JobTable | None, name: str = ""
-) -> tuple[StepSeries, UtilizationNotes]:
+@dataclass(frozen=True)
+class RunningIntervals:
+    """Each job's RUNNING intervals as the utilization series counts them, ordered by job,
+    then time. An interval still open at the as-of time ends there and has no closing event."""
+
+    job_id: Ints
+    start: Ints
+    end: Ints
+    weight: Floats
+    closed_by: Ints
+    """The index (into the events given) of the event leaving RUNNING, or -1 if still open."""
+
+    def __len__(self) -> int:
+        return int(self.start.size)
+
+    @property
+    def is_open(self) -> Mask:
+        return self.closed_by < 0
+
+
+def running_intervals(
+    events: EventTable, as_of: int, node_weighting: bool, jobs: JobTable | None
+) -> tuple[RunningIntervals, UtilizationNotes]:
     """Per job, entering RUNNING opens an interval weighted by `data.num_nodes` (or 1),
-    leaving RUNNING closes it; intervals still open at as_of stay open. `name` is the
-    series' name (its kind chooses it)."""
+    leaving RUNNING closes it; an entry while open and a leave while closed are ignored."""
+    positions = np.arange(len(events))
     in_window = events.timestamp <= as_of
     if not in_window.all():  # copying every column of 10^7 events costs ~350 MB
-        events = events.take(in_window)
+        events, positions = events.take(in_window), positions[in_window]
     running = events.code("RUNNING")
     order = job_chain_order(events, touching=running)
     from_state, to_state = events.from_state[order], events.to_state[order]
@@ -48,23 +68,52 @@ def utilization(
     kept = np.where(first_of_job, is_enter, differs)
 
     weights, fallbacks, fallback_source = _entry_weights(events, order, node_weighting, jobs)
-    move_weights = weights[moves]
     kept_moves = np.flatnonzero(kept)
-    kept_enter = is_enter[kept_moves]
+    entries = kept_moves[is_enter[kept_moves]]
     # after collapsing, every kept leave directly follows its own job's kept entry
-    signed = move_weights[kept_moves].copy()
-    leave_positions = np.flatnonzero(~kept_enter)
-    signed[leave_positions] = -move_weights[kept_moves[leave_positions - 1]]
-    times = events.timestamp[order][moves][kept_moves]
-    series = step_series(name, times, signed, integral=not node_weighting)
+    follows = np.append(kept_moves[1:], -1)[: kept_moves.size][is_enter[kept_moves]]
+    closed = follows >= 0
+    closed[closed] = ~is_enter[follows[closed]]
+    times = events.timestamp[order][moves]
+    end = np.full(entries.size, as_of, dtype=np.int64)
+    end[closed] = times[follows[closed]]
+    closed_by = np.full(entries.size, -1, dtype=np.int64)
+    closed_by[closed] = positions[order[moves[follows[closed]]]]
+    intervals = RunningIntervals(
+        job_id=job[entries],
+        start=times[entries],
+        end=end,
+        weight=weights[moves][entries],
+        closed_by=closed_by,
+    )
     dropped = ~kept
     notes = UtilizationNotes(
         ignored_leaves=int(np.count_nonzero(dropped & ~is_enter)),
         ignored_entries=int(np.count_nonzero(dropped & is_enter)),
-        fallback_weights=int(np.count_nonzero(fallbacks[moves][kept & is_enter])),
+        fallback_weights=int(np.count_nonzero(fallbacks[moves][entries])),
         fallback_source=fallback_source,
     )
-    return series, notes
+    return intervals, notes
+
+
+def utilization(
+    events: EventTable, as_of: int, node_weighting: bool, jobs: JobTable | None, name: str = ""
+) -> tuple[StepSeries, UtilizationNotes]:
+    """The weights of the RUNNING intervals summed at each instant (see `running_intervals`);
+    intervals still open at as_of stay open. `name` is the series' name (its kind chooses it)."""
+    intervals, notes = running_intervals(events, as_of, node_weighting, jobs)
+    return interval_series(intervals, name, integral=not node_weighting), notes
+
+
+def interval_series(intervals: RunningIntervals, name: str, integral: bool) -> StepSeries:
+    """The intervals' weights summed over time: each adds its weight from its start and takes
+    it away at its closing event (an open one never does)."""
+    closed = ~intervals.is_open
+    # each interval's start, then its end if closed: the order the intervals' events came in
+    times = np.column_stack((intervals.start, intervals.end)).ravel()
+    deltas = np.column_stack((intervals.weight, -intervals.weight)).ravel()
+    keep = np.column_stack((np.ones(closed.size, dtype=bool), closed)).ravel()
+    return step_series(name, times[keep], deltas[keep], integral)
 
 
 def _entry_weights(

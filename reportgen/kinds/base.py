@@ -69,3 +69,5 @@ class Kind:
     needs: Callable[[Any], Needs]
     compute: Callable[[Sequence[Run], Any], Any]
     present: Callable[[Any, View], Section]
+    guide: str = ""
+    """How to read it: a short paragraph shown on the page under the chart's heading."""

@@ -32,6 +32,8 @@ class SectionView:
     points_note: str
     warnings: tuple[str, ...]
     tables: tuple[Rows, ...]
+    guide: str = ""
+    """How to read the chart (its kind's), shown under its heading."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def script_json(value: Any) -> str:
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def section_view(chart: Chart, section: Section) -> SectionView:
+def section_view(chart: Chart, section: Section, guide: str = "") -> SectionView:
     files = [Link(f"{chart.id}.{fmt}", fmt.upper()) for fmt in chart.formats if section.figure]
     files += [Link(f.name, f.name.rsplit(".", 1)[-1].upper()) for f in section.files]
     return SectionView(
@@ -100,6 +102,7 @@ def section_view(chart: Chart, section: Section) -> SectionView:
         points_note=section.note,
         warnings=section.warnings,
         tables=section.tables,
+        guide=guide,
     )
 
 
