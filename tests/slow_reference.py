@@ -94,3 +94,28 @@ def available_at(
         closes = end if end is not None and end <= as_of else None
         intervals.append((start, closes, Fraction(nodes)))
     return level_changes(intervals)
+
+
+def job_states_at(events: list[Ev], t: int) -> dict[int, str]:
+    """Each job's state at t: the to_state of its last event (in true order) at or before t."""
+    states: dict[int, tuple[int, str]] = {}
+    for e in events:
+        if e.time <= t and (e.job_id not in states or states[e.job_id][0] < e.seq):
+            states[e.job_id] = (e.seq, e.to_state)
+    return {job: state for job, (_, state) in states.items()}
+
+
+def state_count_changes(events: list[Ev], as_of: int) -> dict[str, dict[int, int]]:
+    """Per state, the number of jobs in it at each instant where that number changes."""
+    instants = sorted({e.time for e in events if e.time <= as_of})
+    changes: dict[str, dict[int, int]] = {}
+    previous: dict[str, int] = {}
+    for t in instants:
+        counts: dict[str, int] = {}
+        for state in job_states_at(events, t).values():
+            counts[state] = counts.get(state, 0) + 1
+        for state in set(counts) | set(previous):
+            if counts.get(state, 0) != previous.get(state, 0):
+                changes.setdefault(state, {})[t] = counts.get(state, 0)
+        previous = counts
+    return changes

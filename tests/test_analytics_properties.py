@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reportgen.analytics import available_nodes, throughput, utilization
+from reportgen.analytics.jobstates import chained_events, final_states, state_counts
 from reportgen.analytics.utilization import running_intervals
 from reportgen.charts.reduce import reduce_steps
 from reportgen.source.columns import events_from_records, jobs_from_records
@@ -129,6 +130,27 @@ def test_running_intervals_match_the_naive_walk(seed: int, jobs: int, as_of: int
     assert (events_table.from_state[closers] == events_table.code("RUNNING")).all()
     assert (events_table.timestamp[closers] == fast.end[fast.closed_by >= 0]).all()
     assert (fast.end[fast.closed_by < 0] == minutes_to_micros(as_of)).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10**6), jobs=st.integers(0, 25), as_of=st.integers(0, 200))
+def test_job_states_match_the_naive_walk(seed: int, jobs: int, as_of: int) -> None:
+    events = random_experiment(seed, jobs)
+    events_table = table(events)
+    chained = chained_events(events_table, minutes_to_micros(as_of))
+    job_ids, codes = final_states(chained)
+    names = events_table.state_names
+    got = dict(zip(job_ids.tolist(), [names[c] for c in codes.tolist()], strict=True))
+    assert got == slow.job_states_at(events, as_of)
+    counts = {
+        names[code]: {int(t): int(v) for t, v in zip(s.times, s.values, strict=True)}
+        for code, s in state_counts(chained).items()
+    }
+    expected = slow.state_count_changes(events, as_of)
+    assert {k: v for k, v in counts.items() if v} == {
+        state: {minutes_to_micros(t): v for t, v in by_time.items()}
+        for state, by_time in expected.items()
+    }
 
 
 @settings(max_examples=40, deadline=None)

@@ -32,6 +32,7 @@ class Memo:
     def __init__(self, known: MutableMapping[str, Any] | None = None) -> None:
         self.known: MutableMapping[str, Any] = {} if known is None else known
         self.used: dict[str, Any] = {}
+        self.temporary: dict[str, Any] = {}
 
     def get(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
         text = repr(key)
@@ -42,6 +43,15 @@ class Memo:
         else:
             value = compute()
         self.used[text] = value
+        return value
+
+    def once(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+        """Like `get`, for this build only: never kept for the next one (large intermediates,
+        such as every event of a query in order, cheaper to recompute than to store)."""
+        text = repr(key)
+        if text not in self.temporary:
+            self.temporary[text] = compute()
+        value: T = self.temporary[text]
         return value
 
 
@@ -73,3 +83,7 @@ class Run:
     def cached(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
         """`compute()` once per run, as-of time and key."""
         return self.memo.get((self.name, self.as_of, *key), compute)
+
+    def once(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+        """`compute()` once per run, as-of time and key, in this build only."""
+        return self.memo.once((self.name, self.as_of, *key), compute)

@@ -1,11 +1,18 @@
 """Computations several kinds and the headline share, computed once per run and cached:
-the jobs (or nodes) running over time, and the nodes batch jobs hold."""
+the jobs (or nodes) running over time and their intervals, each query's events in order along
+each job's history, and the nodes batch jobs hold."""
 
 from __future__ import annotations
 
 from reportgen.analytics.available_nodes import UncountedBatchJob, available_nodes
+from reportgen.analytics.jobstates import ChainedEvents, chained_events
 from reportgen.analytics.steps import StepSeries
-from reportgen.analytics.utilization import UtilizationNotes, utilization
+from reportgen.analytics.utilization import (
+    RunningIntervals,
+    UtilizationNotes,
+    running_intervals,
+    utilization,
+)
 from reportgen.kinds.results import Column, Rows
 from reportgen.kinds.run import Run
 
@@ -17,6 +24,20 @@ def running(run: Run, events: str, node_weighting: bool) -> tuple[StepSeries, Ut
         ("running", events, node_weighting),
         lambda: utilization(run.events(events), run.as_of, node_weighting, run.jobs),
     )
+
+
+def node_intervals(run: Run, events: str) -> tuple[RunningIntervals, UtilizationNotes]:
+    """A query's node-weighted RUNNING intervals (those the `utilization` series sums)."""
+    return run.once(
+        ("node_intervals", events),
+        lambda: running_intervals(run.events(events), run.as_of, True, run.jobs),
+    )
+
+
+def chained(run: Run, events: str) -> ChainedEvents:
+    """A query's events at or before the as-of time, in order along each job's history
+    (shared by the kinds reading states; too large to keep in the build cache)."""
+    return run.once(("chained", events), lambda: chained_events(run.events(events), run.as_of))
 
 
 def held_nodes(run: Run, batch_jobs: str) -> tuple[StepSeries, list[UncountedBatchJob]]:
