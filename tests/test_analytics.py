@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reportgen.analytics import available_nodes, job_chain_order, throughput, utilization
+from reportgen.analytics.jobstates import _job_index
 from reportgen.analytics.steps import exact_cumsum, integrate, step_series
-from reportgen.headline import _distinct_jobs
 from tests.factories import (
     batch_job,
     batch_jobs_table,
@@ -209,6 +209,8 @@ def test_integrate_is_value_hours_up_to_the_end() -> None:
     st.lists(st.integers(min_value=-(2**62), max_value=2**62), max_size=30)
     | st.lists(st.integers(min_value=0, max_value=50), max_size=200)
 )
-def test_distinct_jobs_counts_like_a_set(ids: list[int]) -> None:
+def test_job_index_numbers_jobs_like_a_sorted_set(ids: list[int]) -> None:
     """Dense ids go through the marking table, sparse ones through np.unique."""
-    assert _distinct_jobs(np.array(ids, dtype=np.int64)) == len(set(ids))
+    jobs, index = _job_index(np.array(ids, dtype=np.int64))
+    assert jobs.tolist() == sorted(set(ids))
+    assert jobs[index].tolist() == ids

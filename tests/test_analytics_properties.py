@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reportgen.analytics import available_nodes, throughput, utilization
-from reportgen.analytics.jobstates import chained_events, final_states, state_counts
+from reportgen.analytics.jobstates import chained_events, final_states, state_counts, states_at
 from reportgen.analytics.utilization import running_intervals
 from reportgen.charts.reduce import reduce_steps
 from reportgen.source.columns import events_from_records, jobs_from_records
@@ -142,6 +142,8 @@ def test_job_states_match_the_naive_walk(seed: int, jobs: int, as_of: int) -> No
     names = events_table.state_names
     got = dict(zip(job_ids.tolist(), [names[c] for c in codes.tolist()], strict=True))
     assert got == slow.job_states_at(events, as_of)
+    quick_ids, quick_codes = states_at(events_table, minutes_to_micros(as_of))
+    assert quick_ids.tolist() == job_ids.tolist() and quick_codes.tolist() == codes.tolist()
     counts = {
         names[code]: {int(t): int(v) for t, v in zip(s.times, s.values, strict=True)}
         for code, s in state_counts(chained).items()

@@ -74,3 +74,42 @@ def state_counts(chained: ChainedEvents) -> dict[int, StepSeries]:
         deltas = np.r_[np.ones(enters.size), -np.ones(leaves.size)]
         counts[code] = step_series(name, times, deltas, integral=True)
     return counts
+
+
+def states_at(events: EventTable, as_of: int) -> tuple[Ints, Codes]:
+    """Each job with an event at or before `as_of` (ascending id) and its state then: the
+    same as `final_states(chained_events(...))` without ordering every event. A job's state is
+    the `to_state` of its one latest event; only jobs with several events at their latest
+    instant are put in chain order (few: e.g. RUN_TIMEOUT -> RESTART_READY at one instant)."""
+    in_window = events.timestamp <= as_of
+    job, stamp = events.job_id[in_window], events.timestamp[in_window]
+    to_state = events.to_state[in_window]
+    jobs, index = _job_index(job)
+    latest = np.full(jobs.size, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(latest, index, stamp)
+    at_latest = stamp == latest[index]
+    count = np.bincount(index[at_latest], minlength=jobs.size)
+    states = np.full(jobs.size, -1, dtype=np.int16)
+    alone = at_latest & (count[index] == 1)
+    states[index[alone]] = to_state[alone]
+    tangled = count > 1
+    if tangled.any():
+        subset = in_window & np.isin(events.job_id, jobs[tangled])
+        chained_ids, chained_states = final_states(chained_events(events.take(subset), as_of))
+        states[np.searchsorted(jobs, chained_ids)] = chained_states
+    return jobs, states
+
+
+def _job_index(job_id: Ints) -> tuple[Ints, Ints]:
+    """The distinct job ids (ascending) and each event's position among them: by a table
+    when ids are dense, as Balsam's are (no sort of 10^7 ids), else by `np.unique`."""
+    if job_id.size == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    low, high = int(job_id.min()), int(job_id.max())
+    if high - low > 4 * job_id.size:
+        jobs, index = np.unique(job_id, return_inverse=True)
+        return jobs, index.astype(np.int64)
+    seen = np.zeros(high - low + 1, dtype=bool)
+    seen[job_id - low] = True
+    rank = np.cumsum(seen) - 1
+    return np.flatnonzero(seen) + low, rank[job_id - low]

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportgen.compute import ReportResult
-from reportgen.headline import Headline
 from reportgen.kinds.base import Section
 from reportgen.kinds.results import Rows
+from reportgen.site.cards import Card, CardGroup, headline_cards, time_span
 from reportgen.spec.model import BatchJobQuery, Chart, EventQuery, Report
 from reportgen.times import format_micros
 
@@ -70,18 +70,17 @@ class ReportPage:
     snapshot: list[Link]
     runs: list[RunRow]
     """Every run, when there are several (the facts above are then the first run's)."""
+    card_groups: list[CardGroup]
 
 
 @dataclass(frozen=True)
 class IndexRow:
+    """A report's (or one run's) row on the index: its link, its time span, its cards."""
+
     slug: str
     title: str
     span: str
-    jobs_finished: str
-    jobs_failed: str
-    peak_utilization: str
-    mean_utilization: str
-    node_hours: str
+    cards: tuple[Card, ...]
 
 
 def script_json(value: Any) -> str:
@@ -141,6 +140,7 @@ def report_page(
         spec_text=report.spec_text,
         snapshot=[Link(f"data/{name}", name) for name in snapshot_files],
         runs=runs if len(runs) > 1 else [],
+        card_groups=card_groups(result),
     )
 
 
@@ -181,31 +181,24 @@ def _filters(query: EventQuery | BatchJobQuery) -> str:
 def index_rows(result: ReportResult) -> list[IndexRow]:
     """The report's row on the index page, or one per run (titled `<title> (<run>)`)."""
     report = result.report
-    if len(result.runs) == 1:
-        return [index_row(report.slug, report.title, result.headline)]
+    several = len(result.runs) > 1
     return [
-        index_row(report.slug, f"{report.title} ({run.window.name})", run.headline)
+        IndexRow(
+            report.slug,
+            f"{report.title} ({run.window.name})" if several else report.title,
+            time_span(run.headline),
+            headline_cards(run.headline, report.summary),
+        )
         for run in result.runs
     ]
 
 
-def index_row(slug: str, title: str, headline: Headline) -> IndexRow:
-    available = headline.node_hours_available
-    node_hours = f"{headline.node_hours_used:,.1f} / " + (
-        f"{available:,.1f}" if available is not None else "-"
-    )
-    return IndexRow(
-        slug=slug,
-        title=title,
-        span=f"{format_micros(headline.start)[:16].replace('T', ' ')} to "
-        f"{format_micros(headline.as_of)[:16].replace('T', ' ')}",
-        jobs_finished=f"{headline.jobs_finished:,}",
-        jobs_failed=f"{headline.jobs_failed:,}",
-        peak_utilization=_number(headline.peak_utilization),
-        mean_utilization=_number(headline.mean_utilization),
-        node_hours=node_hours,
-    )
-
-
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
+def card_groups(result: ReportResult) -> list[CardGroup]:
+    """The report page's cards: one group per run."""
+    several = len(result.runs) > 1
+    return [
+        CardGroup(
+            run.window.name if several else "", headline_cards(run.headline, result.report.summary)
+        )
+        for run in result.runs
+    ]
