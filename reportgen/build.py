@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -54,6 +54,8 @@ class BuildResult:
     """Images copied from the build cache because their chart was unchanged."""
     data_reused: int = 0
     """Reports whose parsed data came from the build cache (their inputs were unchanged)."""
+    chart_warnings: list[str] = field(default_factory=list)
+    """What each chart's section says it could not count: `<slug>: <chart id>: <warning>`."""
 
 
 @dataclass
@@ -66,6 +68,7 @@ class Builder:
     as_of: datetime | None
     rendered: int = 0
     reused: int = 0
+    chart_warnings: list[str] = field(default_factory=list)
 
 
 def build_site(
@@ -93,7 +96,13 @@ def build_site(
     warnings = [w for r in reports for w in r.warnings] + builder.build_cache.warnings
     cache = builder.build_cache
     return BuildResult(
-        out_dir, results, warnings, builder.rendered, builder.reused, cache.data_hits
+        out_dir,
+        results,
+        warnings,
+        builder.rendered,
+        builder.reused,
+        cache.data_hits,
+        builder.chart_warnings,
     )
 
 
@@ -116,6 +125,11 @@ def build_report(builder: Builder, report: Report, folder: Path) -> ReportResult
     del runs_data  # the record tables are not needed for drawing: free them first
     builder.progress.stage(f"{report.slug}: rendering {len(result.charts)} chart(s)")
     sections = _present(result)
+    builder.chart_warnings += [
+        f"{report.slug}: {c.chart.id}: {warning}"
+        for c, section in zip(result.charts, sections, strict=True)
+        for warning in section.warnings
+    ]
     rendered = RenderCache(builder.build_cache.render_folder(report))
     views = _write_sections(folder, result, sections, rendered)
     builder.rendered += rendered.rendered

@@ -200,13 +200,14 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _page_warnings(result: BuildResult) -> list[str]:
-    """The warnings each report's page shows, by its slug; its spec's are printed already."""
+    """The warnings each report's page shows, by its slug (its spec's are printed already),
+    then those of its charts' sections."""
     return [
         f"{report.report.slug}: {warning}"
         for report in result.reports
         for warning in report.warnings
         if warning not in report.report.warnings
-    ]
+    ] + result.chart_warnings
 
 
 def _waiting(args: argparse.Namespace) -> None:

@@ -91,8 +91,15 @@ EARLY = (
                 "source, as_of, time_axis, queries, runs, charts, summary)"
             ],
         ),
+        (
+            SPEC + "  - {id: u, type: utilization, events: all, formats: []}\n",
+            [],
+            [
+                "warning: tiny: u: 1 RUNNING events had no data.num_nodes; their weight is 1."
+            ],
+        ),
     ],
-    ids=["as-of-flag", "as-of-spec", "empty-query", "spec-warning-once"],
+    ids=["as-of-flag", "as-of-spec", "empty-query", "spec-warning-once", "chart-warning"],
 )
 def test_page_warnings_are_on_stderr_once(
     project: Path,
