@@ -94,9 +94,7 @@ EARLY = (
         (
             SPEC + "  - {id: u, type: utilization, events: all, formats: []}\n",
             [],
-            [
-                "warning: tiny: u: 1 RUNNING events had no data.num_nodes; their weight is 1."
-            ],
+            ["warning: tiny: u: 1 RUNNING events had no data.num_nodes; their weight is 1."],
         ),
     ],
     ids=["as-of-flag", "as-of-spec", "empty-query", "spec-warning-once", "chart-warning"],
