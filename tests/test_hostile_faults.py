@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import signal
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -421,4 +422,40 @@ def test_a_template_error_names_the_file_line_and_variable(
     if "undefined" in expected:
         expected += " (see the shipped templates for the variables a page gets)"
     assert (code, stderr) == (1, f"error: {expected.format(line=line)}\n")
+    assert not (project / "site").exists()
+
+
+def spaces_gzip(path: Path, head: bytes) -> None:
+    """`head`, then 272 MiB of spaces (no line break), gzipped: about 300 KB on disk."""
+    compressor = zlib.compressobj(1, zlib.DEFLATED, 31)
+    block = b" " * (16 << 20)
+    parts = [compressor.compress(head)]
+    parts += [compressor.compress(block) for _ in range(17)]
+    path.write_bytes(b"".join([*parts, compressor.flush()]))
+
+
+BOMB = (
+    "error: {path}: decompresses to more than 256 MB with fewer than one '{{' per 64 KB "
+    "(records have one every few hundred bytes): not a saved API response (a damaged file, "
+    "or a compression bomb?)\n"
+)
+
+
+@pytest.mark.parametrize("reader", ["fast", "plain"])
+@pytest.mark.parametrize(
+    "head",
+    [b"", b"".join(json.dumps(r).encode() + b"\n" for r in RECORDS[:2])],
+    ids=["document", "json-lines"],
+)
+def test_a_compression_bomb_stops_before_it_fills_the_memory(
+    project: Path, capsys: pytest.CaptureFixture[str], reader: str, head: bytes
+) -> None:
+    """A gzip of spaces (a document, or JSON Lines whose second line never ends) is refused
+    by both readers once it passes 256 MB, long before its whole size is held."""
+    spaces_gzip(project / "events.json", head)
+    if reader == "plain":  # a data filter needs the raw data values: the record-by-record reader
+        spec = SPEC.replace("all: {}", "all: {data: {k: v}}")
+        (project / "tiny.yaml").write_text(spec)
+    code, stderr = cli(capsys, "build", "tiny.yaml", "--out", "site")
+    assert (code, stderr) == (1, BOMB.format(path=project / "events.json"))
     assert not (project / "site").exists()

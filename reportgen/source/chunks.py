@@ -12,13 +12,14 @@ import os
 import re
 import zlib
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
 import msgspec
 
 from reportgen.errors import SourceError
-from reportgen.source.files import open_input
+from reportgen.source.files import InputGuard, open_input
 
 BOM = "\ufeff".encode()
 """A UTF-8 byte order mark, which some editors write first: it is not part of the JSON."""
@@ -42,7 +43,7 @@ def file_chunks(
     raw = open_input(path, what)
     size = max(1, os.fstat(raw.fileno()).st_size)
     with raw, gzip.open(raw) if raw.peek(2)[:2] == b"\x1f\x8b" else raw as unmetered:
-        stream = _Metered(unmetered, lambda: on_read(raw.tell() / size))
+        stream = _Metered(unmetered, lambda: on_read(raw.tell() / size), InputGuard(path))
         try:
             first = stream.read(CHUNK_BYTES).removeprefix(BOM)
             kind = _kind(first)
@@ -51,7 +52,7 @@ def file_chunks(
                 yield from _page_chunks(first[header.end() :], stream, header[0], on_count)
                 return
             if kind == "document":
-                yield kind, first + stream.read()
+                yield kind, b"".join([first, *iter(partial(stream.read, CHUNK_BYTES), b"")])
                 return
             pending = [first]
             while True:
@@ -104,17 +105,18 @@ def _declared_count(*scalars: bytes) -> object:
 
 
 class _Readable(Protocol):
-    def read(self, size: int = -1, /) -> bytes: ...
+    def read(self, size: int, /) -> bytes: ...
 
 
 class _Metered:
-    """A stream that calls `after_read` after each read (to update the share read)."""
+    """A stream that calls `after_read` after each read (to update the share read), its
+    bytes checked by an `InputGuard` (never read whole: `size` is a few megabytes)."""
 
-    def __init__(self, stream: _Readable, after_read: Callable[[], None]) -> None:
-        self.stream, self.after_read = stream, after_read
+    def __init__(self, stream: _Readable, after_read: Callable[[], None], guard: InputGuard):
+        self.stream, self.after_read, self.guard = stream, after_read, guard
 
-    def read(self, size: int = -1, /) -> bytes:
-        data = self.stream.read(size)
+    def read(self, size: int, /) -> bytes:
+        data = self.guard.check(self.stream.read(size))
         self.after_read()
         return data
 

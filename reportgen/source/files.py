@@ -8,6 +8,7 @@ import io
 import json
 import os
 import stat
+import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,44 @@ def records_from_text(
     return found
 
 
+MAX_INPUT_BYTES = 64 << 30
+"""No saved response decompresses to more (10^7 events are ~1.4 GB): a bomb, not data."""
+SPARSE_AFTER_BYTES = 256 << 20
+SPARSE_BYTES_PER_BRACE = 64 << 10
+"""Records are objects of a few hundred bytes: past SPARSE_AFTER_BYTES, fewer than one `{`
+per SPARSE_BYTES_PER_BRACE bytes is not records (a gzip of 1 GiB of spaces is 1 MB)."""
+
+
+class InputGuard:
+    """Counts what a file decompresses to, and stops it as soon as it cannot be records:
+    more than MAX_INPUT_BYTES, or too sparse in `{` (before its bytes fill the memory). The
+    braces are counted only while they could be too few: a real file's first chunk holds
+    enough for gigabytes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.size = 0
+        self.braces = 0
+
+    def check(self, data: bytes) -> bytes:
+        self.size += len(data)
+        if self.braces * SPARSE_BYTES_PER_BRACE < self.size:  # counting costs 0.5 s per GB
+            self.braces += data.count(b"{")
+        if self.size > MAX_INPUT_BYTES:
+            raise SourceError(
+                f"{self.path}: decompresses to more than {MAX_INPUT_BYTES >> 30} GB, the limit "
+                "for one input file: not a saved API response (a compression bomb?)"
+            )
+        if self.size > SPARSE_AFTER_BYTES and self.braces * SPARSE_BYTES_PER_BRACE < self.size:
+            raise SourceError(
+                f"{self.path}: decompresses to more than {SPARSE_AFTER_BYTES >> 20} MB with "
+                f"fewer than one '{{' per {SPARSE_BYTES_PER_BRACE >> 10} KB (records have one "
+                "every few hundred bytes): not a saved API response (a damaged file, or a "
+                "compression bomb?)"
+            )
+        return data
+
+
 NOT_REGULAR = {
     stat.S_IFDIR: "a folder",
     stat.S_IFIFO: "a named pipe (FIFO)",
@@ -103,20 +142,29 @@ def open_input(path: Path, what: str) -> io.BufferedReader:
 
 
 def _read_text(path: Path, what: str) -> str:
+    guard, parts = InputGuard(path), []
     try:
-        with open_input(path, what) as stream:
-            raw = stream.read()
+        with open_input(path, what) as raw, _decompressed(raw) as stream:
+            while part := stream.read(READ_BYTES):
+                parts.append(guard.check(part))
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise SourceError(f"{path}: damaged gzip data: {exc}") from exc
     except OSError as exc:
         raise SourceError(f"{path}: cannot read the {what} file: {exc.strerror}") from exc
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise SourceError(f"{path}: damaged gzip data: {exc}") from exc
+    data = b"".join(parts)
+    del parts
     try:
-        return raw.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SourceError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+
+
+READ_BYTES = 16 << 20
+
+
+def _decompressed(raw: io.BufferedReader) -> io.BufferedReader | gzip.GzipFile:
+    """The file's bytes, decompressed if it starts with gzip's magic bytes."""
+    return gzip.open(raw) if raw.peek(2)[:2] == b"\x1f\x8b" else raw
 
 
 def _unwrap(document: Any, path: Path, pages: list[PageCount]) -> Iterator[Record]:
