@@ -24,6 +24,7 @@ from reportgen.source.chunks import file_chunks
 from reportgen.source.files import read_records
 from tests.conftest import ROOT
 from tests.factories import event
+from tests.folders import beside, tree
 
 SPEC = "title: Tiny\nsource: {files: {events: events.json}}\nqueries: {events: {all: {}}}\n"
 SPEC += "charts:\n  - {id: t, type: throughput, events: all, formats: []}\n"
@@ -44,13 +45,20 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    """`reportgen *args` in this process: its exit code and stderr (never a traceback)."""
+    """`reportgen *args` in this process (the project folder): its exit code and stderr
+    (never a traceback). Nothing in the project changes but the site of `--out`, its lock
+    and reportgen's cache; a command that fails leaves the site as it was."""
+    out = Path(args[args.index("--out") + 1]) if "--out" in args else Path("site_output")
+    before, site_before = beside(Path.cwd() / out), tree(out) if out.is_dir() else None
     try:
         code = main(list(args))
     except SystemExit as exc:  # argparse's usage errors
         code = int(exc.code or 0)
     stderr = capsys.readouterr().err
     assert "Traceback" not in stderr, stderr
+    assert beside(Path.cwd() / out) == before
+    if code != 0:
+        assert (tree(out) if out.is_dir() else None) == site_before
     return code, stderr
 
 

@@ -5,7 +5,6 @@ write is a message. Every case hashes OUT and everything beside it before and af
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import signal
@@ -23,6 +22,7 @@ from reportgen.site import output
 from reportgen.site.lock import build_lock
 from tests.conftest import ROOT
 from tests.factories import event
+from tests.folders import beside, tree
 
 BUILD_ID = "0123456789abcdef" * 2
 OTHER_USER = 54321
@@ -33,26 +33,6 @@ REFUSED = (
 )
 SPEC = "title: Tiny\nsource: {files: {events: %s}}\nqueries: {events: {all: {}}}\n"
 SPEC += "charts:\n  - {id: t, type: throughput, events: all, formats: []}\n"
-
-
-def tree(folder: Path) -> dict[str, str]:
-    """Every entry under `folder`, links not followed: a file by its hash, a link by target."""
-    found = {}
-    for path in sorted(folder.rglob("*")):
-        name = str(path.relative_to(folder))
-        if path.is_symlink():
-            found[name] = f"-> {os.readlink(path)}"
-        elif path.is_file():
-            found[name] = hashlib.sha256(path.read_bytes()).hexdigest()
-        else:
-            found[name] = "folder"
-    return found
-
-
-def beside(out: Path) -> dict[str, str]:
-    """Everything in OUT's parent except reportgen's own names: OUT, its lock, the cache."""
-    own = {out.name, f".{out.name}.reportgen-lock", ".reportgen-cache"}
-    return {k: v for k, v in tree(out.parent).items() if Path(k).parts[0] not in own}
 
 
 @pytest.fixture

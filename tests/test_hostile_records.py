@@ -24,6 +24,7 @@ from reportgen.source.columns import batch_jobs_from_records, events_from_record
 from reportgen.source.files import read_records
 from reportgen.source.tables import EventTable, JobTable
 from tests.factories import batch_job, event, job
+from tests.folders import beside
 
 NOON = 1_709_294_400_000_000  # 2024-03-01T12:00:00Z in microseconds
 NODES = "expected a finite number from 0 up to 2,147,483,647"
@@ -615,12 +616,15 @@ def test_a_build_with_a_bad_record_is_a_message_not_a_traceback(
 
     records = finishing(2)
     records[1] = {**records[1], **change}
-    code = main(["build", str(spec(tmp_path, records)), "--out", str(tmp_path / "site")])
+    path = spec(tmp_path, records)
+    before = beside(tmp_path / "site")
+    code = main(["build", str(path), "--out", str(tmp_path / "site")])
     err = capsys.readouterr().err
     assert code == 1
     assert f"{tmp_path / 'events.json'}: {message}" in err
     assert "Traceback" not in err
     assert not (tmp_path / "site").exists()
+    assert beside(tmp_path / "site") == before  # nothing beside it changed either
 
 
 def test_live_records_get_the_same_notes(tmp_path: Path) -> None:
