@@ -14,6 +14,7 @@ import json
 import math
 import sys
 import zipfile
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -63,6 +64,8 @@ def _encode(value: object, arrays: dict[str, np.ndarray]) -> Any:
         return {"$dict": [[_encode(k, arrays), _encode(v, arrays)] for k, v in value.items()]}
     if isinstance(value, Path):
         return {"$path": str(value)}
+    if isinstance(value, Fraction):  # exact sums (node-seconds): numerator and denominator
+        return {"$fraction": [value.numerator, value.denominator]}
     if isinstance(value, np.ndarray):
         return _encode_array(value, arrays)
     if isinstance(value, np.generic):
@@ -95,6 +98,11 @@ def _decode(value: Any, arrays: dict[str, np.ndarray]) -> Any:
         return float(value["$float"])
     if "$path" in value:
         return Path(value["$path"])
+    if "$fraction" in value:
+        numerator, denominator = value["$fraction"]
+        if not isinstance(numerator, int) or not isinstance(denominator, int):
+            raise Unreadable("a fraction of non-integers")
+        return Fraction(numerator, denominator)
     if "$array" in value:
         return arrays[value["$array"]]
     if "$objects" in value:

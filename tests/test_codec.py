@@ -7,6 +7,7 @@ import io
 import json
 import pickle
 from dataclasses import fields
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -56,6 +57,9 @@ def test_plain_values_read_back_with_their_types() -> None:
     series = StepSeries("s", np.array([1, 2], np.int64), np.array([0.5, -0.0]), False)
     value = {"a": (1, 2.5, None, "x"), 3: [float("nan"), float("inf")], "s": series}
     assert same(roundtrip("k", value), value)
+    exact = {"node_seconds": Fraction(10**30 + 1, 6), "zero": Fraction(0)}
+    back = roundtrip("k", exact)
+    assert back == exact and all(type(v) is Fraction for v in back.values())
 
 
 def test_another_key_is_a_miss_and_other_files_are_unreadable() -> None:
