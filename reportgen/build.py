@@ -34,6 +34,16 @@ from reportgen.site.pages import (
     render_report_page,
     template_folder,
 )
+from reportgen.site.provenance import (
+    MANIFEST,
+    Provenance,
+    describe,
+    manifest,
+    manifest_text,
+    provenance,
+    rebuild_command,
+    source_files,
+)
 from reportgen.source import Reads, ReportData, load_report_data
 from reportgen.source.runs import expand_runs
 from reportgen.source.snapshot import write_snapshot
@@ -121,6 +131,7 @@ def build_report(builder: Builder, report: Report, folder: Path) -> ReportResult
         for group, tables in (("events", data.events), ("batch_jobs", data.batch_jobs))
         for name, table in tables.items()
     }
+    made = _write_manifest(folder, result, runs, matched, snapshot)
     notes = _source_notes(runs_data)
     del runs_data  # the record tables are not needed for drawing: free them first
     builder.progress.stage(f"{report.slug}: rendering {len(result.charts)} chart(s)")
@@ -134,7 +145,7 @@ def build_report(builder: Builder, report: Report, folder: Path) -> ReportResult
     views = _write_sections(folder, result, sections, rendered)
     builder.rendered += rendered.rendered
     builder.reused += rendered.reused
-    page = report_page(result, views, notes, matched, snapshot, runs)
+    page = report_page(result, views, notes, matched, snapshot, runs, made)
     _write_page(builder.env, folder, page)
     return result
 
@@ -203,6 +214,25 @@ def _write_sections(
         section_view(c.chart, s, KINDS[c.chart.type].guide)
         for c, s in zip(result.charts, sections, strict=True)
     ]
+
+
+def _write_manifest(
+    folder: Path,
+    result: ReportResult,
+    runs: list[Report],
+    matched: dict[tuple[str, str, str], int],
+    snapshot: list[str],
+) -> Provenance:
+    """`manifest.json`: how the report was made (spec and inputs by sha256, queries, kinds,
+    the command that rebuilds it); what the page's section shows of it."""
+    report = result.report
+    inputs = {run.run: source_files(run) for run in runs}
+    rebuild = rebuild_command(report, result, snapshot)
+    spec = describe("spec", report.path)
+    document = manifest(result, runs, spec, inputs, matched, rebuild)
+    (folder / MANIFEST).write_text(manifest_text(document), encoding="utf-8")
+    unique = tuple(dict.fromkeys(f for files in inputs.values() for f in files))
+    return provenance(result, spec, unique, rebuild)
 
 
 def _write_snapshot(

@@ -59,8 +59,8 @@ def test_a_text_edit_reuses_every_image_and_a_chart_edit_only_its_own(tmp_path: 
     assert (out / "assets" / "vega-bundle.js").read_bytes() == bundle
     assert (second.images_rendered, second.images_reused) == (0, 4)
     after = digest(out / "cached")
-    assert {k: v for k, v in after.items() if k != "index.html"} == {
-        k: v for k, v in before.items() if k != "index.html"
+    assert {k: v for k, v in after.items() if k not in TEXT_FILES} == {
+        k: v for k, v in before.items() if k not in TEXT_FILES
     }
     assert "second thoughts" in (out / "cached" / "index.html").read_text()
 
@@ -118,9 +118,14 @@ def tiny_report(folder: Path, events: list[dict[str, Any]] = TINY_EVENTS) -> Pat
     return spec
 
 
+TEXT_FILES = ("index.html", "manifest.json")
+"""What a text edit of the spec changes: the page (it shows the text) and the manifest (it
+hashes the spec)."""
+
+
 def outputs(out: Path) -> dict[str, str]:
-    """Every file of the report except its page (which shows the description)."""
-    return {k: v for k, v in digest(out / "tiny").items() if k != "index.html"}
+    """Every file of the report except its page and manifest (see TEXT_FILES)."""
+    return {k: v for k, v in digest(out / "tiny").items() if k not in TEXT_FILES}
 
 
 def cached_build(spec: Path, out: Path) -> BuildResult:

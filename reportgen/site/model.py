@@ -11,6 +11,7 @@ from reportgen.compute import ReportResult
 from reportgen.kinds.base import Section
 from reportgen.kinds.results import Rows
 from reportgen.site.cards import Card, CardGroup, headline_cards, time_span
+from reportgen.site.provenance import Provenance
 from reportgen.spec.model import BatchJobQuery, Chart, EventQuery, Report
 from reportgen.times import format_micros
 
@@ -71,6 +72,7 @@ class ReportPage:
     runs: list[RunRow]
     """Every run, when there are several (the facts above are then the first run's)."""
     card_groups: list[CardGroup]
+    provenance: Provenance
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ def report_page(
     matched: dict[tuple[str, str, str], int],
     snapshot_files: list[str],
     run_reports: list[Report],
+    made: Provenance,
 ) -> ReportPage:
     """The report's page. `matched` counts each query's records, by (run, events|batch_jobs,
     query name); `run_reports` are the report as each run sees it (its queries narrowed)."""
@@ -141,6 +144,7 @@ def report_page(
         snapshot=[Link(f"data/{name}", name) for name in snapshot_files],
         runs=runs if len(runs) > 1 else [],
         card_groups=card_groups(result),
+        provenance=made,
     )
 
 
