@@ -190,18 +190,22 @@ def _warnings(run: str | None, stage: Stage) -> list[str]:
 def _note(named: list[tuple[str | None, Stage]], steps: int, drawn: int) -> str:
     """How many samples and steps are drawn, and the 0-second samples a log axis cannot show."""
     total = sum(len(stage.samples) for _, stage in named)
-    drawing = "all drawn" if drawn >= steps else f"drawn as {drawn:,}, extremes kept"
-    note = f"{total:,} samples; {steps:,} ECDF steps, {drawing}."
+    drawing = "all drawn" if drawn >= steps else f"drawn as {drawn:,}, each pixel's extremes kept"
+    note = f"{_count(total, 'sample')} ({steps:,} distinct durations above 0 s, {drawing})."
     zeros = [(_label(run, s), int(np.count_nonzero(s.samples.micros == 0))) for run, s in named]
     zeros = [(label, count) for label, count in zeros if count]
     if zeros:
         listed = ", ".join(f"{label} {count:,}" for label, count in zeros)
+        took = _count(sum(c for _, c in zeros), "sample")
         note += (
-            f" {sum(c for _, c in zeros):,} samples took 0 s (both events at one instant: "
-            f"{listed}); a log axis has no 0, so each curve starts at the left edge at the "
-            "share of its samples that took 0 s."
+            f" {took} took 0 s (both events at one instant: {listed}). A log axis has no 0: "
+            "each curve starts at the left edge at the share of its samples that took 0 s."
         )
     return note
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
 
 
 def _label(run: str | None, stage: Stage) -> str:

@@ -394,7 +394,10 @@ class Stages:
         state = Choice(self.states)
         return Fields(
             {
-                "name": Key(Text("a non-empty name", re.compile(r"(?s).*\S.*")), "Its label."),
+                "name": Key(
+                    Text("a non-empty name", re.compile(r"(?s).*\S.*")),
+                    "The stage's name in the CSVs, the legend and the table.",
+                ),
                 "from": Key(state, "The state it starts on entering."),
                 "to": Key(state, "The state it ends on entering (a state other than `from`)."),
             },
