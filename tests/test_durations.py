@@ -18,7 +18,7 @@ from reportgen.analytics.jobstates import chained_events
 from reportgen.build import build_site
 from reportgen.errors import SpecError
 from reportgen.kinds.durations import DEFAULT_STAGES, Durations
-from reportgen.site.samplescsv import SampleGroup, seconds_texts, write_samples_csv
+from reportgen.kinds.samples_csv import SampleGroup, seconds_texts, write_samples_csv
 from reportgen.spec import load_report
 from reportgen.times import duration_text
 from tests import slow_durations as slow

@@ -138,7 +138,7 @@ def ecdf_spec(chart: Chart, data: EcdfData, interactive: bool) -> dict[str, Any]
         title=None,
         sort=labels,
         scale=alt.Scale(domain=labels, range=[curve.color for curve in data.curves]),
-        legend=alt.Legend(orient="top"),
+        legend=alt.Legend(orient="top", symbolType="stroke", symbolStrokeWidth=3),
     )
     base = alt.Chart(alt.NamedData(name=f"{chart.id}-ecdf")).transform_calculate(
         fraction="datum.count / datum.n"

@@ -17,9 +17,9 @@ from reportgen.charts.layers import RUN_COLORS
 from reportgen.kinds.base import DataFile, Figure, Kind, Section, View
 from reportgen.kinds.results import Column, Rows
 from reportgen.kinds.run import Run
+from reportgen.kinds.samples_csv import SampleGroup, samples_hash, write_samples_csv
 from reportgen.kinds.shared import chained
 from reportgen.site.csvfile import csv_field
-from reportgen.site.samplescsv import SampleGroup, samples_hash, write_samples_csv
 from reportgen.source.data import Needs
 from reportgen.spec.checks import Key, Stages
 from reportgen.spec.schema import EVENT_REF
@@ -190,7 +190,9 @@ def _warnings(run: str | None, stage: Stage) -> list[str]:
 def _note(named: list[tuple[str | None, Stage]], steps: int, drawn: int) -> str:
     """How many samples and steps are drawn, and the 0-second samples a log axis cannot show."""
     total = sum(len(stage.samples) for _, stage in named)
-    drawing = "all drawn" if drawn >= steps else f"drawn as {drawn:,}, each pixel's extremes kept"
+    drawing = (
+        "all drawn" if drawn >= steps else f"drawn as {drawn:,}, each pixel column's extremes kept"
+    )
     note = f"{_count(total, 'sample')} ({steps:,} distinct durations above 0 s, {drawing})."
     zeros = [(_label(run, s), int(np.count_nonzero(s.samples.micros == 0))) for run, s in named]
     zeros = [(label, count) for label, count in zeros if count]
