@@ -5,6 +5,7 @@ word, and the fast path against the naive walk of `slow_durations` on random exp
 from __future__ import annotations
 
 import json
+import random
 from fractions import Fraction
 from pathlib import Path
 
@@ -15,10 +16,12 @@ from hypothesis import strategies as st
 
 from reportgen.analytics.durations import StageSamples, stage_samples, summary
 from reportgen.analytics.jobstates import chained_events
+from reportgen.analytics.utilization import _chain, job_chain_order
 from reportgen.build import build_site
 from reportgen.errors import SpecError
 from reportgen.kinds.durations import DEFAULT_STAGES, Durations
 from reportgen.kinds.samples_csv import SampleGroup, seconds_texts, write_samples_csv
+from reportgen.source.tables import EventTable
 from reportgen.spec import load_report
 from reportgen.times import duration_text
 from tests import slow_durations as slow
@@ -365,3 +368,61 @@ def test_a_run_is_one_result_per_run(tmp_path: Path) -> None:
     result = built.reports[0].charts[0].result
     assert isinstance(result, Durations)
     assert [stage.name for stage in result.stages[0]] == [name for name, _, _ in DEFAULT_STAGES]
+
+
+def _one_run_at_a_time(events: EventTable, touching: int | None = None) -> list[int]:
+    """`job_chain_order` as it was before its two-event runs were chained at once: `_chain`
+    on every chosen run, in order (utilization's outputs depend on this exact order)."""
+    order = np.lexsort((events.id, events.timestamp, events.job_id))
+    job, stamp = events.job_id[order], events.timestamp[order]
+    same = (job[1:] == job[:-1]) & (stamp[1:] == stamp[:-1])
+    edges = np.diff(np.r_[0, same.astype(np.int8), 0])
+    run_starts, run_ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) + 1
+    from_state, to_state = events.from_state, events.to_state
+    runs = list(range(run_starts.size))
+    if touching is not None:
+        moves = ((from_state[order] == touching) != (to_state[order] == touching)).astype(int)
+        total = np.r_[0, np.cumsum(moves)]
+        chosen = np.flatnonzero(total[run_ends] - total[run_starts] >= 2)
+        before = np.searchsorted(run_ends, run_starts[chosen])
+        found = before < run_ends.size
+        found[found] = run_ends[before[found]] == run_starts[chosen][found]
+        runs = np.union1d(chosen, before[found]).tolist()
+    for run in runs:
+        start, end = int(run_starts[run]), int(run_ends[run])
+        previous = order[start - 1] if start > 0 and job[start - 1] == job[start] else None
+        current = None if previous is None else int(to_state[previous])
+        order[start:end] = _chain(order[start:end].tolist(), current, from_state, to_state)
+    result: list[int] = order.tolist()
+    return result
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(1, 4),
+            st.integers(0, 4),
+            st.sampled_from(["READY", "RUNNING", "RUN_DONE", "RESTART_READY"]),
+            st.sampled_from(["READY", "RUNNING", "RUN_DONE", "RESTART_READY"]),
+        ),
+        max_size=60,
+    ),
+    touching=st.sampled_from([None, "RUNNING", "RUN_DONE"]),
+    seed=st.integers(0, 1000),
+)
+def test_chaining_two_event_runs_at_once_keeps_the_order(
+    rows: list[tuple[int, int, str, str]], touching: str | None, seed: int
+) -> None:
+    """Any events (cycles, runs of any length, consecutive same-instant runs of one job):
+    the same order as chaining each run in turn."""
+    ids = list(range(1, len(rows) + 1))
+    random.Random(seed).shuffle(ids)
+    records = [
+        event(i, job, minute, start, end)
+        for i, (job, minute, start, end) in zip(ids, rows, strict=True)
+    ]
+    table_ = events_table(records)
+    code = None if touching is None else table_.code(touching)
+    fast = job_chain_order(table_, code)
+    assert fast.tolist() == _one_run_at_a_time(table_, code)
