@@ -44,8 +44,8 @@ def write_samples_csv(path: Path, groups: Sequence[SampleGroup]) -> None:
     """Rows group after group, each in its samples' order; start in UTC to the microsecond,
     seconds with exactly 6 decimals (the integer microseconds, printed exactly)."""
     several = any(group.run is not None for group in groups)
-    with path.open("w", encoding="utf-8", newline="") as out:
-        out.write("run," + HEADER if several else HEADER)
+    with path.open("wb") as out:  # rows are UTF-8 bytes already
+        out.write(("run," + HEADER if several else HEADER).encode())
         for group in groups:
             prefix = f"{csv_field(group.run)}," if group.run is not None else ""
             lead = _text_matrix([prefix + csv_field(group.stage) + ","])
@@ -62,7 +62,7 @@ def write_samples_csv(path: Path, groups: Sequence[SampleGroup]) -> None:
                         np.full((count, 1), ord("\n"), dtype=np.uint8),
                     ]
                 )
-                out.write(rows.tobytes().replace(b"\0", b"").decode("utf-8"))
+                out.write(rows.tobytes().replace(b"\0", b""))
 
 
 _POWERS = 10 ** np.arange(1, 19, dtype=np.int64)
