@@ -121,6 +121,7 @@ def ecdf_spec(chart: Chart, data: EcdfData, interactive: bool) -> dict[str, Any]
     """The curves as step lines in the curves' order (legend likewise); `interactive` adds
     invisible points carrying tooltips (the page), images get the title (files)."""
     labels = [curve.label for curve in data.curves]
+    dashed = any(curve.dash for curve in data.curves)
     x = alt.X(
         "x:Q",
         title="Duration (log scale)",
@@ -138,7 +139,13 @@ def ecdf_spec(chart: Chart, data: EcdfData, interactive: bool) -> dict[str, Any]
         title=None,
         sort=labels,
         scale=alt.Scale(domain=labels, range=[curve.color for curve in data.curves]),
-        legend=alt.Legend(orient="top", symbolType="stroke", symbolStrokeWidth=3),
+        legend=alt.Legend(
+            orient="top",
+            symbolType="stroke",
+            symbolStrokeWidth=3,
+            # several runs: a row per run, a column per stage
+            columns=len({c.color for c in data.curves}) if dashed else alt.Undefined,
+        ),
     )
     base = alt.Chart(alt.NamedData(name=f"{chart.id}-ecdf")).transform_calculate(
         fraction="datum.count / datum.n"
