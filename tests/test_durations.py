@@ -23,6 +23,7 @@ from reportgen.kinds.durations import DEFAULT_STAGES, Durations
 from reportgen.kinds.samples_csv import SampleGroup, seconds_texts, write_samples_csv
 from reportgen.source.tables import EventTable
 from reportgen.spec import load_report
+from reportgen.spec.model import Chart
 from reportgen.times import duration_text
 from tests import slow_durations as slow
 from tests.factories import batch_job, event, events_table, micros
@@ -426,3 +427,61 @@ def test_chaining_two_event_runs_at_once_keeps_the_order(
     code = None if touching is None else table_.code(touching)
     fast = job_chain_order(table_, code)
     assert fast.tolist() == _one_run_at_a_time(table_, code)
+
+
+def test_the_ecdf_keeps_each_pixel_columns_extremes_and_starts_at_the_share_of_zeros() -> None:
+    from reportgen.charts.ecdf import Curve, ecdf_data, ecdf_spec, ticks
+
+    chart = Chart("d", "durations", "Stage latencies", 800, 300, ("svg",), None)
+    rng = np.random.default_rng(3)
+    # 250 of 0 s, then 1 us to 10^4 s (2.8 h)
+    many = np.r_[np.zeros(250, np.int64), 1, 10**10, rng.integers(1, 10**10, 19_998)]
+    data = ecdf_data(chart, (Curve("Run", "#000000", many), Curve("Two", "#111111", EXACT)))
+    assert data.domain == (1e-6, 1e4)
+    run = [p for p in data.points if p["series"] == "Run"]
+    # the left edge at the share of 0 s samples, then steps, then 100% at the right edge
+    assert (run[0]["x"], run[0]["count"], run[0]["zero"]) == (1e-6, 250, True)
+    assert (run[-1]["x"], run[-1]["count"], run[-1]["tip"]) == (1e4, 20_250, False)
+    assert data.reduced and len(run) <= 2 * chart.width + 2
+    counts = [p["count"] for p in run]
+    assert counts == sorted(counts) and run[-2]["count"] == 20_250  # the last step is kept
+    # the other curve is exact: 60 s twice, 120 s once (no 0 s: it starts at 0)
+    two = [(p["x"], p["count"]) for p in data.points if p["series"] == "Two"]
+    assert two == [(1e-6, 0), (60.0, 2), (120.0, 3), (1e4, 3)]
+    assert ticks((1.0, 1000.0)) == [1, 10, 60, 600]
+    assert ticks((10.0, 100.0)) == [10, 20, 30, 60]
+    spec = ecdf_spec(chart, data, interactive=True)
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["type"] == "log"
+    assert [t["title"] for t in spec["layer"][1]["encoding"]["tooltip"]] == [
+        "Stage",
+        "Duration",
+        "Samples at or below",
+    ]
+
+
+EXACT = np.array([60_000_000, 120_000_000, 60_000_000], np.int64)
+
+
+def test_several_runs_lead_each_row_with_the_run(tmp_path: Path) -> None:
+    runs = "runs:\n  early: {as_of: 2024-03-01T08:05:00Z}\n  late: {}\n"
+    site = build(tmp_path, SPEC.replace("charts:\n", runs + "charts:\n"))
+    summary_rows = (site / "stages-summary.csv").read_text().splitlines()
+    # by 08:05: job 1's Run ends at 08:07 and job 2's entry at 08:03 has no later entry yet
+    # (2 incomplete); job 2's RESTART_READY at 08:05 reaches RUNNING only at 08:06
+    assert summary_rows[:6] == [
+        "run,stage,count,incomplete,min,p50,p90,p99,max,mean",
+        "early,Stage in,1,1,60.000000,60.000000,60.000000,60.000000,60.000000,60.000000",
+        "early,Run delay,2,0,60.000000,120.000000,168.000000,178.800000,180.000000,120.000000",
+        "early,Run,0,2,,,,,,",
+        "early,Stage out,0,0,,,,,,",
+        "early,Restart wait,0,1,,,,,,",
+    ]
+    assert summary_rows[8] == (
+        "late,Run,3,1,60.000000,120.000000,264.000000,296.400000,300.000000,160.000000"
+    )
+    samples = (site / "stages.csv").read_text().splitlines()
+    assert samples[0] == "run,stage,job_id,start,seconds"
+    assert samples[1] == "early,Stage in,1,2024-03-01T08:00:00.000000Z,60.000000"
+    assert len(samples) == 1 + 3 + 9
+    page = (site / "index.html").read_text()
+    assert "early: Stage out: no event entered RUN_DONE by the as-of time, so no sample." in page

@@ -120,47 +120,13 @@ def ticks(domain: tuple[float, float]) -> list[float]:
 def ecdf_spec(chart: Chart, data: EcdfData, interactive: bool) -> dict[str, Any]:
     """The curves as step lines in the curves' order (legend likewise); `interactive` adds
     invisible points carrying tooltips (the page), images get the title (files)."""
-    labels = [curve.label for curve in data.curves]
-    dashed = any(curve.dash for curve in data.curves)
-    x = alt.X(
-        "x:Q",
-        title="Duration (log scale)",
-        scale=alt.Scale(type="log", domain=list(data.domain), nice=False),
-        axis=alt.Axis(values=ticks(data.domain), labelExpr=duration_expr("datum.value")),
-    )
-    y = alt.Y(
-        "fraction:Q",
-        title="Fraction of samples at or below",
-        scale=alt.Scale(domain=[0, 1]),
-        axis=alt.Axis(format="%"),
-    )
-    color = alt.Color(
-        "series:N",
-        title=None,
-        sort=labels,
-        scale=alt.Scale(domain=labels, range=[curve.color for curve in data.curves]),
-        legend=alt.Legend(
-            orient="top",
-            symbolType="stroke",
-            symbolStrokeWidth=3,
-            # several runs: a row per run, a column per stage
-            columns=len({c.color for c in data.curves}) if dashed else alt.Undefined,
-        ),
-    )
+    encoding = _encoding(data)
     base = alt.Chart(alt.NamedData(name=f"{chart.id}-ecdf")).transform_calculate(
         fraction="datum.count / datum.n"
     )
-    dashes = {curve.label: list(curve.dash) for curve in data.curves}
-    encoding: dict[str, Any] = {"x": x, "y": y, "color": color}
-    if any(dashes.values()):
-        encoding["strokeDash"] = alt.StrokeDash(
-            "series:N",
-            scale=alt.Scale(domain=labels, range=list(dashes.values())),
-            legend=None,
-        )
     layers = [base.mark_line(interpolate="step-after", strokeWidth=2).encode(**encoding)]
     if interactive:
-        layers.append(_tooltips(base, x, y, color))
+        layers.append(_tooltips(base, encoding["x"], encoding["y"], encoding["color"]))
     layered = alt.layer(*layers).properties(width=chart.width, height=chart.height)
     if not interactive:
         layered = layered.properties(title=chart.title)
@@ -169,6 +135,46 @@ def ecdf_spec(chart: Chart, data: EcdfData, interactive: bool) -> dict[str, Any]
     spec["config"] = CONFIG
     spec["background"] = "white"
     return spec
+
+
+def _encoding(data: EcdfData) -> dict[str, Any]:
+    """x on the log axis with readable ticks, y as a share, colour (and dash) per curve."""
+    labels = [curve.label for curve in data.curves]
+    dashed = any(curve.dash for curve in data.curves)
+    encoding: dict[str, Any] = {
+        "x": alt.X(
+            "x:Q",
+            title="Duration (log scale)",
+            scale=alt.Scale(type="log", domain=list(data.domain), nice=False),
+            axis=alt.Axis(values=ticks(data.domain), labelExpr=duration_expr("datum.value")),
+        ),
+        "y": alt.Y(
+            "fraction:Q",
+            title="Fraction of samples at or below",
+            scale=alt.Scale(domain=[0, 1]),
+            axis=alt.Axis(format="%"),
+        ),
+        "color": alt.Color(
+            "series:N",
+            title=None,
+            sort=labels,
+            scale=alt.Scale(domain=labels, range=[curve.color for curve in data.curves]),
+            legend=alt.Legend(
+                orient="top",
+                symbolType="stroke",
+                symbolStrokeWidth=3,
+                # several runs: a row per run, a column per stage
+                columns=len({c.color for c in data.curves}) if dashed else alt.Undefined,
+            ),
+        ),
+    }
+    if dashed:
+        encoding["strokeDash"] = alt.StrokeDash(
+            "series:N",
+            scale=alt.Scale(domain=labels, range=[list(curve.dash) for curve in data.curves]),
+            legend=None,
+        )
+    return encoding
 
 
 def _tooltips(base: alt.Chart, x: alt.X, y: alt.Y, color: alt.Color) -> alt.Chart:
