@@ -234,7 +234,7 @@ def _table(named: list[tuple[str | None, Stage]]) -> Rows:
         )
         for run, stage in named
     )
-    return Rows("Stage latencies", columns, rows, "rows durations")
+    return Rows("Each stage (exact seconds in the summary CSV)", columns, rows, "rows durations")
 
 
 STATISTICS = ("min", "p50", "p90", "p99", "max", "mean")
