@@ -361,7 +361,7 @@ def test_quantiles_are_numpys_linear_interpolation_rounded_to_the_microsecond(
     assert stats.mean == round(Fraction(sum(values), len(values)))
 
 
-def test_a_run_is_one_result_per_run(tmp_path: Path) -> None:
+def test_the_result_holds_each_runs_stages_in_order(tmp_path: Path) -> None:
     (tmp_path / "events.json").write_text(json.dumps(EVENTS))
     (tmp_path / "batchjobs.json").write_text(json.dumps([batch_job(1, 2, 0, 30)]))
     (tmp_path / "stages.yaml").write_text(SPEC)
