@@ -19,3 +19,17 @@ def to_micros(moment: datetime) -> int:
 def format_micros(micros: int) -> str:
     """`2024-03-01T12:00:00.123456Z`: the one way reportgen writes a time."""
     return str(np.datetime64(int(micros), "us")) + "Z"
+
+
+_UNITS = ((86_400_000_000, "d"), (3_600_000_000, "h"), (60_000_000, "min"), (1_000_000, "s"))
+
+
+def duration_text(micros: int) -> str:
+    """A duration for readers, to 3 significant digits in the largest unit it fills:
+    `0 s`, `250 ms`, `4.5 s`, `12.3 min`, `1.5 h`, `2 d`."""
+    for size, unit in _UNITS:
+        if micros >= size:
+            return f"{micros / size:.3g} {unit}"
+    if micros == 0:
+        return "0 s"
+    return f"{micros / 1000:.3g} ms"

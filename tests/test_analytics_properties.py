@@ -32,18 +32,20 @@ NEXT = {
 }
 
 
-def random_experiment(seed: int, jobs: int) -> list[slow.Ev]:
-    """Jobs walking Balsam's state graph; times on a coarse grid so many coincide, but at
-    most two consecutive events of one job share an instant (a longer same-instant run can
-    be a cycle whose order no algorithm could recover)."""
+def random_experiment(
+    seed: int, jobs: int, graph: dict[str, list[str]] = NEXT, first: str = "CREATED"
+) -> list[slow.Ev]:
+    """Jobs walking Balsam's state graph (`graph`, from `first`); times on a coarse grid so
+    many coincide, but at most two consecutive events of one job share an instant (a longer
+    same-instant run can be a cycle whose order no algorithm could recover)."""
     rng = random.Random(seed)
     events: list[slow.Ev] = []
     ids = list(range(1, jobs * 12 + 1))
     rng.shuffle(ids)  # ids say nothing about order
     for job_id in range(1, jobs + 1):
-        state, time, seq, run = "CREATED", rng.randrange(0, 20), 0, 0
-        while state in NEXT and seq < 11:
-            target = rng.choice(NEXT[state])
+        state, time, seq, run = first, rng.randrange(0, 20), 0, 0
+        while state in graph and seq < 11:
+            target = rng.choice(graph[state])
             same = run < 1 and rng.random() < 0.35
             time += 0 if same else rng.randrange(1, 15)
             run = run + 1 if same else 0

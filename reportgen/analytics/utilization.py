@@ -174,12 +174,40 @@ def job_chain_order(events: EventTable, touching: int | None = None) -> Ints:
         runs = np.union1d(chosen, before[found]).tolist()
     else:
         runs = list(range(run_starts.size))
+    runs = _chain_pairs(order, job, np.asarray(runs, dtype=np.int64), run_starts, run_ends, events)
     for run in runs:
         start, end = int(run_starts[run]), int(run_ends[run])
         previous = order[start - 1] if start > 0 and job[start - 1] == job[start] else None
         current = None if previous is None else int(to_state[previous])
         order[start:end] = _chain(order[start:end].tolist(), current, from_state, to_state)
     return order
+
+
+def _chain_pairs(
+    order: Ints, job: Ints, runs: Ints, run_starts: Ints, run_ends: Ints, events: EventTable
+) -> list[int]:
+    """Chain, in place and at once, the runs of two events whose job's previous event is not
+    itself in a chained run (most same-instant runs), exactly as `_chain` would; return the
+    other runs, in order, for `_chain` (their previous event may be one reordered here)."""
+    from_state, to_state = events.from_state, events.to_state
+    two = run_ends[runs] - run_starts[runs] == 2
+    independent = two & ~np.isin(run_starts[runs], run_ends[runs])
+    starts = run_starts[runs[independent]]
+    first, second = order[starts], order[starts + 1]
+    before = np.maximum(starts - 1, 0)
+    known = (starts > 0) & (job[before] == job[starts])
+    current = to_state[order[before]]
+    # `_chain`: the event leaving the current state; else one leaving a state neither
+    # event enters; else the first (in id order)
+    first_leaves = known & (from_state[first] == current)
+    second_leaves = known & (from_state[second] == current)
+    targets = (to_state[first], to_state[second])
+    first_free = (from_state[first] != targets[0]) & (from_state[first] != targets[1])
+    second_free = (from_state[second] != targets[0]) & (from_state[second] != targets[1])
+    swap = ~first_leaves & (second_leaves | (~first_free & second_free))
+    order[starts[swap]], order[starts[swap] + 1] = second[swap], first[swap]
+    rest: list[int] = runs[~independent].tolist()
+    return rest
 
 
 def _chain(

@@ -379,3 +379,55 @@ class Reference:
             defined = ", ".join(names) if names else f"none defined under queries.{self.kind}"
             return ctx.error(node, path, f"one of the {self.label} ({defined})", value)
         return value
+
+
+@dataclass(frozen=True)
+class Stages:
+    """A list of named stages from one state to another, `{name, from, to}`: names non-empty
+    and unique, `from` and `to` two different `states`. Returns `(name, from, to)` tuples."""
+
+    states: tuple[str, ...]
+    expected: str = "a list of stages, each {name, from, to}"
+
+    @property
+    def item(self) -> Fields:
+        state = Choice(self.states)
+        return Fields(
+            {
+                "name": Key(
+                    Text("a non-empty name", re.compile(r"(?s).*\S.*")),
+                    "The stage's name in the CSVs, the legend and the table.",
+                ),
+                "from": Key(state, "The state it starts on entering."),
+                "to": Key(state, "The state it ends on entering (a state other than `from`)."),
+            },
+            "a mapping with the keys name, from, to",
+        )
+
+    def __call__(self, node: yaml.Node, path: str, ctx: Context) -> Any:
+        if not isinstance(node, yaml.SequenceNode):
+            return ctx.error(node, path, self.expected, shown(node))
+        if not node.value:
+            return ctx.error(node, path, "at least one stage", [])
+        stages: list[Any] = []
+        seen: set[str] = set()
+        for i, item in enumerate(node.value):
+            stage = self._stage(item, f"{path}[{i}]", ctx, seen)
+            stages.append(stage)
+            if stage is not INVALID:
+                seen.add(stage[0])
+        return INVALID if INVALID in stages else tuple(stages)
+
+    def _stage(self, node: yaml.Node, path: str, ctx: Context, seen: set[str]) -> Any:
+        value = self.item(node, path, ctx)
+        if value is INVALID or INVALID in (value["name"], value["from"], value["to"]):
+            return INVALID
+        name, start, end = value["name"], value["from"], value["to"]
+        if name in seen:
+            return ctx.error(
+                value["__node__name"], f"{path}.name", "a name no other stage has", name
+            )
+        if start == end:
+            expected = f"a state other than its from ({start})"
+            return ctx.error(value["__node__to"], f"{path}.to", expected, end)
+        return (name, start, end)

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from reportgen.spec.checks import Fields, Key, ListOf, NamedMap
+from reportgen.spec.checks import Fields, Key, ListOf, NamedMap, Stages
 from reportgen.spec.conditional import ByType, OneOfForms
 from reportgen.spec.schema import REPORT
 
@@ -45,7 +45,7 @@ def key_rows(fields: Fields, prefix: str = "") -> Iterator[tuple[str, Key]]:
 def _nested(check: object, path: str) -> Iterator[tuple[str, Key]]:
     if isinstance(check, NamedMap) and isinstance(check.value, Fields):
         yield from key_rows(check.value, f"{path}.<name>.")
-    elif isinstance(check, ListOf) and isinstance(check.item, Fields):
+    elif isinstance(check, ListOf | Stages) and isinstance(check.item, Fields):
         yield from key_rows(check.item, f"{path}[].")
     elif isinstance(check, ListOf) and isinstance(check.item, ByType):
         yield from key_rows(check.item.fields(), f"{path}[].")
@@ -83,7 +83,7 @@ def reference_markdown() -> str:
     sections = [
         f"\n### Kind `{kind.name}`\n\n{kind.doc} Default title: {kind.title}.\n\n"
         + TABLE_HEAD
-        + "\n".join(_row(f"charts[].{name}", key) for name, key in kind.options.items())
+        + "\n".join(_row(path, key) for path, key in key_rows(Fields(kind.options), "charts[]."))
         + "\n"
         for kind in KINDS.values()
     ]
