@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from reportgen.errors import SourceError
 from reportgen.source import Needs, Reads, chunks, fast, load_report_data
-from reportgen.source.columns import events_from_records, jobs_from_records
+from reportgen.source.columns import event_details, events_from_records, jobs_from_records
 from reportgen.source.files import read_records
 from reportgen.source.tables import EventDetails
 from reportgen.spec import load_report
@@ -288,3 +288,10 @@ def test_a_read_without_details_is_never_reused_for_one_that_needs_them() -> Non
         assert table.details is not None and len(table.details.returncode) == len(table)
         assert same(again.events[name].details, table.details)
     assert same(roundtrip("k", detailed), detailed)  # the build cache keeps them
+
+
+def test_details_of_lists_all_alike_are_none() -> None:
+    """(NumPy would make a 2-d array of equal-length lists: each value stays one cell.)"""
+    details = event_details([[1, 2], [3, 4]], [["a", "b"], ["c", "d"]], [[], []])
+    assert details.odd_returncode.tolist() == [True, True]
+    assert details.error.tolist() == [None, None] and details.message.tolist() == [None, None]

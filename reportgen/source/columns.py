@@ -24,7 +24,6 @@ from reportgen.source.rules import (
     id_problem,
     nodes_problem,
     returncode_value,
-    text_value,
 )
 from reportgen.source.tables import NO_ID, BatchJobTable, EventDetails, EventTable, JobTable
 from reportgen.source.timestamps import parse_timestamps
@@ -161,13 +160,22 @@ def _quick_event(record: Any, states: dict[str, int]) -> tuple[Any, ...] | None:
 def event_details(returncodes: list[Any], errors: list[Any], messages: list[Any]) -> EventDetails:
     """The details columns from each event's raw `data.returncode`, `data.error` and
     `data.message` (None when absent): both readers end here, so they agree."""
-    codes = [returncode_value(value) for value in returncodes]
+    returncode = np.full(len(returncodes), np.nan)
+    odd = np.zeros(len(returncodes), dtype=bool)
+    for index, value in enumerate(returncodes):
+        if value is not None:  # (most events have none: no call for them)
+            returncode[index], odd[index] = returncode_value(value)
     return EventDetails(
-        returncode=np.array([c[0] for c in codes], dtype=np.float64),
-        odd_returncode=np.array([c[1] for c in codes], dtype=bool),
-        error=_object_array([text_value(value) for value in errors]),
-        message=_object_array([text_value(value) for value in messages]),
+        returncode=returncode,
+        odd_returncode=odd,
+        error=_texts(errors),
+        message=_texts(messages),
     )
+
+
+def _texts(values: list[Any]) -> Any:
+    """Each value if a string, else None (JSON has no other text)."""
+    return _object_array([value if isinstance(value, str) else None for value in values])
 
 
 def events_from_records(

@@ -49,11 +49,6 @@ def returncode_value(value: object) -> tuple[float, bool]:
     return math.nan, True
 
 
-def text_value(value: object) -> str | None:
-    """A `data` value read as text: itself if a string, else None."""
-    return value if isinstance(value, str) else None
-
-
 def id_problem(field: str, value: int) -> str | None:
     """Why an integer is not an id, or None if it is one."""
     if MIN_ID <= value <= MAX_ID:
