@@ -3,7 +3,10 @@ its page, and random experiments against the naive walk of `slow_failures`."""
 
 from __future__ import annotations
 
+import json
 import random
+import subprocess
+import sys
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -15,12 +18,14 @@ from hypothesis import strategies as st
 from reportgen.analytics.failures import group_message
 from reportgen.build import build_site
 from reportgen.errors import SpecError
-from reportgen.kinds.failures import Failures, attempts_csv, compute, groups_csv
+from reportgen.kinds.base import View
+from reportgen.kinds.failures import Failures, attempts_csv, compute, groups_csv, present
 from reportgen.kinds.failures import Options as FailuresOptions
 from reportgen.kinds.run import Memo, Run, Window
 from reportgen.source.columns import events_from_records, jobs_from_records
 from reportgen.source.data import ReportData
 from reportgen.spec import load_report
+from reportgen.spec.model import Chart, TimeAxis
 from tests import slow_failures as slow
 from tests.factories import event, micros
 
@@ -250,8 +255,6 @@ def test_spec_errors(tmp_path: Path, chart: str, expected: str) -> None:
 
 
 def test_a_build_writes_both_csvs_the_table_and_the_chart(tmp_path: Path) -> None:
-    import json
-
     records = [
         start(1, 1, 0, 2.0),
         run_error(2, 1, 30, returncode=139, error="Segfault at 0x7f 12 times\nmore"),
@@ -373,3 +376,82 @@ def test_random_experiments_match_the_naive_walk(
     exact = _minutes(visible)
     assert groups_csv(result) == slow.groups_csv(exact, micros(as_of), fallback)
     assert attempts_csv(result) == slow.attempts_csv(exact, micros(as_of))
+
+
+def _many_groups() -> Failures:
+    # 15 jobs, each its own group (errors "ea" to "eo": letters, as digits would all be N);
+    # job j runs 1 node for j minutes, so group j costs j/60 node-hours
+    records = []
+    for job in range(1, 16):
+        records += [
+            start(job * 10, job, 0),
+            run_error(job * 10 + 1, job, job, error=f"e{chr(96 + job)}"),
+        ]
+    return failures(records, as_of=60)
+
+
+def test_the_chart_draws_the_costliest_groups_and_sums_the_rest() -> None:
+    result = _many_groups()
+    chart = Chart("f", "failures", "Failures", 800, 300, (), FailuresOptions("q"))
+    view = View(chart, TimeAxis("utc"), (Window("", micros(0), micros(60)),))
+    section = present(result, view)
+    assert section.figure is not None
+    bars = section.figure.page["datasets"]["f-groups"]
+    # the 12 costliest are jobs 15 down to 4; jobs 3, 2 and 1 make "other": 6 min = 0.1 h
+    assert [b["label"] for b in bars[:2]] == ["RUN_ERROR · eo", "RUN_ERROR · en"]
+    assert bars[-1]["label"] == "other (3 groups)"
+    assert bars[-1]["node_hours_text"] == "0.100000" and bars[-1]["attempts"] == 3
+    tooltips = section.figure.page["vconcat"][0]["layer"][0]["encoding"]["tooltip"]
+    assert [t["title"] for t in tooltips] == [
+        "Outcome",
+        "Return code",
+        "Message",
+        "Attempts",
+        "Jobs",
+        "Node-hours",
+    ]
+    assert "tooltip" not in json.dumps(section.figure.image)  # images: no tooltips, a title
+    assert section.figure.image["title"] == "Failures"
+    table = section.tables[0]
+    assert table.caption == "Failure groups" and len(table.rows) == 15
+    assert table.rows[0] == ("RUN_ERROR", "", "eo", "1", "1", "0.250000", "15")
+    assert [f.name for f in section.files] == ["f.csv", "f-attempts.csv"]
+    assert (
+        section.note == "15 attempt endings in 15 groups; 12 drawn, the other 3 summed as one bar."
+    )
+
+
+def test_a_long_message_is_cut_for_its_label_and_whole_in_the_tooltip() -> None:
+    text = "word " * 30  # 150 characters: the group keeps 120, the label 48
+    result = failures([start(1, 1, 0), run_error(2, 1, 6, error=text)], as_of=60)
+    chart = Chart("f", "failures", "Failures", 800, 300, (), FailuresOptions("q"))
+    view = View(chart, TimeAxis("utc"), (Window("", micros(0), micros(60)),))
+    section = present(result, view)
+    assert section.figure is not None
+    (bar,) = section.figure.page["datasets"]["f-groups"]
+    assert bar["message"] == text.strip()[:120]
+    assert bar["label"] == "RUN_ERROR · " + text[:47] + "…"
+
+
+def test_several_runs_lead_each_row_with_the_run() -> None:
+    table = events_from_records(
+        [start(1, 1, 0), run_error(2, 1, 30, returncode=3, error="x")], Path("e"), set(), True
+    )
+    data = ReportData(events={"q": table}, batch_jobs={}, jobs=None)
+    runs = [
+        Run(name, data, Window(name, micros(0), micros(m)), Memo())
+        for name, m in [("a", 60), ("b, c", 10)]
+    ]
+    result = compute(runs, FailuresOptions("q"))
+    assert groups_csv(result) == (
+        "run," + HEADER + "a,RUN_ERROR,3,x,1,1,0.500000,1\n"
+    )  # run "b, c" ends before the error
+    assert attempts_csv(result) == (
+        'run,attempts,jobs,finished,failed,other\na,1,1,0,0,1\n"b, c",1,1,0,0,1\n'
+    )
+
+
+def test_registering_the_kind_imports_no_altair() -> None:
+    code = "import sys, reportgen.kinds, reportgen.kinds.failures; print('altair' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

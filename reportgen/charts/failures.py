@@ -20,6 +20,7 @@ OUTCOME_COLORS = {
 OTHER_COLOR = "#8c8c8c"
 FINAL_COLORS = {"JOB_FINISHED": "#009e73", "FAILED": "#d55e00", "other state": "#a0a0a0"}
 """The attempts histogram's classes: a job's state at the as-of time."""
+GROUPS_TITLE = "Node-hours lost per kind of failure (outcome · return code · message)"
 BAR_PX = 26
 """Height of one group's bar (with its gap): labels stay readable however many groups."""
 
@@ -49,6 +50,7 @@ def failures_spec(
         figure = figure.properties(title=chart.title)
     spec: dict[str, Any] = figure.to_dict()
     spec["datasets"] = {
+        **spec.get("datasets", {}),  # (Altair's own: the line said when nothing failed)
         f"{chart.id}-groups": [vars(g) for g in groups],
         f"{chart.id}-attempts": [vars(a) for a in attempts],
     }
@@ -58,7 +60,10 @@ def failures_spec(
 
 
 def _groups_chart(chart: Chart, groups: list[GroupBar], label_px: int, interactive: bool) -> Any:
+    if not groups:
+        return _nothing_failed(chart)
     outcomes = list(dict.fromkeys(g.outcome for g in groups))
+    top = max((g.node_hours for g in groups), default=0.0)
     colors = [OUTCOME_COLORS.get(o, OTHER_COLOR) for o in outcomes]
     encoding: dict[str, Any] = {
         "y": alt.Y(
@@ -67,7 +72,12 @@ def _groups_chart(chart: Chart, groups: list[GroupBar], label_px: int, interacti
             title=None,
             axis=alt.Axis(labelLimit=label_px - 8, minExtent=label_px, maxExtent=label_px),
         ),
-        "x": alt.X("node_hours:Q", title="Node-hours the ended runs had used"),
+        "x": alt.X(
+            "node_hours:Q",
+            title="Node-hours the ended runs had used",
+            # room right of the longest bar for its value
+            scale=alt.Scale(domain=[0, 1.15 * top]) if top > 0 else alt.Undefined,
+        ),
         "color": alt.Color(
             "outcome:N",
             title="Outcome",
@@ -92,8 +102,26 @@ def _groups_chart(chart: Chart, groups: list[GroupBar], label_px: int, interacti
     return alt.layer(bars, values).properties(
         width=chart.width - label_px,
         height=max(BAR_PX * len(groups), BAR_PX),
-        title="Node-hours lost per kind of failure (outcome · return code · message)",
+        title=GROUPS_TITLE,
     )
+
+
+def _nothing_failed(chart: Chart) -> Any:
+    """In place of the bars: a line saying there is nothing to draw."""
+    text = "No attempt ended other than in RUN_DONE by the as-of time."
+    return (
+        alt.Chart(alt.InlineData(values=[{"text": text}]))
+        .mark_text(align="left", baseline="middle", fontSize=13, x=0, y=BAR_PX)
+        .encode(text="text:N")
+        .properties(width=chart.width, height=2 * BAR_PX, title=GROUPS_TITLE)
+    )
+
+
+def _tallest(attempts: list[AttemptBar]) -> int:
+    totals: dict[int, int] = {}
+    for bar in attempts:
+        totals[bar.attempts] = totals.get(bar.attempts, 0) + bar.jobs
+    return max(totals.values(), default=0)
 
 
 def _attempts_chart(
@@ -102,13 +130,23 @@ def _attempts_chart(
     finals = list(FINAL_COLORS)
     encoding: dict[str, Any] = {
         "x": alt.X(
-            "attempts:O", title="Times the job entered RUNNING", axis=alt.Axis(labelAngle=0)
+            "attempts:O",
+            title="Times the job entered RUNNING",
+            axis=alt.Axis(labelAngle=0),
+            # every number up to the largest, so a gap shows as one
+            scale=alt.Scale(domain=list(range(max((a.attempts for a in attempts), default=0) + 1))),
         ),
         "y": alt.Y(
             "jobs:Q",
             title=None,
             stack="zero",
-            axis=alt.Axis(tickMinStep=1, format=",d", minExtent=label_px, maxExtent=label_px),
+            axis=alt.Axis(
+                tickMinStep=1,
+                tickCount=min(5, max(1, _tallest(attempts))),  # (else 0, 1, 1 for one job)
+                format=",d",
+                minExtent=label_px,
+                maxExtent=label_px,
+            ),
         ),
         "color": alt.Color(
             "final:N",
