@@ -455,3 +455,54 @@ def test_registering_the_kind_imports_no_altair() -> None:
     code = "import sys, reportgen.kinds, reportgen.kinds.failures; print('altair' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_cached_data_read_without_details_is_not_reused_for_the_kind(tmp_path: Path) -> None:
+    """The build cache keys a report's data by what its kinds need: adding the kind reads
+    the events again, with their details."""
+    records = [start(1, 1, 0), run_error(2, 1, 30, returncode=1, error="boom")]
+    (tmp_path / "events.json").write_text(json.dumps(records))
+    spec, cache = tmp_path / "spec.yaml", tmp_path / "cache"
+    spec.write_text(SPEC + "  - {id: t, type: throughput, events: all, formats: []}\n")
+    build_site([spec], tmp_path / "site", cache_dir=cache)
+    assert build_site([spec], tmp_path / "site", cache_dir=cache).data_reused == 1
+    spec.write_text(
+        SPEC
+        + "  - {id: t, type: throughput, events: all, formats: []}\n"
+        + "  - {id: f, type: failures, events: all, formats: []}\n"
+    )
+    assert build_site([spec], tmp_path / "site", cache_dir=cache).data_reused == 0
+    assert (tmp_path / "site" / "spec" / "f.csv").read_text() == (
+        HEADER + "RUN_ERROR,1,boom,1,1,0.500000,1\n"
+    )
+
+
+class _FakeClient:
+    """What `source.balsam._fetch` asks of a client: pages of records by path."""
+
+    def __init__(self, records: dict[str, list[dict[str, Any]]]) -> None:
+        self.records = records
+        self.notes: list[str] = []
+        self.requests_made = self.retries = 0
+        self.credentials = type("Credentials", (), {"api_root": "https://balsam.test"})()
+
+    def fetch_all(self, what: str, path: str, params: object) -> list[dict[str, Any]]:
+        return self.records.get(path, [])
+
+
+def test_the_live_source_reads_details_when_needed(tmp_path: Path) -> None:
+    from reportgen.source.balsam import _fetch
+    from reportgen.source.data import Needs
+
+    spec = tmp_path / "spec.yaml"
+    text = SPEC.replace("files: {events: events.json}", "balsam: {client_config: client.yml}")
+    spec.write_text(text + "  - {id: f, type: failures, events: all}\n")
+    report = load_report(spec)
+    records = [start(1, 1, 0), run_error(2, 1, 30, returncode=139.0, error="Segfault\nx")]
+    client: Any = _FakeClient({"events": records})
+    plain = _fetch(report, Needs(), client, 0).events["all"]
+    detailed = _fetch(report, Needs(event_details=True), client, 0).events["all"]
+    assert plain.details is None
+    assert detailed.details is not None
+    assert detailed.details.returncode.tolist()[1] == 139.0
+    assert detailed.details.error.tolist() == [None, "Segfault\nx"]
