@@ -178,6 +178,19 @@ def weight_fraction(weight: float) -> Fraction:
     return simple if float(simple) == weight else Fraction(weight)
 
 
+def node_hours_text(value: Fraction) -> str:
+    """Node-hours (or any non-negative value) rounded half up to exactly 6 decimals."""
+    millionths = (value * 2_000_000 + 1) // 2
+    return f"{millionths // 1_000_000}.{millionths % 1_000_000:06d}"
+
+
+def returncode_text(code: float | None) -> str:
+    """An integer as one (`139`, not `139.0`), another number as Python writes it, else empty."""
+    if code is None:
+        return ""
+    return str(int(code)) if code.is_integer() else repr(code)
+
+
 def _order(group: FailureGroup) -> tuple[Fraction, int, str, bool, float, str]:
     code = group.returncode
     return (

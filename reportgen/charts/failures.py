@@ -91,7 +91,7 @@ def _groups_chart(chart: Chart, groups: list[GroupBar], label_px: int, interacti
             alt.Tooltip("returncode:N", title="Return code"),
             alt.Tooltip("message:N", title="Message"),
             alt.Tooltip("attempts:Q", title="Attempts", format=",d"),
-            alt.Tooltip("jobs:Q", title="Jobs", format=",d"),
+            alt.Tooltip("jobs:N", title="Jobs"),
             alt.Tooltip("node_hours_text:N", title="Node-hours"),
         ]
     base = alt.Chart(alt.NamedData(name=f"{chart.id}-groups"))
@@ -124,11 +124,10 @@ def _tallest(attempts: list[AttemptBar]) -> int:
     return max(totals.values(), default=0)
 
 
-def _attempts_chart(
-    chart: Chart, attempts: list[AttemptBar], label_px: int, interactive: bool
-) -> Any:
+def _attempts_encoding(attempts: list[AttemptBar], label_px: int) -> dict[str, Any]:
+    """Bars per number of attempts, stacked by state at as-of (finished at the bottom)."""
     finals = list(FINAL_COLORS)
-    encoding: dict[str, Any] = {
+    return {
         "x": alt.X(
             "attempts:O",
             title="Times the job entered RUNNING",
@@ -157,6 +156,12 @@ def _attempts_chart(
         ),
         "order": alt.Order("order:Q"),
     }
+
+
+def _attempts_chart(
+    chart: Chart, attempts: list[AttemptBar], label_px: int, interactive: bool
+) -> Any:
+    encoding = _attempts_encoding(attempts, label_px)
     if interactive:
         encoding["tooltip"] = [
             alt.Tooltip("attempts:O", title="Entries into RUNNING"),
@@ -165,7 +170,7 @@ def _attempts_chart(
         ]
     base = alt.Chart(alt.NamedData(name=f"{chart.id}-attempts"))
     bars = (
-        base.transform_calculate(order=f"indexof({finals!r}, datum.final)")
+        base.transform_calculate(order=f"indexof({list(FINAL_COLORS)!r}, datum.final)")
         .mark_bar()
         .encode(**encoding)
     )

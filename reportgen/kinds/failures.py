@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import partial
 from pathlib import Path
 
@@ -19,10 +18,12 @@ from reportgen.analytics.failures import (
     attempt_counts,
     attempt_endings,
     failure_groups,
+    node_hours_text,
+    returncode_text,
 )
 from reportgen.analytics.jobstates import states_at
 from reportgen.analytics.utilization import UtilizationNotes
-from reportgen.charts.failurebars import AttemptBar, GroupBar
+from reportgen.charts.failurebars import DRAWN_GROUPS, attempt_bars, group_bars
 from reportgen.kinds.base import DataFile, Figure, Kind, Section, View
 from reportgen.kinds.results import Column, Rows
 from reportgen.kinds.run import Run
@@ -34,10 +35,6 @@ from reportgen.spec.schema import EVENT_REF
 
 TABLE_ROWS = 20
 """Groups listed on the page (the CSV has them all)."""
-DRAWN_GROUPS = 12
-"""Groups drawn as bars; the rest are summed into one `other` bar."""
-LABEL_CHARS = 48
-"""A bar's label shows this much of the message; the tooltip shows it all."""
 GROUP_HEADER = "outcome,returncode,message,attempts,jobs,node_hours,example_job_ids"
 ATTEMPTS_HEADER = "attempts,jobs,finished,failed,other"
 
@@ -127,8 +124,8 @@ def present(result: Failures, view: View) -> Section:
     from reportgen.charts.failures import failures_spec  # Altair: only when drawing
 
     chart, several = view.chart, len(result.runs) > 1
-    bars = _group_bars(result, several)
-    histogram = _attempt_bars(result, several)
+    bars = group_bars([(run.name, g) for run in result.runs for g in run.groups], several)
+    histogram = attempt_bars([run.attempts for run in result.runs])
     figure = Figure(
         page=failures_spec(chart, bars, histogram, interactive=True),
         image=failures_spec(chart, bars, histogram, interactive=False),
@@ -143,19 +140,6 @@ def present(result: Failures, view: View) -> Section:
     note = f"{endings:,} attempt endings in {count:,} groups; {drawn:,} drawn"
     note += f", the other {count - drawn:,} summed as one bar." if count > drawn else "."
     return Section(figure, files, note, result.warnings, (_groups_table(result, several),))
-
-
-def node_hours_text(value: Fraction) -> str:
-    """Node-hours rounded (half up) to exactly 6 decimals."""
-    millionths = (value * 2_000_000 + 1) // 2
-    return f"{millionths // 1_000_000}.{millionths % 1_000_000:06d}"
-
-
-def returncode_text(code: float | None) -> str:
-    """An integer as one (`139`, not `139.0`), another number as Python writes it, else empty."""
-    if code is None:
-        return ""
-    return str(int(code)) if code.is_integer() else repr(code)
 
 
 def _group_cells(group: FailureGroup) -> tuple[str, ...]:
@@ -230,67 +214,6 @@ def _text_file(name: str, text: str) -> DataFile:
 
 def _write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="")
-
-
-def _group_bars(result: Failures, several: bool) -> list[GroupBar]:
-    """The DRAWN_GROUPS costliest groups (of every run), then one bar summing the rest."""
-    ranked = sorted(
-        ((run.name, g) for run in result.runs for g in run.groups),
-        key=lambda pair: (-pair[1].node_micros, -pair[1].attempts),
-    )
-    bars = [_bar(name, group, several) for name, group in ranked[:DRAWN_GROUPS]]
-    rest = [group for _, group in ranked[DRAWN_GROUPS:]]
-    if rest:
-        hours = sum((g.node_hours for g in rest), Fraction(0))
-        attempts = sum(g.attempts for g in rest)
-        label = f"other ({len(rest):,} groups)"
-        bars.append(
-            GroupBar(
-                label,
-                "other",
-                "",
-                f"{len(rest):,} smaller groups (see the CSV)",
-                attempts,
-                sum(g.jobs for g in rest),
-                float(hours),
-                node_hours_text(hours),
-            )
-        )
-    return bars
-
-
-def _bar(run: str, group: FailureGroup, several: bool) -> GroupBar:
-    code = returncode_text(group.returncode)
-    message = group.message or "(no message)"
-    short = message if len(message) <= LABEL_CHARS else message[: LABEL_CHARS - 1] + "…"
-    parts = [group.outcome, *([f"rc {code}"] if code else []), short]
-    label = (f"{run}: " if several else "") + " · ".join(parts)
-    return GroupBar(
-        label=label,
-        outcome=group.outcome,
-        returncode=code or "(none)",
-        message=message,
-        attempts=group.attempts,
-        jobs=group.jobs,
-        node_hours=float(group.node_hours),
-        node_hours_text=node_hours_text(group.node_hours),
-    )
-
-
-def _attempt_bars(result: Failures, several: bool) -> list[AttemptBar]:
-    """Jobs per number of attempts and state at as-of (summed over runs)."""
-    jobs: dict[tuple[int, str], int] = {}
-    for run in result.runs:
-        counts = run.attempts
-        for final, column in (
-            ("JOB_FINISHED", counts.finished),
-            ("FAILED", counts.failed),
-            ("other state", counts.other),
-        ):
-            for attempts, number in zip(counts.attempts.tolist(), column.tolist(), strict=True):
-                if number:
-                    jobs[attempts, final] = jobs.get((attempts, final), 0) + number
-    return [AttemptBar(a, final, n) for (a, final), n in sorted(jobs.items())]
 
 
 KIND = Kind(
