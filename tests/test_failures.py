@@ -279,6 +279,19 @@ def test_a_build_writes_both_csvs_the_table_and_the_chart(tmp_path: Path) -> Non
     assert "Segfault at NxNf N times" in page and "f-groups" in page
 
 
+def test_the_page_table_separates_thousands() -> None:
+    records = []
+    for job in range(1, 1202):
+        records += [start(job * 10, job, 0), run_error(job * 10 + 1, job, 6, error="x")]
+    chart = Chart("f", "failures", "Failures", 800, 300, (), FailuresOptions("q"))
+    view = View(chart, TimeAxis("utc"), (Window("", micros(0), micros(60)),))
+    section = present(failures(records, as_of=60), view)
+    # 1,201 runs of 1 node for 6 minutes: 120.1 node-hours
+    assert section.tables[0].rows == (
+        ("RUN_ERROR", "", "x", "1,201", "1,201", "120.100000", "1 2 3 4 5"),
+    )
+
+
 # --- random experiments against the naive walk ---
 NEXT = {
     "CREATED": ["STAGED_IN"],

@@ -154,6 +154,12 @@ def _group_cells(group: FailureGroup) -> tuple[str, ...]:
     )
 
 
+def _table_cells(group: FailureGroup) -> tuple[str, ...]:
+    """The CSV's cells, counts with thousands separators (for reading, on the page)."""
+    cells = _group_cells(group)
+    return (*cells[:3], f"{group.attempts:,}", f"{group.jobs:,}", *cells[5:])
+
+
 def groups_csv(result: Failures) -> str:
     """`<id>.csv`: every group, in their order (led by the run when there are several)."""
     several = len(result.runs) > 1
@@ -196,7 +202,7 @@ def _groups_table(result: Failures, several: bool) -> Rows:
         Column("example job ids"),
     )
     rows = tuple(
-        ((run.name,) if several else ()) + _group_cells(group)
+        ((run.name,) if several else ()) + _table_cells(group)
         for run in result.runs
         for group in run.groups[:TABLE_ROWS]
     )
