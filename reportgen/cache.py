@@ -116,10 +116,12 @@ class BuildCache:
     def _hash_inputs(self, report: Report) -> str | None:
         if self.folder is None or not isinstance(report.source, FilesSource):
             return None
-        # whether the kinds need job records decides whether they are loaded
-        needs_jobs = report_needs(report).job_records
-        queries = (report.source, report.event_queries, report.batch_job_queries, needs_jobs)
+        # what the kinds need (job records, event details) decides what is loaded
+        needs = report_needs(report)
+        queries = (report.source, report.event_queries, report.batch_job_queries, needs.job_records)
         parts = ["data", repr(queries)]
+        if needs.event_details:  # (appended only then: other reports keep their keys)
+            parts.append("event details")
         for path in (report.source.events, report.source.jobs, report.source.batch_jobs):
             if path is not None:
                 try:

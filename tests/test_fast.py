@@ -13,11 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reportgen.errors import SourceError
-from reportgen.source import chunks, fast
-from reportgen.source.columns import events_from_records, jobs_from_records
+from reportgen.source import Needs, Reads, chunks, fast, load_report_data
+from reportgen.source.columns import event_details, events_from_records, jobs_from_records
 from reportgen.source.files import read_records
-from tests.conftest import demo_records
+from reportgen.source.tables import EventDetails
+from reportgen.spec import load_report
+from tests.conftest import DEMO_SPEC, demo_records
 from tests.factories import event, job
+from tests.test_codec import roundtrip, same
 from tests.test_files import MALFORMED_EVENTS, SHAPES
 
 # a non-object record is covered in test_files (the fast path reads it the same way)
@@ -26,22 +29,38 @@ MALFORMED_EVENTS_WITHOUT_NON_OBJECT = [c for c in MALFORMED_EVENTS if isinstance
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def same_events(path: Path) -> None:
-    quick = fast.read_event_table(path, set())
-    plain = events_from_records(read_records(path, "events"), path, set())
+def same_events(path: Path, details: bool = False) -> None:
+    quick = fast.read_event_table(path, set(), details=details)
+    plain = events_from_records(read_records(path, "events"), path, set(), details)
     for name in ("id", "job_id", "timestamp", "from_state", "to_state"):
         assert getattr(quick, name).tolist() == getattr(plain, name).tolist(), name
     assert np.array_equal(quick.num_nodes, plain.num_nodes, equal_nan=True)
     assert quick.state_names == plain.state_names
+    same_details(quick.details, plain.details)
+    assert (quick.details is None) == (not details)
+
+
+def same_details(quick: EventDetails | None, plain: EventDetails | None) -> None:
+    """Equal details columns, of the same types (NaN equal to NaN)."""
+    if quick is None or plain is None:
+        assert quick is plain
+        return
+    assert quick.returncode.dtype == plain.returncode.dtype == np.float64
+    assert np.array_equal(quick.returncode, plain.returncode, equal_nan=True)
+    assert quick.odd_returncode.tolist() == plain.odd_returncode.tolist()
+    for name in ("error", "message"):
+        assert getattr(quick, name).dtype == object
+        assert getattr(quick, name).tolist() == getattr(plain, name).tolist(), name
 
 
 @pytest.mark.parametrize("shape", list(SHAPES))
 @pytest.mark.parametrize("compressed", [False, True])
-def test_every_shape(tmp_path: Path, shape: str, compressed: bool) -> None:
+@pytest.mark.parametrize("details", [False, True])
+def test_every_shape(tmp_path: Path, shape: str, compressed: bool, details: bool) -> None:
     data = SHAPES[shape].encode()
     path = tmp_path / "events.json"
     path.write_bytes(gzip.compress(data) if compressed else data)
-    same_events(path)
+    same_events(path, details)
 
 
 def test_the_demo_in_small_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,18 +70,28 @@ def test_the_demo_in_small_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(chunks, "CHUNK_BYTES", 4096)  # many chunks, cut mid-line
     monkeypatch.setattr(fast, "PARALLEL_MIN_BYTES", 0)  # decoded by the worker processes
     same_events(lines)
+    same_events(lines, details=True)
     same_events(ROOT / "report_specs/data/events.json.gz")
+    same_events(ROOT / "report_specs/data/events.json.gz", details=True)
 
 
 AWKWARD_TEXT = st.text(alphabet='{}[],:"\\ ab', max_size=12)
 """Strings full of what a page is cut at (`},{`), and quotes and brackets around it."""
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**60), max_value=2**60),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    AWKWARD_TEXT,
+)
+"""What `data.returncode`, `data.error` or `data.message` may hold: any JSON scalar."""
 AWKWARD_DATA = st.dictionaries(
-    st.sampled_from(["num_nodes", "message", "parts"]),
+    st.sampled_from(["num_nodes", "message", "parts", "returncode", "error"]),
     st.one_of(
-        AWKWARD_TEXT,
+        SCALARS,
         st.lists(st.dictionaries(AWKWARD_TEXT, AWKWARD_TEXT, max_size=2), max_size=3),
     ),
-    max_size=3,
+    max_size=4,
 ).map(lambda data: {**data, "num_nodes": 2.0} if "num_nodes" in data else data)
 
 
@@ -71,12 +100,14 @@ AWKWARD_DATA = st.dictionaries(
     data=st.lists(AWKWARD_DATA, min_size=0, max_size=40),
     chunk_bytes=st.integers(min_value=1, max_value=600),
     layout=st.sampled_from(["results first", "count first", "more keys", "indented"]),
+    details=st.booleans(),
 )
 def test_a_page_cut_into_chunks_reads_like_the_plain_reader(
     tmp_path_factory: pytest.TempPathFactory,
     data: list[dict[str, Any]],
     chunk_bytes: int,
     layout: str,
+    details: bool,
 ) -> None:
     """Cuts land inside strings and inside `data`'s lists of objects; none may change a row."""
     records = [
@@ -96,7 +127,7 @@ def test_a_page_cut_into_chunks_reads_like_the_plain_reader(
     path.write_text(text)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(chunks, "CHUNK_BYTES", chunk_bytes)
-        same_events(path)
+        same_events(path, details)
 
 
 def test_a_page_whose_results_key_is_not_the_pages_own(tmp_path: Path) -> None:
@@ -172,3 +203,95 @@ def test_a_bad_record_is_named_by_its_place_in_the_file(
         fast.read_event_table(path, set())
     where = f"{path}:301" if as_lines else str(path)  # JSON Lines: the line number too
     assert str(caught.value) == f"{where}: event record 301: {problem}"
+
+
+DETAILED = [
+    event(1, 1, 0, "RUNNING", "RUN_ERROR", returncode=139, error="Segfault at 0x7f\nmore"),
+    event(2, 1, 0, "RUN_ERROR", "FAILED", message="Job failed"),
+    event(3, 2, 0, "RUNNING", "RUN_ERROR", returncode=1.0, error=["not", "text"], message=7),
+    event(4, 3, 0, "RUNNING", "RUN_ERROR", returncode="1", error=""),
+    event(5, 4, 0, "RUNNING", "RUN_ERROR", returncode=True, message={"a": 1}),
+    event(6, 5, 0, "RUNNING", "RUN_ERROR", returncode=None, error=None),
+    event(7, 6, 0, "RUNNING", "RUN_ERROR", returncode=2**60, error={"nested": [1, 2]}),
+    event(8, 7, 0, "RUNNING", "RUN_ERROR", returncode=-0.5),
+    {**event(9, 8, 0, "RUNNING", "RUN_TIMEOUT"), "data": None},
+    {key: value for key, value in event(10, 9, 0, "RUNNING", "RUN_DONE").items() if key != "data"},
+]
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_details_are_read_alike_and_never_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool
+) -> None:
+    """Any JSON in returncode, error or message is read, by both readers alike: a number
+    (within 2**53) as itself, anything else as odd (returncode) or None (texts)."""
+    path = tmp_path / "events.jsonl"
+    if parallel:
+        monkeypatch.setattr(chunks, "CHUNK_BYTES", 512)
+        monkeypatch.setattr(fast, "PARALLEL_MIN_BYTES", 0)
+    path.write_text("\n".join(json.dumps({**r, "id": i}) for i, r in enumerate(DETAILED * 30)))
+    same_events(path, details=True)
+    table = fast.read_event_table(path, set(), details=True)
+    assert table.details is not None
+    nan = float("nan")
+    expected = [139.0, nan, 1.0, nan, nan, nan, nan, -0.5, nan, nan]
+    assert np.array_equal(table.details.returncode[:10], expected, equal_nan=True)
+    odd = [False, False, False, True, True, False, True, False, False, False]
+    assert table.details.odd_returncode[:10].tolist() == odd
+    errors = ["Segfault at 0x7f\nmore", None, None, "", None, None, None, None, None, None]
+    assert table.details.error[:10].tolist() == errors
+    messages = [None, "Job failed", None, None, None, None, None, None, None, None]
+    assert table.details.message[:10].tolist() == messages
+
+
+def test_details_with_data_filters_take_the_plain_reader(tmp_path: Path) -> None:
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps(DETAILED))
+    table = fast.read_event_table(path, {"message"}, details=True)
+    assert table.data_values["message"].tolist()[:2] == [None, "Job failed"]
+    assert table.details is not None
+    assert table.details.message.tolist()[:2] == [None, "Job failed"]
+    assert fast.read_event_table(path, {"message"}).details is None
+
+
+def test_a_duplicate_differing_only_in_its_error_is_one_when_details_are_read(
+    tmp_path: Path,
+) -> None:
+    """`Identical` is every field reportgen reads: the error only counts when it is read."""
+    first = event(1, 1, 0, "RUNNING", "RUN_ERROR", error="a")
+    second = event(1, 1, 0, "RUNNING", "RUN_ERROR", error="b")
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps([first, event(2, 1, 1, "RUN_ERROR", "FAILED"), second]))
+    assert fast.read_event_table(path, set()).duplicates_dropped == 1
+    message = f"{path}: event records 1 and 3 have the same id 1 but different data.error"
+    with pytest.raises(SourceError) as caught:
+        fast.read_event_table(path, set(), details=True)
+    assert str(caught.value) == message
+    with pytest.raises(SourceError) as caught:
+        events_from_records(read_records(path, "events"), path, set(), True)
+    assert str(caught.value) == message
+    path.write_text(json.dumps([first, event(2, 1, 1, "RUN_ERROR", "FAILED"), first]))
+    table = fast.read_event_table(path, set(), details=True)
+    assert table.duplicates_dropped == 1
+    assert table.details is not None and table.details.error.tolist() == ["a", None]
+
+
+def test_a_read_without_details_is_never_reused_for_one_that_needs_them() -> None:
+    """The demo's events read twice through one `Reads`: once plain, once with details."""
+    report = load_report(DEMO_SPEC)
+    reads = Reads()
+    plain = load_report_data(report, Needs(job_records=True), reads=reads)
+    detailed = load_report_data(report, Needs(job_records=True, event_details=True), reads=reads)
+    again = load_report_data(report, Needs(event_details=True), reads=reads)
+    assert all(table.details is None for table in plain.events.values())
+    for name, table in detailed.events.items():
+        assert table.details is not None and len(table.details.returncode) == len(table)
+        assert same(again.events[name].details, table.details)
+    assert same(roundtrip("k", detailed), detailed)  # the build cache keeps them
+
+
+def test_details_of_lists_all_alike_are_none() -> None:
+    """(NumPy would make a 2-d array of equal-length lists: each value stays one cell.)"""
+    details = event_details([[1, 2], [3, 4]], [["a", "b"], ["c", "d"]], [[], []])
+    assert details.odd_returncode.tolist() == [True, True]
+    assert details.error.tolist() == [None, None] and details.message.tolist() == [None, None]

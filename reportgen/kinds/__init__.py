@@ -50,9 +50,9 @@ def code_of(kind: Kind) -> str:
 
 
 def _register_builtin() -> None:
-    from reportgen.kinds import available_nodes, durations, throughput, utilization
+    from reportgen.kinds import available_nodes, durations, failures, throughput, utilization
 
-    for module in (throughput, utilization, available_nodes, durations):
+    for module in (throughput, utilization, available_nodes, durations, failures):
         register(module.KIND)
 
 

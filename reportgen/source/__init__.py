@@ -82,8 +82,9 @@ def _read_files(
         assert files.events is not None, "the spec loader requires an events file"
         data_keys = {key for q in queries for key, _ in q.data}
         on_read = partial(progress.reading, "events")
-        read_events = partial(read_event_table, files.events, data_keys, on_read)
-        all_events = reads.once("events", files.events, data_keys, read_events)
+        details = needs.event_details
+        read_events = partial(read_event_table, files.events, data_keys, on_read, details)
+        all_events = reads.once("events", files.events, data_keys, read_events, details)
     # jobs answer tag, batch_job_id and scheduler_id filters, and give missing node weights
     jobs = None
     if files.jobs is not None and (

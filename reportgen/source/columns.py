@@ -17,8 +17,15 @@ import numpy as np
 from reportgen.errors import SourceError
 from reportgen.source.duplicates import drop_duplicates
 from reportgen.source.files import Record, record_at
-from reportgen.source.rules import MAX_ID, MAX_NODES, MIN_ID, id_problem, nodes_problem
-from reportgen.source.tables import NO_ID, BatchJobTable, EventTable, JobTable
+from reportgen.source.rules import (
+    MAX_ID,
+    MAX_NODES,
+    MIN_ID,
+    id_problem,
+    nodes_problem,
+    returncode_value,
+)
+from reportgen.source.tables import NO_ID, BatchJobTable, EventDetails, EventTable, JobTable
 from reportgen.source.timestamps import parse_timestamps
 from reportgen.states import state_codes
 
@@ -150,11 +157,36 @@ def _quick_event(record: Any, states: dict[str, int]) -> tuple[Any, ...] | None:
     return key, job, stamp, from_code, to_code, float(weight), data or _EMPTY
 
 
-def events_from_records(records: Iterable[Record], path: Path, data_keys: set[str]) -> EventTable:
+def event_details(returncodes: list[Any], errors: list[Any], messages: list[Any]) -> EventDetails:
+    """The details columns from each event's raw `data.returncode`, `data.error` and
+    `data.message` (None when absent): both readers end here, so they agree."""
+    returncode = np.full(len(returncodes), np.nan)
+    odd = np.zeros(len(returncodes), dtype=bool)
+    for index, value in enumerate(returncodes):
+        if value is not None:  # (most events have none: no call for them)
+            returncode[index], odd[index] = returncode_value(value)
+    return EventDetails(
+        returncode=returncode,
+        odd_returncode=odd,
+        error=_texts(errors),
+        message=_texts(messages),
+    )
+
+
+def _texts(values: list[Any]) -> Any:
+    """Each value if a string, else None (JSON has no other text)."""
+    return _object_array([value if isinstance(value, str) else None for value in values])
+
+
+def events_from_records(
+    records: Iterable[Record], path: Path, data_keys: set[str], details: bool = False
+) -> EventTable:
+    """The events table; with `details`, the return codes and messages too."""
     states: dict[str, int] = state_codes()
     columns: list[list[Any]] = [[], [], [], [], [], []]  # as EventTable's first six fields
     ids, job_ids, stamps, from_codes, to_codes, nodes = columns
     data_values: dict[str, list[str | None]] = {key: [] for key in data_keys}
+    datas: list[dict[str, Any]] = []
     where = _Where(path, records)
     for index, record in enumerate(records):
         row = _quick_event(record, states)
@@ -172,6 +204,8 @@ def events_from_records(records: Iterable[Record], path: Path, data_keys: set[st
         for key, column in data_values.items():
             value = row[6].get(key)
             column.append(value if isinstance(value, str) else None)
+        if details:
+            datas.append(row[6])
     (timestamp,) = _times({"timestamp": stamps}, where, "event")
     table = EventTable(
         id=np.array(ids, dtype=np.int64),
@@ -182,8 +216,17 @@ def events_from_records(records: Iterable[Record], path: Path, data_keys: set[st
         num_nodes=np.array(nodes, dtype=np.float64),
         state_names=tuple(states),
         data_values={k: np.array(v, dtype=object) for k, v in data_values.items()},
+        details=_details_of(datas) if details else None,
     )
     return drop_duplicates(table, path, "event", where.lines)
+
+
+def _details_of(datas: list[dict[str, Any]]) -> EventDetails:
+    return event_details(
+        [d.get("returncode") for d in datas],
+        [d.get("error") for d in datas],
+        [d.get("message") for d in datas],
+    )
 
 
 def _transposed(rows: list[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]]:

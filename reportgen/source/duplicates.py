@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from reportgen.errors import SourceError
-from reportgen.source.tables import BatchJobTable, EventTable, JobTable, Mask
+from reportgen.source.tables import BatchJobTable, EventDetails, EventTable, JobTable, Mask
 
 Table = TypeVar("Table", EventTable, JobTable, BatchJobTable)
 
@@ -68,7 +68,15 @@ def _columns(table: EventTable | JobTable | BatchJobTable) -> list[tuple[str, An
     columns = []
     for field in dataclasses.fields(table):
         value = getattr(table, field.name)
-        if field.name in _NOT_COMPARED:
+        if field.name in _NOT_COMPARED or value is None:
+            continue
+        if isinstance(value, EventDetails):  # read only for the kinds that need them
+            columns += [
+                ("data.returncode", value.returncode),
+                ("data.returncode", value.odd_returncode),
+                ("data.error", value.error),
+                ("data.message", value.message),
+            ]
             continue
         if isinstance(value, dict):  # data_values, tag_values: one column per key
             columns += [(f"{_NAMES[field.name]}.{key}", column) for key, column in value.items()]

@@ -31,7 +31,7 @@ from reportgen.source.decode import Reader, Recheck, decode_chunk, page_type
 from reportgen.source.duplicates import drop_duplicates
 from reportgen.source.files import read_records
 from reportgen.source.rules import Id, NodeCount, PackingCount
-from reportgen.source.tables import NO_ID, EventTable, JobTable
+from reportgen.source.tables import NO_ID, EventDetails, EventTable, JobTable
 from reportgen.source.timestamps import parse_all
 from reportgen.source.workers import start_worker
 from reportgen.states import state_codes
@@ -56,6 +56,25 @@ class _Event(msgspec.Struct, gc=False):
     data: _Data | None = None
 
 
+class _DetailedData(msgspec.Struct, gc=False):
+    num_nodes: NodeCount | None = None
+    returncode: Any = None
+    error: Any = None
+    message: Any = None
+
+
+class _DetailedEvent(msgspec.Struct, gc=False):
+    """An event with the `data` keys the failures kind reads: a separate shape, so a build
+    without it decodes no more than it did."""
+
+    id: Id
+    job_id: Id
+    timestamp: str
+    from_state: str
+    to_state: str
+    data: _DetailedData | None = None
+
+
 class _Job(msgspec.Struct, gc=False):
     id: Id
     num_nodes: NodeCount
@@ -75,11 +94,13 @@ def _silent(records: int, share: float) -> None:
 
 
 def read_event_table(
-    path: Path, data_keys: set[str], progress: ReadProgress = _silent
+    path: Path, data_keys: set[str], progress: ReadProgress = _silent, details: bool = False
 ) -> EventTable:
-    """Events from a saved file. `data` filters need the raw `data` values: the plain reader."""
+    """Events from a saved file; with `details`, their return codes and messages too. `data`
+    filters need the raw `data` values: the plain reader."""
     if data_keys:
-        return columns.events_from_records(read_records(path, "events"), path, data_keys)
+        records = read_records(path, "events")
+        return columns.events_from_records(records, path, data_keys, details)
 
     def read(split_pages: bool) -> tuple[list[tuple[np.ndarray, ...]], dict[str, int]]:
         meter, states, declared = _Meter(progress), state_codes(), list[object]()
@@ -87,8 +108,8 @@ def read_event_table(
         reader = Reader(
             path,
             "events",
-            _Event,
-            lambda rows, start: _event_columns(rows, states),
+            _DetailedEvent if details else _Event,
+            lambda rows, start: _event_columns(rows, states, details),
             lambda records: columns.events_from_records(records, path, set()),
         )
         parts = meter.count(_event_parts(chunks, reader, states))
@@ -104,8 +125,16 @@ def read_event_table(
         to_state=_join(parts, 4, np.int16),
         num_nodes=_join(parts, 5, np.float64),
         state_names=tuple(states),
+        details=_joined_details(parts) if details else None,
     )
     return drop_duplicates(table, path, "event", _lines_of(path, "events"))
+
+
+def _joined_details(parts: list[tuple[Any, ...]]) -> EventDetails:
+    """The details columns of every part (each part's columns 6 to 9)."""
+    if not parts:
+        return columns.event_details([], [], [])
+    return EventDetails(*(np.concatenate([p[i] for p in parts]) for i in range(6, 10)))
 
 
 def _lines_of(path: Path, what: str) -> Callable[[], list[int] | None]:
@@ -173,7 +202,8 @@ def _parallel_event_parts(
             collections.deque()
         )
         for kind, chunk in chunks:
-            pending.append((kind, chunk, pool.submit(_records_to_columns, kind, chunk)))
+            work = pool.submit(_records_to_columns, kind, chunk, reader.row)
+            pending.append((kind, chunk, work))
             while len(pending) > WORKERS:
                 yield _collect(*pending.popleft(), reader, states)
         while pending:
@@ -189,7 +219,8 @@ def _collect(
 ) -> tuple[np.ndarray, ...]:
     result = future.result()
     if result is None:  # read it again here, to raise the precise error
-        part: tuple[np.ndarray, ...] = reader.part(kind, chunk, decode_chunk(chunk, kind, _Event))
+        decoded = decode_chunk(chunk, kind, reader.row)
+        part: tuple[np.ndarray, ...] = reader.part(kind, chunk, decoded)
         return part
     *arrays, local_names, pages, whole = result
     lookup = np.array(
@@ -200,21 +231,25 @@ def _collect(
     return tuple(arrays)
 
 
-def _records_to_columns(kind: str, chunk: bytes) -> tuple[Any, ...] | None:
-    """In a worker: one chunk of records to columns, or None if anything is wrong."""
+def _records_to_columns(kind: str, chunk: bytes, row: type[Any]) -> tuple[Any, ...] | None:
+    """In a worker: one chunk of records (as `row`s) to columns, or None if anything is wrong."""
     states = state_codes()
-    decoded = decode_chunk(chunk, kind, _Event)
+    decoded = decode_chunk(chunk, kind, row)
     if isinstance(decoded, msgspec.DecodeError):
         return None
     rows, pages, whole = decoded
     try:
-        arrays = _event_columns(rows, states)
+        arrays = _event_columns(rows, states, row is _DetailedEvent)
     except Recheck:
         return None
     return (*arrays, tuple(states), pages, whole)
 
 
-def _event_columns(rows: list[_Event], states: dict[str, int]) -> tuple[np.ndarray, ...]:
+def _event_columns(
+    rows: list[_Event] | list[_DetailedEvent], states: dict[str, int], details: bool = False
+) -> tuple[np.ndarray, ...]:
+    """The first six EventTable columns; with `details` (rows are `_DetailedEvent`s), then
+    the four of EventDetails."""
     count = len(rows)
     stamps = parse_all(list(map(attrgetter("timestamp"), rows)))
     if stamps is None:
@@ -231,7 +266,18 @@ def _event_columns(rows: list[_Event], states: dict[str, int]) -> tuple[np.ndarr
             np.float64,
             count,
         ),
+        *(_detail_columns(rows) if details else ()),  # type: ignore[arg-type]
     )
+
+
+def _detail_columns(rows: list[_DetailedEvent]) -> tuple[np.ndarray, ...]:
+    datas = [r.data for r in rows]
+    table = columns.event_details(
+        [None if d is None else d.returncode for d in datas],
+        [None if d is None else d.error for d in datas],
+        [None if d is None else d.message for d in datas],
+    )
+    return table.returncode, table.odd_returncode, table.error, table.message
 
 
 def _codes_of(names: Iterator[str], states: dict[str, int], count: int) -> np.ndarray:

@@ -15,14 +15,18 @@ T = TypeVar("T")
 
 
 class Reads:
-    """Tables read from files, by (what, path, the keys read besides the fixed fields)."""
+    """Tables read from files, by (what, path, the keys read besides the fixed fields,
+    whether events' details were read)."""
 
     def __init__(self) -> None:
-        self._tables: dict[tuple[str, Path, frozenset[str]], Any] = {}
+        self._tables: dict[tuple[str, Path, frozenset[str], bool], Any] = {}
 
-    def once(self, what: str, path: Path, keys: set[str], read: Callable[[], T]) -> T:
-        """`read()` the first time these arguments are asked for, its table after that."""
-        key = (what, path, frozenset(keys))
+    def once(
+        self, what: str, path: Path, keys: set[str], read: Callable[[], T], details: bool = False
+    ) -> T:
+        """`read()` the first time these arguments are asked for, its table after that: a
+        table read without details is never handed to a reader that needs them."""
+        key = (what, path, frozenset(keys), details)
         if key not in self._tables:
             self._tables[key] = read()
         table: T = self._tables[key]

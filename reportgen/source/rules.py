@@ -35,6 +35,20 @@ def shown(value: object) -> str:
         return repr(value)
 
 
+MAX_RETURNCODE = 2**53
+"""Larger numbers are not return codes (nor held exactly as float64): they count as odd."""
+
+
+def returncode_value(value: object) -> tuple[float, bool]:
+    """`data.returncode` as (number, odd): NaN and not odd when absent or null; NaN and odd
+    when it is not a JSON number within +-2**53 (a string, a boolean, a list...)."""
+    if value is None:
+        return math.nan, False
+    if type(value) in (int, float) and abs(value) <= MAX_RETURNCODE:  # type: ignore[arg-type]
+        return float(value), False  # type: ignore[arg-type]
+    return math.nan, True
+
+
 def id_problem(field: str, value: int) -> str | None:
     """Why an integer is not an id, or None if it is one."""
     if MIN_ID <= value <= MAX_ID:

@@ -21,6 +21,26 @@ Mask = NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
+class EventDetails:
+    """What an event's `data` says about how a run ended, read only when a kind asks for it
+    (`Needs.event_details`): both readers fill these columns alike (see `rules.py`)."""
+
+    returncode: Floats
+    """`data.returncode` when it is a number (NaN when absent, null or not a number)."""
+    odd_returncode: Mask
+    """Whether `data.returncode` is there but is not such a number (a string, a boolean...)."""
+    error: Objects
+    """`data.error` when it is a string, else None."""
+    message: Objects
+    """`data.message` when it is a string, else None."""
+
+    def take(self, mask: Mask) -> EventDetails:
+        return EventDetails(
+            self.returncode[mask], self.odd_returncode[mask], self.error[mask], self.message[mask]
+        )
+
+
+@dataclass(frozen=True)
 class EventTable:
     """EventLog rows. States are codes into `state_names`; `num_nodes` is NaN when absent."""
 
@@ -35,6 +55,8 @@ class EventTable:
     """For each `data` key a query filters on: the event's string value there, else None."""
     duplicates_dropped: int = 0
     """Records the file listed again with the same id and content (see `duplicates.py`)."""
+    details: EventDetails | None = None
+    """Return codes and messages, when the report's kinds need them (else None)."""
 
     def __len__(self) -> int:
         return int(self.id.size)
@@ -50,6 +72,7 @@ class EventTable:
             state_names=self.state_names,
             data_values={k: v[mask] for k, v in self.data_values.items()},
             duplicates_dropped=self.duplicates_dropped,
+            details=None if self.details is None else self.details.take(mask),
         )
 
     def code(self, state: str) -> int:

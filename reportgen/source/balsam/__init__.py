@@ -64,7 +64,8 @@ def _fetch(report: Report, needs: Needs, client: BalsamClient, fetched_at: int) 
     data_keys = {key for q in queries for key, _ in q.data}
     event_tables, raw_events = {}, {}
     for query in queries:
-        table = events_from_records(fetched[query.name], _where(client, query.name), data_keys)
+        records, where = fetched[query.name], _where(client, query.name)
+        table = events_from_records(records, where, data_keys, needs.event_details)
         raw_events[query.name] = table
         # batch_job_id and scheduler_id are applied here (see params.py), the rest again
         event_tables[query.name] = select_events(table, query, jobs, all_batch_jobs)
