@@ -15,7 +15,6 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import itertools
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from operator import attrgetter
@@ -33,7 +32,7 @@ from reportgen.source.files import read_records
 from reportgen.source.rules import Id, NodeCount, PackingCount
 from reportgen.source.tables import NO_ID, EventDetails, EventTable, JobTable
 from reportgen.source.timestamps import parse_all
-from reportgen.source.workers import start_worker
+from reportgen.source.workers import start_worker, worker_context
 from reportgen.states import state_codes
 
 WORKERS = min(2, os.cpu_count() or 1)
@@ -194,7 +193,7 @@ def _parallel_event_parts(
     A worker returns columns with its own state codes, remapped here; a chunk it could not
     read is read again here, sequentially, so the error names the exact record.
     """
-    context = multiprocessing.get_context("fork")
+    context = worker_context()
     with concurrent.futures.ProcessPoolExecutor(
         WORKERS, mp_context=context, initializer=start_worker, initargs=(os.getpid(),)
     ) as pool:
