@@ -5,7 +5,7 @@ each job's history, and the nodes batch jobs hold."""
 from __future__ import annotations
 
 from reportgen.analytics.available_nodes import UncountedBatchJob, available_nodes
-from reportgen.analytics.jobstates import ChainedEvents, chained_events
+from reportgen.analytics.jobstates import ChainedEvents, chained_events, state_counts
 from reportgen.analytics.steps import StepSeries
 from reportgen.analytics.utilization import (
     RunningIntervals,
@@ -38,6 +38,14 @@ def chained(run: Run, events: str) -> ChainedEvents:
     """A query's events at or before the as-of time, in order along each job's history
     (shared by the kinds reading states; too large to keep in the build cache)."""
     return run.once(("chained", events), lambda: chained_events(run.events(events), run.as_of))
+
+
+def state_series(run: Run, events: str) -> tuple[StepSeries, ...]:
+    """Per state some job of the query is in at some time (by code), the number of jobs in
+    it over time, each series named by its state (kept for this build only, like `chained`)."""
+    return run.once(
+        ("state_series", events), lambda: tuple(state_counts(chained(run, events)).values())
+    )
 
 
 def held_nodes(run: Run, batch_jobs: str) -> tuple[StepSeries, list[UncountedBatchJob]]:
