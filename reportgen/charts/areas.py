@@ -48,6 +48,8 @@ def stack_levels(stack: AreaStack) -> tuple[Ints, Floats]:
     times = np.unique(np.concatenate([s.times for s in series] + [np.empty(0, np.int64)]))
     levels = np.zeros((len(series), times.size))
     for row, s in enumerate(series):
+        if not len(s):
+            continue
         index = np.searchsorted(s.times, times, side="right") - 1
         levels[row] = np.where(index >= 0, s.values[np.maximum(index, 0)], 0.0)
     return times, levels
@@ -62,7 +64,14 @@ def area_data(
     for stack in stacks:
         window = stack.window or (start, as_of)
         times, levels = stack_levels(stack)
-        keep = reduce_steps(times, levels.sum(axis=0), *window, chart.width)
+        edges = np.cumsum(levels, axis=0)
+        kept = [
+            reduce_steps(
+                times, edges[i] if edges.size else np.zeros(times.size), *window, chart.width
+            )
+            for i in (-1, *stack.keep_edges)
+        ]
+        keep = np.unique(np.concatenate(kept))
         instants, drawn = instants + times.size, drawn + keep.size
         datasets[stack.dataset] = band_points(stack, times[keep], levels[:, keep], axis, window)
         if stack.line is not None:
@@ -122,22 +131,39 @@ def areas_spec(
     """One panel per stack (several stand one above the other, each titled): its bands, its
     line, the as-of rule. `interactive` adds invisible points carrying tooltips (the series
     and the value titled by `tooltip`, and the time); images get the chart's title."""
+    panels = area_panels(chart, data, axis, y_title, tooltip if interactive else None)
+    figure: Any = panels[0] if len(panels) == 1 else alt.vconcat(*panels)
+    return finished_spec(figure, chart, data.datasets, interactive)
+
+
+def area_panels(
+    chart: Chart, data: AreaData, axis: TimeAxis, y_title: str, tooltip: tuple[str, str] | None
+) -> list[Any]:
+    """One Altair layer chart per stack, sharing one colour scale (legend on top)."""
+    return [
+        _panel(chart, stack, axis, series_color(data), y_title, tooltip) for stack in data.stacks
+    ]
+
+
+def series_color(data: AreaData) -> alt.Color:
     labels, colors = _legend(data.stacks)
-    color = alt.Color(
+    return alt.Color(
         "series:N",
         title=None,
         scale=alt.Scale(domain=labels, range=colors),
-        legend=alt.Legend(orient="top", columns=min(len(labels), 6), symbolType="square"),
+        legend=alt.Legend(orient="top", columns=max(1, min(len(labels), 6)), symbolType="square"),
     )
-    panels = [
-        _panel(chart, stack, axis, color, y_title, tooltip if interactive else None)
-        for stack in data.stacks
-    ]
-    figure: Any = panels[0] if len(panels) == 1 else alt.vconcat(*panels)
-    if not interactive:  # the page shows the title as a heading; images need their own
+
+
+def finished_spec(
+    figure: Any, chart: Chart, datasets: dict[str, list[dict[str, Any]]], interactive: bool
+) -> dict[str, Any]:
+    """The figure as a Vega-Lite dict with its inline data; images get the chart's title
+    (the page shows it as a heading)."""
+    if not interactive:
         figure = figure.properties(title=chart.title)
     spec: dict[str, Any] = figure.to_dict()
-    spec["datasets"] = data.datasets
+    spec["datasets"] = datasets
     spec["config"] = CONFIG
     spec["background"] = "white"
     return spec

@@ -81,3 +81,6 @@ class AreaStack:
     """Shown above the stack when a chart has several (one per run)."""
     window: tuple[int, int] | None = None
     line: StepLayer | None = None
+    keep_edges: tuple[int, ...] = ()
+    """Layers whose top edge keeps its extremes per pixel column when reduced, besides the
+    stack's top (e.g. the top of the busy layers, under idle ones)."""

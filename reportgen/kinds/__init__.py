@@ -50,9 +50,9 @@ def code_of(kind: Kind) -> str:
 
 
 def _register_builtin() -> None:
-    from reportgen.kinds import available_nodes, states, throughput, utilization
+    from reportgen.kinds import available_nodes, node_hours, states, throughput, utilization
 
-    for module in (throughput, utilization, available_nodes, states):
+    for module in (throughput, utilization, available_nodes, states, node_hours):
         register(module.KIND)
 
 

@@ -6,6 +6,13 @@ from __future__ import annotations
 
 from reportgen.analytics.available_nodes import UncountedBatchJob, available_nodes
 from reportgen.analytics.jobstates import ChainedEvents, chained_events, state_counts
+from reportgen.analytics.ledger import (
+    WAITING,
+    Ledger,
+    interval_classes,
+    node_ledger,
+    waiting_jobs,
+)
 from reportgen.analytics.steps import StepSeries
 from reportgen.analytics.utilization import (
     RunningIntervals,
@@ -54,6 +61,21 @@ def held_nodes(run: Run, batch_jobs: str) -> tuple[StepSeries, list[UncountedBat
         ("held_nodes", batch_jobs),
         lambda: available_nodes(run.batch_jobs(batch_jobs), run.as_of),
     )
+
+
+def ledger(run: Run, events: str, batch_jobs: str) -> Ledger:
+    """The node-hour ledger of the run's window (its start to its as-of time): the nodes
+    `batch_jobs` held, split by what `events`' jobs did with them (see analytics/ledger)."""
+
+    def compute() -> Ledger:
+        intervals, _ = node_intervals(run, events)
+        table = run.events(events)
+        classes = interval_classes(intervals, table.to_state, table.state_names)
+        held, _ = held_nodes(run, batch_jobs)
+        waiting = waiting_jobs([s for s in state_series(run, events) if s.name in WAITING])
+        return node_ledger(intervals, classes, held, waiting, run.start, run.as_of)
+
+    return run.cached(("ledger", events, batch_jobs), compute)
 
 
 def running_warnings(notes: UtilizationNotes) -> list[str]:
