@@ -188,7 +188,7 @@ def test_the_figure_stacks_the_classes_under_the_available_line_above_a_bar(
     bands = spec["datasets"]["ledger-0-classes"]
     at_1 = {r["series"]: (r["y"], r["y2"]) for r in bands if r["x"] <= 1.0}  # the last held
     # minute 1: useful 1/3, failed 1, timed out 1, then idle 2/3 (not waiting) on top: 3
-    assert at_1["useful"] == (0.0, 0.333333333)  # series hold 9 decimals
+    assert at_1["useful"] == (0.0, 0.333333)  # drawn to 6 decimals
     assert at_1["idle, nothing to run"][1] == 3.0
     rows = section.tables[0].rows
     assert rows[0] == ("available", "0.333333", "100.0%")

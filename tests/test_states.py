@@ -223,7 +223,8 @@ def test_the_stack_is_exact_at_every_drawn_instant(
     seed: int, jobs: int, as_of: int, columns: int
 ) -> None:
     """Each band's edges are the sums of the layers below it, at every change of any layer
-    (all of them when not reduced); between drawn rows a band holds its edges."""
+    (all of them when not reduced); between drawn rows a band holds its edges (an empty
+    band's rows are left out until it fills again)."""
     end = minutes_to_micros(as_of)
     counts = [
         s
@@ -248,7 +249,10 @@ def test_the_stack_is_exact_at_every_drawn_instant(
             index = np.searchsorted(s.times, t, side="right") - 1
             level = float(s.values[index]) if index >= 0 else 0.0
             held = [r for r in rows if r["series"] == s.name and r["x"] <= x][-1]
-            assert (held["y"], held["y2"]) == (below, below + level)
+            if level:
+                assert (held["y"], held["y2"]) == (below, below + level)
+            else:  # an empty band draws nothing, wherever it is
+                assert held["y"] == held["y2"]
             below += level
     spec = areas_spec(chart, data, TimeAxis("elapsed_minutes"), "Jobs", True, ("State", "Jobs"))
     assert spec["datasets"]["d"] is rows
@@ -277,3 +281,30 @@ def test_csv_rows_state_by_state_with_runs() -> None:
     names = [",".join(row.split(",")[:2]) for row in out.getvalue().splitlines()[1:]]
     assert names == ["r1,A", "r1,A", "r1,B", "r1,B", "r2,A", "r2,B"]
     assert times == ["02", "05", "01", "03", "00", "04"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    steps=st.lists(st.tuples(st.integers(1, 50), st.integers(-20, 20)), max_size=400),
+    columns=st.integers(1, 60),
+)
+def test_column_extremes_keep_each_columns_lowest_and_highest(
+    steps: list[tuple[int, int]], columns: int
+) -> None:
+    from reportgen.charts.reduce import column_extremes
+
+    times = np.cumsum([gap for gap, _ in steps]).astype(np.int64)
+    values = np.array([v for _, v in steps], dtype=np.float64)
+    end = int(times[-1]) + 1 if steps else 1
+    kept = column_extremes(times, values, 0, end, columns)
+    if len(steps) <= columns:
+        assert kept.tolist() == list(range(len(steps)))
+        return
+    assert np.all(np.diff(kept) > 0) and kept.size <= 2 * columns + 2
+    assert kept[0] == 0 and kept[-1] == len(steps) - 1
+    column = np.minimum(times * columns // end, columns - 1)
+    for c in np.unique(column):
+        members = np.flatnonzero(column == c)
+        here = np.intersect1d(kept, members)
+        assert values[here].min() == values[members].min()
+        assert values[here].max() == values[members].max()

@@ -21,7 +21,7 @@ from math import lcm
 
 import numpy as np
 
-from reportgen.analytics.steps import DECIMALS, StepSeries
+from reportgen.analytics.steps import DECIMALS, StepSeries, union_times
 from reportgen.analytics.utilization import RunningIntervals, interval_series
 from reportgen.source.tables import Codes, Floats, Ints, Mask
 
@@ -182,7 +182,7 @@ def _segments(
     each series' level there (series given as change times and levels; levels None: only
     its times cut the window)."""
     cuts = np.concatenate([times for times, _ in series] + [np.array([start], np.int64)])
-    times = np.unique(cuts[(cuts >= start) & (cuts < as_of)])
+    times = union_times(cuts[(cuts >= start) & (cuts < as_of)])
     durations = np.diff(np.r_[times, as_of])
     levels = []
     for change_times, values in series:
@@ -252,7 +252,7 @@ WAITING = ("PREPROCESSED", "RESTART_READY")
 
 def waiting_jobs(counts: list[StepSeries]) -> StepSeries:
     """The number of jobs in any of the given per-state counts at each instant (their sum)."""
-    times = np.unique(np.concatenate([s.times for s in counts] + [np.empty(0, np.int64)]))
+    times = union_times(*(s.times for s in counts))
     total = np.zeros(times.size)
     for s in (s for s in counts if len(s)):
         index = np.searchsorted(s.times, times, side="right") - 1

@@ -171,15 +171,42 @@ def job_chain_order(events: EventTable, touching: int | None = None) -> Ints:
         before = np.searchsorted(run_ends, run_starts[chosen])
         found = before < run_ends.size
         found[found] = run_ends[before[found]] == run_starts[chosen][found]
-        runs = np.union1d(chosen, before[found]).tolist()
+        runs = np.union1d(chosen, before[found])
     else:
-        runs = list(range(run_starts.size))
-    for run in runs:
+        runs = np.arange(run_starts.size)
+    # pairs whose previous event is in no run chained here, at once; the rest one by one,
+    # in order, after them (each then follows its job's previous events, already in place)
+    starts, ends = run_starts[runs], run_ends[runs]
+    pair = (ends - starts == 2) & ~np.isin(starts, ends)
+    _chain_pairs(order, starts[pair], job, from_state, to_state)
+    for run in runs[~pair].tolist():
         start, end = int(run_starts[run]), int(run_ends[run])
         previous = order[start - 1] if start > 0 and job[start - 1] == job[start] else None
         current = None if previous is None else int(to_state[previous])
         order[start:end] = _chain(order[start:end].tolist(), current, from_state, to_state)
     return order
+
+
+def _chain_pairs(
+    order: Ints, starts: Ints, job: Ints, from_state: np.ndarray, to_state: np.ndarray
+) -> None:
+    """`_chain` for many groups of two events at once (`order[s]`, `order[s + 1]` for each
+    start s, in id order), in place: the first is the one leaving the job's current state;
+    else one not leaving a state the group enters; else the smaller id."""
+    if starts.size == 0:
+        return
+    a, b = order[starts], order[starts + 1]
+    current = np.full(starts.size, -1, dtype=np.int64)  # no state: no event leaves it
+    follows = starts > 0
+    follows[follows] = job[starts[follows] - 1] == job[starts[follows]]
+    current[follows] = to_state[order[starts[follows] - 1]]
+    from_a, from_b = from_state[a].astype(np.int64), from_state[b].astype(np.int64)
+    to_a, to_b = to_state[a], to_state[b]
+    a_outside = (from_a != to_a) & (from_a != to_b)
+    b_outside = (from_b != to_a) & (from_b != to_b)
+    a_first = (from_a == current) | ((from_b != current) & (a_outside | ~b_outside))
+    order[starts] = np.where(a_first, a, b)
+    order[starts + 1] = np.where(a_first, b, a)
 
 
 def _chain(

@@ -6,8 +6,8 @@ layer's change, interpolates between its own; stacking step series is only right
 layer is known at every change. So the stack is computed here: every layer is evaluated at the
 union of all change times, and each band is drawn between its exact lower and upper edges
 (`y`, `y2`) with `interpolate="step-after"`. Reduction to the chart's pixel columns picks
-the same instants for every layer (per column: the first, the last, and those where the
-stack's top is lowest and highest), so the bands still meet exactly.
+the same instants for every layer (per column, those where the stack's top, or another edge
+it names, is lowest and highest), so the bands still meet exactly.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from typing import Any
 import altair as alt
 import numpy as np
 
+from reportgen.analytics.steps import union_times
 from reportgen.charts.layers import CONFIG, AreaStack, StepLayer
-from reportgen.charts.reduce import reduce_steps
+from reportgen.charts.reduce import column_extremes
 from reportgen.charts.steps import chart_points
 from reportgen.charts.timeaxis import axis_positions, time_labels
 from reportgen.source.tables import Floats, Ints
@@ -45,7 +46,7 @@ class AreaData:
 def stack_levels(stack: AreaStack) -> tuple[Ints, Floats]:
     """The union of the layers' change times, and each layer's value there (layers x times)."""
     series = [layer.series for layer in stack.layers]
-    times = np.unique(np.concatenate([s.times for s in series] + [np.empty(0, np.int64)]))
+    times = union_times(*(s.times for s in series))
     levels = np.zeros((len(series), times.size))
     for row, s in enumerate(series):
         if not len(s):
@@ -64,14 +65,12 @@ def area_data(
     for stack in stacks:
         window = stack.window or (start, as_of)
         times, levels = stack_levels(stack)
-        edges = np.cumsum(levels, axis=0)
-        kept = [
-            reduce_steps(
-                times, edges[i] if edges.size else np.zeros(times.size), *window, chart.width
-            )
-            for i in (-1, *stack.keep_edges)
-        ]
-        keep = np.unique(np.concatenate(kept))
+        edge = (
+            levels[: stack.kept_edge % len(levels) + 1].sum(axis=0)
+            if len(levels)
+            else levels.sum(axis=0)
+        )
+        keep = column_extremes(times, edge.astype(np.float64), *window, chart.width)
         instants, drawn = instants + times.size, drawn + keep.size
         datasets[stack.dataset] = band_points(stack, times[keep], levels[:, keep], axis, window)
         if stack.line is not None:
@@ -99,25 +98,34 @@ def band_points(
     if times.size > 2 and times[1] <= start:
         times, levels = times[1:], levels[:, 1:]
     uppers = np.cumsum(levels, axis=0)
-    lowers = uppers - levels
+    lowers = np.vstack([np.zeros((1, times.size)), uppers])[:-1]  # exactly the edge below
     xs, labels = axis_positions(times, axis, start), time_labels(times, axis)
     integral = all(layer.series.integral for layer in stack.layers)
     rows: list[dict[str, Any]] = []
     for layer, lower, upper, level in zip(stack.layers, lowers, uppers, levels, strict=True):
-        moved = np.r_[True, (lower[1:] != lower[:-1]) | (upper[1:] != upper[:-1])]
-        moved[-1] = True
-        for i in np.flatnonzero(moved).tolist():
+        for i in _band_rows(lower, upper, level).tolist():
             rows.append(
                 {
                     "x": xs[i],
-                    "y": float(lower[i]),
-                    "y2": float(upper[i]),
+                    "y": round(float(lower[i]), 6),
+                    "y2": round(float(upper[i]), 6),
                     "value": int(level[i]) if integral else round(float(level[i]), 6),
                     "time": labels[i],
                     "series": layer.label,
                 }
             )
     return rows
+
+
+def _band_rows(lower: Floats, upper: Floats, level: Floats) -> Ints:
+    """The rows a band needs: the first and last, and those where its edges move, except
+    while it is empty (an empty band draws nothing wherever its edges are: only the row
+    that empties it is kept)."""
+    moved = np.r_[True, (lower[1:] != lower[:-1]) | (upper[1:] != upper[:-1])]
+    empty = level == 0
+    moved &= ~(empty & np.r_[True, empty[:-1]])
+    moved[0] = moved[-1] = True
+    return np.flatnonzero(moved)
 
 
 def areas_spec(
@@ -151,8 +159,14 @@ def series_color(data: AreaData) -> alt.Color:
         "series:N",
         title=None,
         scale=alt.Scale(domain=labels, range=colors),
-        legend=alt.Legend(orient="top", columns=max(1, min(len(labels), 6)), symbolType="square"),
+        legend=alt.Legend(orient="top", columns=_columns(len(labels)), symbolType="square"),
     )
+
+
+def _columns(entries: int, most: int = 6) -> int:
+    """Legend columns: at most `most`, the rows as evenly filled as they can be."""
+    rows = max(1, -(-entries // most))
+    return max(1, -(-entries // rows))
 
 
 def finished_spec(

@@ -81,6 +81,7 @@ class AreaStack:
     """Shown above the stack when a chart has several (one per run)."""
     window: tuple[int, int] | None = None
     line: StepLayer | None = None
-    keep_edges: tuple[int, ...] = ()
-    """Layers whose top edge keeps its extremes per pixel column when reduced, besides the
-    stack's top (e.g. the top of the busy layers, under idle ones)."""
+    kept_edge: int = -1
+    """The layer whose top edge keeps its extremes per pixel column when reduced: the
+    stack's top, or e.g. the top of the busy layers under idle ones when a line (the nodes
+    held) draws the top exactly."""

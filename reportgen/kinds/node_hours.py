@@ -173,7 +173,8 @@ def _stack(chart_id: str, index: int, book: Ledger, title: str) -> AreaStack:
     )
     dataset = f"{chart_id}-{index}-classes"
     window = (book.start, book.as_of)
-    return AreaStack(layers, dataset, title, window, line, (STACKED.index("running"),))
+    # the line draws the top exactly; keep the extremes of what ran (the busy edge)
+    return AreaStack(layers, dataset, title, window, line, STACKED.index("running"))
 
 
 def totals_csv(result: LedgerResult) -> str:

@@ -17,6 +17,7 @@ from reportgen.analytics.steps import StepSeries
 from reportgen.analytics.utilization import (
     RunningIntervals,
     UtilizationNotes,
+    interval_series,
     running_intervals,
     utilization,
 )
@@ -27,10 +28,14 @@ from reportgen.kinds.run import Run
 def running(run: Run, events: str, node_weighting: bool) -> tuple[StepSeries, UtilizationNotes]:
     """The RUNNING intervals of a query's jobs summed over time (nodes, or jobs); unnamed,
     since kinds name their series."""
-    return run.cached(
-        ("running", events, node_weighting),
-        lambda: utilization(run.events(events), run.as_of, node_weighting, run.jobs),
-    )
+
+    def compute() -> tuple[StepSeries, UtilizationNotes]:
+        if not node_weighting:
+            return utilization(run.events(events), run.as_of, False, run.jobs)
+        intervals, notes = node_intervals(run, events)  # the ledger's too: made once
+        return interval_series(intervals, "", integral=False), notes
+
+    return run.cached(("running", events, node_weighting), compute)
 
 
 def node_intervals(run: Run, events: str) -> tuple[RunningIntervals, UtilizationNotes]:
