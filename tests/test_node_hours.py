@@ -103,9 +103,11 @@ over_capacity,0.016667
 """
 
 
-def build(folder: Path, spec: str = SPEC) -> BuildResult:
+def build(
+    folder: Path, spec: str = SPEC, batch_jobs: list[dict[str, Any]] = BATCH_JOBS
+) -> BuildResult:
     (folder / "events.json").write_text(json.dumps(EVENTS))
-    (folder / "batchjobs.json").write_text(json.dumps(BATCH_JOBS))
+    (folder / "batchjobs.json").write_text(json.dumps(batch_jobs))
     (folder / "ledger.yaml").write_text(spec)
     return build_site([folder / "ledger.yaml"], folder / "site")
 
@@ -300,3 +302,56 @@ def test_the_ledger_matches_the_naive_one_exactly(
     for series in book.over_time:
         area = integrate(series, book.start, book.as_of)
         assert abs(area - book.node_hours(series.name)) < 1e-6
+
+
+def test_several_runs_each_have_their_ledger_and_states(tmp_path: Path) -> None:
+    """Jobs 1 and 2 and the first batch job are run x; jobs 3 and 4 and the second, run y."""
+    from tests.factories import job
+
+    (tmp_path / "jobs.json").write_text(
+        json.dumps([job(j, g="x" if j < 3 else "y") for j in (1, 2, 3, 4)])
+    )
+    spec = (
+        SPEC.replace("batch_jobs: batchjobs.json}", "batch_jobs: batchjobs.json, jobs: jobs.json}")
+        .replace("queries:", "runs: {by_tag: g}\nqueries:")
+        .replace("formats: [svg]}", "formats: [svg]}\n  - {id: states, type: states, events: all}")
+    )
+    tagged = [batch_job(1, 3, 0, 4, g="x"), batch_job(2, 2, 6, None, state="running", g="y")]
+    built = build(tmp_path, spec, tagged)
+    result = built.reports[0].charts[0].result
+    assert result.runs == ("x", "y")
+    assert all(identity_holds(book) for book in result.ledgers)
+    lines = (tmp_path / "site/ledger/ledger.csv").read_text().splitlines()
+    assert lines[0] == "run,category,node_hours" and len(lines) == 1 + 2 * 9
+    # x, in node-minutes: held 3*4 = 12; job 2 useful 1/3*2, job 1 failed 2; idle 3-1/3 over
+    # [0,1) while job 1 waits (8/3), then 3-4/3, 3-1, 3 over [1,4) with no job waiting (20/3)
+    # y: held 2*4 = 8; job 4 useful 1 and job 3 timed out 1, both over capacity (no batch
+    # job then); job 3 running 3; idle 2 over [6,7) while it waits, then 1*3 with none
+    assert lines[1:] == [
+        "x,available,0.200000",
+        "x,useful,0.011111",
+        "x,failed,0.033333",
+        "x,timed_out,0.000000",
+        "x,lost,0.000000",
+        "x,running,0.000000",
+        "x,idle_jobs_waiting,0.044444",
+        "x,idle_no_jobs,0.111111",
+        "x,over_capacity,0.000000",
+        "y,available,0.133333",
+        "y,useful,0.016667",
+        "y,failed,0.000000",
+        "y,timed_out,0.016667",
+        "y,lost,0.000000",
+        "y,running,0.050000",
+        "y,idle_jobs_waiting,0.033333",
+        "y,idle_no_jobs,0.050000",
+        "y,over_capacity,0.033333",
+    ]
+    over_time = (tmp_path / "site/ledger/ledger-over-time.csv").read_text().splitlines()
+    assert over_time[0] == "run,series,timestamp,value"
+    assert over_time[1].startswith("x,useful,") and over_time[-1].startswith("y,over_capacity,")
+    states_csv = (tmp_path / "site/ledger/states.csv").read_text().splitlines()
+    assert states_csv[0] == "run,series,timestamp,value"
+    assert states_csv[1].startswith("x,PREPROCESSED,")
+    page = (tmp_path / "site/ledger/index.html").read_text()
+    assert "y: 0.033333 node-hours ran beyond the nodes the batch jobs held" in page
