@@ -134,13 +134,7 @@ def present(result: LedgerResult, view: View) -> Section:
     start = min(w.start for w in view.windows)
     as_of = max(w.as_of for w in view.windows)
     data = area_data(chart, stacks, view.axis, start, as_of)
-    color = series_color(data)
-    bars = {
-        run or "all": [
-            (LABELS[c], book.node_hours(c), book.printed(c) + " node-hours") for c in STACKED
-        ]
-        for run, book in zip(result.runs, result.ledgers, strict=True)
-    }
+    color, bars = series_color(data), _shares(result)
     datasets = {
         **data.datasets,
         f"{chart.id}-shares": share_rows(bars, {LABELS[c]: COLORS[c] for c in STACKED}),
@@ -149,9 +143,8 @@ def present(result: LedgerResult, view: View) -> Section:
     def figure(interactive: bool) -> dict[str, Any]:
         tooltip = ("Category", "Nodes") if interactive else None
         panels = area_panels(chart, data, view.axis, "Nodes", tooltip)
-        shares = share_bar(
-            f"{chart.id}-shares", list(bars), color, chart.width, ("Share of node-hours", "Total")
-        )
+        titles = (_share_title(result), "Total")
+        shares = share_bar(f"{chart.id}-shares", list(bars), color, chart.width, titles)
         return finished_spec(alt.vconcat(*panels, shares), chart, datasets, interactive)
 
     files = (_totals_csv(chart.id, result), _over_time_csv(chart.id, result))
@@ -159,6 +152,24 @@ def present(result: LedgerResult, view: View) -> Section:
         f" drawn as {data.drawn:,}, extremes kept." if data.reduced else ", all drawn."
     )
     return Section(Figure(figure(True), figure(False)), files, note, result.warnings, result.tables)
+
+
+def _shares(result: LedgerResult) -> dict[str, list[tuple[str, float, str]]]:
+    """Per run, each stacked class: its label, node-hours, and node-hours as printed."""
+    return {
+        run or "all": [
+            (LABELS[c], book.node_hours(c), book.printed(c) + " node-hours") for c in STACKED
+        ]
+        for run, book in zip(result.runs, result.ledgers, strict=True)
+    }
+
+
+def _share_title(result: LedgerResult) -> str:
+    """The bar's axis: what 100% is (the classes add up to more than what was available
+    when jobs ran beyond it)."""
+    if any(book.node_seconds["over_capacity"] > 0 for book in result.ledgers):
+        return "Share of node-hours (available + over capacity)"
+    return "Share of node-hours"
 
 
 def _stack(chart_id: str, index: int, book: Ledger, title: str) -> AreaStack:
