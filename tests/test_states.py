@@ -308,3 +308,13 @@ def test_column_extremes_keep_each_columns_lowest_and_highest(
         here = np.intersect1d(kept, members)
         assert values[here].min() == values[members].min()
         assert values[here].max() == values[members].max()
+
+
+def test_a_query_matching_nothing_draws_an_empty_frame(tmp_path: Path) -> None:
+    spec = SPEC.replace("events: {all: {}}", "events: {all: {}, none: {to_state: CREATED}}")
+    spec = spec.replace("events: all, formats: [svg]", "events: none, formats: [png]")
+    spec += "  - {id: ledger, type: node_hours, events: none, batch_jobs: all, formats: [png]}\n"
+    build(tmp_path, spec)
+    assert (tmp_path / "site/states/states.csv").read_text() == "series,timestamp,value\n"
+    assert (tmp_path / "site/states/states.png").stat().st_size > 0
+    assert (tmp_path / "site/states/ledger.png").stat().st_size > 0

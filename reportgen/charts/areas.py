@@ -155,11 +155,12 @@ def area_panels(
 
 def series_color(data: AreaData) -> alt.Color:
     labels, colors = _legend(data.stacks)
+    legend = alt.Legend(orient="top", columns=_columns(len(labels)), symbolType="square")
     return alt.Color(
         "series:N",
         title=None,
-        scale=alt.Scale(domain=labels, range=colors),
-        legend=alt.Legend(orient="top", columns=_columns(len(labels)), symbolType="square"),
+        scale=alt.Scale(domain=labels, range=colors) if labels else alt.Undefined,
+        legend=legend if labels else None,  # nothing to stack: an empty frame, no legend
     )
 
 
