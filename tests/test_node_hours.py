@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,15 +25,17 @@ from reportgen.analytics.ledger import (
     six_decimals,
     waiting_jobs,
 )
-from reportgen.analytics.steps import integrate
-from reportgen.analytics.utilization import running_intervals
+from reportgen.analytics.steps import StepSeries, integrate
+from reportgen.analytics.utilization import RunningIntervals, running_intervals
 from reportgen.build import BuildResult, build_site
 from reportgen.codec import dump, load
+from reportgen.errors import SpecError
 from reportgen.kinds import node_hours
 from reportgen.kinds.base import View
 from reportgen.source.columns import jobs_from_records
+from reportgen.spec import load_report
 from tests import slow_ledger as slow
-from tests.factories import batch_job, batch_jobs_table, event
+from tests.factories import batch_job, batch_jobs_table, event, job
 from tests.test_analytics_properties import LOSSY, minutes_to_micros, random_experiment, table
 
 EVENTS = [
@@ -221,9 +224,6 @@ def test_exact_weights_are_the_simple_fractions_over_one_denominator() -> None:
 
 def test_long_windows_do_not_overflow() -> None:
     """A century of 10^4 nodes, microseconds times a denominator of 2^20: past int64."""
-    from reportgen.analytics.steps import StepSeries
-    from reportgen.analytics.utilization import RunningIntervals
-
     century = 100 * 365 * 86_400 * 1_000_000
     weight = 10_000 + 1 / 1024
     intervals = RunningIntervals(
@@ -306,8 +306,6 @@ def test_the_ledger_matches_the_naive_one_exactly(
 
 def test_several_runs_each_have_their_ledger_and_states(tmp_path: Path) -> None:
     """Jobs 1 and 2 and the first batch job are run x; jobs 3 and 4 and the second, run y."""
-    from tests.factories import job
-
     (tmp_path / "jobs.json").write_text(
         json.dumps([job(j, g="x" if j < 3 else "y") for j in (1, 2, 3, 4)])
     )
@@ -355,3 +353,16 @@ def test_several_runs_each_have_their_ledger_and_states(tmp_path: Path) -> None:
     assert states_csv[1].startswith("x,PREPROCESSED,")
     page = (tmp_path / "site/ledger/index.html").read_text()
     assert "y: 0.033333 node-hours ran beyond the nodes the batch jobs held" in page
+
+
+def test_the_options_name_defined_queries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ledger.yaml").write_text(
+        SPEC.replace("events: all, batch_jobs: all", "events: al")
+    )
+    with pytest.raises(SpecError) as caught:
+        load_report(Path("ledger.yaml"))
+    assert caught.value.problems == [
+        "ledger.yaml:9: charts[0].events: expected one of the event queries (all); got 'al'",
+        "ledger.yaml:9: charts[0].batch_jobs: missing (a node_hours chart needs it)",
+    ]

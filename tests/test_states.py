@@ -3,6 +3,7 @@ its options' errors; checked by hand and against the naive walk of `slow_referen
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -13,14 +14,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reportgen.analytics.jobstates import chained_events, state_counts
+from reportgen.analytics.steps import StepSeries
 from reportgen.build import BuildResult, build_site
 from reportgen.charts.areas import area_data, areas_spec
 from reportgen.charts.layers import STATE_COLORS, AreaStack, StepLayer
+from reportgen.charts.reduce import column_extremes
 from reportgen.errors import SpecError
 from reportgen.kinds import states
 from reportgen.kinds.base import View
+from reportgen.site.csvfile import write_rows
 from reportgen.spec import load_report
-from reportgen.spec.model import TimeAxis
+from reportgen.spec.model import Chart, TimeAxis
 from reportgen.states import JOB_STATES, in_balsam_order
 from tests import slow_reference as slow
 from tests.factories import at, batch_job, event
@@ -259,17 +263,10 @@ def test_the_stack_is_exact_at_every_drawn_instant(
 
 
 def _chart(width: int) -> Any:
-    from reportgen.spec.model import Chart
-
     return Chart("c", "states", "T", width, 300, (), None)
 
 
 def test_csv_rows_state_by_state_with_runs() -> None:
-    import io
-
-    from reportgen.analytics.steps import StepSeries
-    from reportgen.site.csvfile import write_rows
-
     def series(name: str, times: list[int]) -> StepSeries:
         values = np.arange(1, len(times) + 1, dtype=np.float64)
         return StepSeries(name, np.array(times, dtype=np.int64) * 1_000_000, values, True)
@@ -291,8 +288,6 @@ def test_csv_rows_state_by_state_with_runs() -> None:
 def test_column_extremes_keep_each_columns_lowest_and_highest(
     steps: list[tuple[int, int]], columns: int
 ) -> None:
-    from reportgen.charts.reduce import column_extremes
-
     times = np.cumsum([gap for gap, _ in steps]).astype(np.int64)
     values = np.array([v for _, v in steps], dtype=np.float64)
     end = int(times[-1]) + 1 if steps else 1
