@@ -148,8 +148,10 @@ def present(result: LedgerResult, view: View) -> Section:
         return finished_spec(alt.vconcat(*panels, shares), chart, datasets, interactive)
 
     files = (_totals_csv(chart.id, result), _over_time_csv(chart.id, result))
-    note = f"{data.instants:,} instants" + (
-        f" drawn as {data.drawn:,}, extremes kept." if data.reduced else ", all drawn."
+    note = f"{data.instants:,} instants where a class changes" + (
+        f", drawn as {data.drawn:,} (the extremes of the nodes in use kept)."
+        if data.reduced
+        else ", all drawn."
     )
     return Section(Figure(figure(True), figure(False)), files, note, result.warnings, result.tables)
 
