@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 JOB_STATES: tuple[str, ...] = (
     "CREATED",
     "AWAITING_PARENTS",
@@ -35,3 +37,9 @@ BATCH_JOB_STATES: tuple[str, ...] = (
     "submit_failed",
     "pending_deletion",
 )
+
+
+def in_balsam_order(names: Iterable[str]) -> list[str]:
+    """State names in JOB_STATES order, then those Balsam does not define, by name."""
+    rank = {name: i for i, name in enumerate(JOB_STATES)}
+    return sorted(set(names), key=lambda n: (rank.get(n, len(rank)), n))

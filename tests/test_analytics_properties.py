@@ -32,26 +32,33 @@ NEXT = {
 }
 
 
+LOSSY = {**NEXT, "RUNNING": [*NEXT["RUNNING"], "RESTART_READY", "FAILED"]}
+"""Also runs ended otherwise (a launcher killed: straight to RESTART_READY or FAILED)."""
+
+
 def random_experiment(
-    seed: int, jobs: int, graph: dict[str, list[str]] = NEXT, first: str = "CREATED"
+    seed: int, jobs: int, graph: dict[str, list[str]] | None = None
 ) -> list[slow.Ev]:
-    """Jobs walking Balsam's state graph (`graph`, from `first`); times on a coarse grid so
-    many coincide, but at most two consecutive events of one job share an instant (a longer
-    same-instant run can be a cycle whose order no algorithm could recover)."""
+    """Jobs walking Balsam's state graph (or `graph`); times on a coarse grid so many
+    coincide, but at most two consecutive events of one job share an instant, and never
+    two that go and come back (a longer same-instant run, or RESTART_READY -> RUNNING ->
+    RESTART_READY at one instant once a window hides what came before, can be a cycle whose
+    order no algorithm could recover)."""
+    graph = NEXT if graph is None else graph
     rng = random.Random(seed)
     events: list[slow.Ev] = []
     ids = list(range(1, jobs * 12 + 1))
     rng.shuffle(ids)  # ids say nothing about order
     for job_id in range(1, jobs + 1):
-        state, time, seq, run = first, rng.randrange(0, 20), 0, 0
+        state, time, seq, run, came_from = "CREATED", rng.randrange(0, 20), 0, 0, ""
         while state in graph and seq < 11:
             target = rng.choice(graph[state])
-            same = run < 1 and rng.random() < 0.35
+            same = run < 1 and rng.random() < 0.35 and target != came_from
             time += 0 if same else rng.randrange(1, 15)
             run = run + 1 if same else 0
             weight = rng.choice(WEIGHTS) if target == "RUNNING" else None
             events.append(slow.Ev(ids.pop(), job_id, time, state, target, weight, seq))
-            state, seq = target, seq + 1
+            state, seq, came_from = target, seq + 1, state
     rng.shuffle(events)
     return events
 

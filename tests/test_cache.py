@@ -16,6 +16,7 @@ import pytest
 
 from reportgen import cache
 from reportgen.analytics import throughput, utilization
+from reportgen.analytics.utilization import interval_series
 from reportgen.build import BuildResult, build_site
 from reportgen.cli import main
 from reportgen.kinds import KINDS
@@ -182,6 +183,7 @@ def test_a_title_edit_reuses_the_series_and_a_series_edit_recomputes_it(
     computed: list[str] = []
     count_finished = throughput
     sum_running = utilization
+    sum_intervals = interval_series
 
     def counting_throughput(events: Any, to_state: str, as_of: int, name: str) -> Any:
         computed.append("done")
@@ -191,9 +193,14 @@ def test_a_title_edit_reuses_the_series_and_a_series_edit_recomputes_it(
         computed.append("(headline)" if weighted else "used")
         return sum_running(events, as_of, weighted, jobs)
 
+    def counting_weighted(intervals: Any, name: str, integral: bool) -> Any:
+        computed.append("(headline)")  # node-weighted: summed from the shared intervals
+        return sum_intervals(intervals, name, integral)
+
     # the analyses as the kinds call them
     monkeypatch.setattr("reportgen.kinds.throughput.throughput", counting_throughput)
     monkeypatch.setattr("reportgen.kinds.shared.utilization", counting_utilization)
+    monkeypatch.setattr("reportgen.kinds.shared.interval_series", counting_weighted)
     spec = tiny_report(tmp_path / "in")
     cached_build(spec, tmp_path / "site")
     # no chart has the node-weighted utilization the headline needs: it is computed too

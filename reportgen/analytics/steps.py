@@ -72,3 +72,10 @@ def integrate(series: StepSeries, start: int, end: int) -> float:
     edges = np.clip(np.r_[series.times, end], start, end)
     widths = np.diff(edges).astype(np.float64)
     return float(np.dot(series.values, widths)) / 3.6e9
+
+
+def union_times(*times: Ints) -> Ints:
+    """The distinct instants of all the arrays, ascending (a sort: NumPy 2.4's `np.unique`
+    hashes, which is some 50 times slower on 10^6 instants)."""
+    merged = np.sort(np.concatenate([*times, np.empty(0, np.int64)]))
+    return merged[np.r_[True, merged[1:] != merged[:-1]]] if merged.size else merged

@@ -24,3 +24,19 @@ def reduce_steps(times: Ints, values: Floats, start: int, end: int, columns: int
     by_value = np.lexsort((np.arange(count), values, column))  # per column, ascending value
     minima, maxima = by_value[firsts], by_value[lasts]
     return np.unique(np.concatenate([firsts, lasts, minima, maxima]))
+
+
+def column_extremes(times: Ints, values: Floats, start: int, end: int, columns: int) -> Ints:
+    """Like `reduce_steps` but per pixel column only the points holding its minimum and
+    maximum (and the series' first and last): for stacked areas, whose many layers make
+    every kept instant cost a row per layer. Within one column, where between its extremes
+    the value starts and ends cannot be seen."""
+    count = times.size
+    if count <= columns or end <= start:
+        return np.arange(count)
+    column = ((times - start).astype(np.float64) * columns / (end - start)).astype(np.int64)
+    column = np.clip(column, 0, columns - 1)
+    bounds = np.flatnonzero(np.r_[True, column[1:] != column[:-1], True])
+    by_value = np.lexsort((np.arange(count), values, column))  # per column, ascending value
+    minima, maxima = by_value[bounds[:-1]], by_value[bounds[1:] - 1]
+    return np.unique(np.concatenate([[0, count - 1], minima, maxima]))

@@ -50,9 +50,18 @@ def code_of(kind: Kind) -> str:
 
 
 def _register_builtin() -> None:
-    from reportgen.kinds import available_nodes, durations, failures, throughput, utilization
+    from reportgen.kinds import (
+        available_nodes,
+        durations,
+        failures,
+        node_hours,
+        states,
+        throughput,
+        utilization,
+    )
 
-    for module in (throughput, utilization, available_nodes, durations, failures):
+    kinds = (throughput, utilization, available_nodes, states, durations, node_hours, failures)
+    for module in kinds:
         register(module.KIND)
 
 

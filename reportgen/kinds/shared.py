@@ -5,11 +5,19 @@ each job's history, and the nodes batch jobs hold."""
 from __future__ import annotations
 
 from reportgen.analytics.available_nodes import UncountedBatchJob, available_nodes
-from reportgen.analytics.jobstates import ChainedEvents, chained_events
+from reportgen.analytics.jobstates import ChainedEvents, chained_events, state_counts
+from reportgen.analytics.ledger import (
+    WAITING,
+    Ledger,
+    interval_classes,
+    node_ledger,
+    waiting_jobs,
+)
 from reportgen.analytics.steps import StepSeries
 from reportgen.analytics.utilization import (
     RunningIntervals,
     UtilizationNotes,
+    interval_series,
     running_intervals,
     utilization,
 )
@@ -20,10 +28,14 @@ from reportgen.kinds.run import Run
 def running(run: Run, events: str, node_weighting: bool) -> tuple[StepSeries, UtilizationNotes]:
     """The RUNNING intervals of a query's jobs summed over time (nodes, or jobs); unnamed,
     since kinds name their series."""
-    return run.cached(
-        ("running", events, node_weighting),
-        lambda: utilization(run.events(events), run.as_of, node_weighting, run.jobs),
-    )
+
+    def compute() -> tuple[StepSeries, UtilizationNotes]:
+        if not node_weighting:
+            return utilization(run.events(events), run.as_of, False, run.jobs)
+        intervals, notes = node_intervals(run, events)  # the ledger's too: made once
+        return interval_series(intervals, "", integral=False), notes
+
+    return run.cached(("running", events, node_weighting), compute)
 
 
 def node_intervals(run: Run, events: str) -> tuple[RunningIntervals, UtilizationNotes]:
@@ -40,12 +52,35 @@ def chained(run: Run, events: str) -> ChainedEvents:
     return run.once(("chained", events), lambda: chained_events(run.events(events), run.as_of))
 
 
+def state_series(run: Run, events: str) -> tuple[StepSeries, ...]:
+    """Per state some job of the query is in at some time (by code), the number of jobs in
+    it over time, each series named by its state (kept for this build only, like `chained`)."""
+    return run.once(
+        ("state_series", events), lambda: tuple(state_counts(chained(run, events)).values())
+    )
+
+
 def held_nodes(run: Run, batch_jobs: str) -> tuple[StepSeries, list[UncountedBatchJob]]:
     """The nodes a batch-job query's allocations hold over time, and those not counted."""
     return run.cached(
         ("held_nodes", batch_jobs),
         lambda: available_nodes(run.batch_jobs(batch_jobs), run.as_of),
     )
+
+
+def ledger(run: Run, events: str, batch_jobs: str) -> Ledger:
+    """The node-hour ledger of the run's window (its start to its as-of time): the nodes
+    `batch_jobs` held, split by what `events`' jobs did with them (see analytics/ledger)."""
+
+    def compute() -> Ledger:
+        intervals, _ = node_intervals(run, events)
+        table = run.events(events)
+        classes = interval_classes(intervals, table.to_state, table.state_names)
+        held, _ = held_nodes(run, batch_jobs)
+        waiting = waiting_jobs([s for s in state_series(run, events) if s.name in WAITING])
+        return node_ledger(intervals, classes, held, waiting, run.start, run.as_of)
+
+    return run.cached(("ledger", events, batch_jobs), compute)
 
 
 def running_warnings(notes: UtilizationNotes) -> list[str]:

@@ -1,5 +1,6 @@
-"""The CSV of a chart's series: `series,timestamp,value`, one row per change, in time order;
-with a leading `run` column when the chart's series come from several runs."""
+"""The CSV of a chart's series: `series,timestamp,value`, one row per change, in time order
+(or series by series); with a leading `run` column when the chart's series come from several
+runs."""
 
 from __future__ import annotations
 
@@ -17,11 +18,15 @@ BLOCK = 100_000
 """Rows formatted at a time: 10^6-row CSVs are written without holding them as one string."""
 
 
-def series_hash(series: list[StepSeries], runs: list[str] | None = None) -> str:
+def series_hash(
+    series: list[StepSeries], runs: list[str] | None = None, by_series: bool = False
+) -> str:
     """What a CSV is made from, hashed (with reportgen's code): equal hashes, equal files."""
     digest = hashlib.sha256(code_fingerprint().encode())
     if runs is not None:
         digest.update(repr(runs).encode())
+    if by_series:
+        digest.update(b"\0by series\0")
     for s in series:
         digest.update(f"\0{s.name}\0{s.integral}\0{len(s)}\0".encode())
         digest.update(s.times.tobytes())
@@ -29,15 +34,20 @@ def series_hash(series: list[StepSeries], runs: list[str] | None = None) -> str:
     return digest.hexdigest()
 
 
-def write_series_csv(path: Path, series: list[StepSeries], runs: list[str] | None = None) -> None:
+def write_series_csv(
+    path: Path, series: list[StepSeries], runs: list[str] | None = None, by_series: bool = False
+) -> None:
     with path.open("w", encoding="utf-8", newline="") as out:
-        write_rows(out, series, runs)
+        write_rows(out, series, runs, by_series)
 
 
-def write_rows(out: TextIO, series: list[StepSeries], runs: list[str] | None = None) -> None:
-    """Rows sorted by time; at one instant, in the chart's series order. With `runs` (the run
-    of each series), rows are by run, then time, each led by its run. Counts are integers,
-    node-weighted values the float rounded to 9 decimals (shortest exact repr).
+def write_rows(
+    out: TextIO, series: list[StepSeries], runs: list[str] | None = None, by_series: bool = False
+) -> None:
+    """Rows sorted by time; at one instant, in the chart's series order (`by_series`: each
+    series' rows together, in the series' order, each by time). With `runs` (the run of each
+    series), rows are by run first, each led by its run. Counts are integers, node-weighted
+    values the float rounded to 9 decimals (shortest exact repr).
 
     Rows are assembled as byte matrices, BLOCK rows at a time, with NUL padding removed at
     the end; Python formats only the rare value outside `_value_texts`' range.
@@ -49,12 +59,13 @@ def write_rows(out: TextIO, series: list[StepSeries], runs: list[str] | None = N
     rank = np.concatenate([np.full(len(s), i, dtype=np.int64) for i, s in enumerate(series)])
     values = np.concatenate([s.values for s in series]) + 0.0  # -0.0 is written 0.0
     integral = np.array([s.integral for s in series])
+    keys = (times, rank) if by_series else (rank, times)
     if runs is None:
-        order = np.lexsort((rank, times))
+        order = np.lexsort(keys)
         names = _text_matrix([f"{s.name}," for s in series])
     else:
         run_rank = np.array([runs.index(r) for r in runs])[rank]
-        order = np.lexsort((rank, times, run_rank))
+        order = np.lexsort((*keys, run_rank))
         prefixes = [f"{csv_field(r)},{s.name}," for r, s in zip(runs, series, strict=True)]
         names = _text_matrix(prefixes)
     for first in range(0, order.size, BLOCK):

@@ -166,6 +166,38 @@ class ListOf:
         return [self.item(item, f"{path}[{i}]", ctx) for i, item in enumerate(node.value)]
 
 
+@dataclass(frozen=True)
+class DistinctChoices:
+    """A non-empty list of names from `options`, each at most once; returns a tuple in the
+    order given (e.g. the job states a chart draws)."""
+
+    options: tuple[str, ...]
+    noun: str
+    """What one item is, plural ("job states"), for the messages."""
+
+    @property
+    def expected(self) -> str:
+        return f"a list of {self.noun}"
+
+    def __call__(self, node: yaml.Node, path: str, ctx: Context) -> Any:
+        if not isinstance(node, yaml.SequenceNode):
+            return ctx.error(node, path, self.expected, shown(node))
+        if not node.value:
+            return ctx.error(node, path, f"at least one of the {self.noun}", [])
+        choice, ok = Choice(self.options), True
+        seen: dict[str, int] = {}
+        for i, item in enumerate(node.value):
+            value = choice(item, f"{path}[{i}]", ctx)
+            if value is INVALID:
+                ok = False
+            elif value in seen:
+                ctx.problem(item, f"{path}[{i}]", f"{value} is already {path}[{seen[value]}]")
+                ok = False
+            else:
+                seen[value] = i
+        return tuple(seen) if ok else INVALID
+
+
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 

@@ -1,0 +1,261 @@
+"""The node-hour ledger: where the nodes batch jobs held went, over a window, exactly.
+
+Busy node-time is each RUNNING interval's weight times its duration, classed by the state
+its closing event moves to; idle node-time (available minus running) is split by whether
+some job was waiting to run; running above what batch jobs held is over capacity. So
+
+    available = useful + failed + timed_out + lost + running
+                + idle_jobs_waiting + idle_no_jobs - over_capacity
+
+holds exactly: every sum is integer microseconds times weights turned into the simple
+fractions they stand for (1/6 rather than its binary neighbour), over one common
+denominator, in int64 where it cannot overflow and Python integers where it could.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from math import lcm
+
+import numpy as np
+
+from reportgen.analytics.steps import DECIMALS, StepSeries, union_times
+from reportgen.analytics.utilization import RunningIntervals, interval_series
+from reportgen.source.tables import Codes, Floats, Ints, Mask
+
+CATEGORIES = (
+    "available",
+    "useful",
+    "failed",
+    "timed_out",
+    "lost",
+    "running",
+    "idle_jobs_waiting",
+    "idle_no_jobs",
+    "over_capacity",
+)
+BUSY = CATEGORIES[1:6]
+"""The classes of RUNNING intervals, by the state their closing event enters (open: running)."""
+CLOSED_BY = {"RUN_DONE": "useful", "RUN_ERROR": "failed", "RUN_TIMEOUT": "timed_out"}
+_MAX_DENOMINATOR = 1 << 20
+_SAFE = 1 << 62
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """A window's node-seconds per category (exact), and the nodes in each class over time.
+
+    Exact values are integers over one denominator (the build cache holds data, not
+    Fractions): category c has `numerators[c] / denominator` node-seconds."""
+
+    numerators: Mapping[str, int]
+    """Every category of CATEGORIES, in that order."""
+    denominator: int
+    over_time: tuple[StepSeries, ...]
+    """Per category but `available`, in order: the nodes in it at each instant."""
+    available: StepSeries
+    start: int
+    as_of: int
+
+    @property
+    def node_seconds(self) -> dict[str, Fraction]:
+        return {c: Fraction(n, self.denominator) for c, n in self.numerators.items()}
+
+    def node_hours(self, category: str) -> float:
+        return float(self.node_seconds[category] / 3600)
+
+    def printed(self, category: str) -> str:
+        """Node-hours rounded to exactly 6 decimals (half to even), from the exact value."""
+        return six_decimals(self.node_seconds[category] / 3600)
+
+
+def six_decimals(value: Fraction) -> str:
+    millionths = round(value * 1_000_000)
+    sign = "-" if millionths < 0 else ""
+    whole, fraction = divmod(abs(millionths), 1_000_000)
+    return f"{sign}{whole}.{fraction:06d}"
+
+
+def interval_classes(intervals: RunningIntervals, to_state: Codes, names: tuple[str, ...]) -> Ints:
+    """Each interval's class (an index into BUSY): by the `to_state` of its closing event
+    (`to_state` of the events `closed_by` indexes), `running` when still open."""
+    classes = np.full(len(intervals), BUSY.index("lost"), dtype=np.int64)
+    closed = ~intervals.is_open
+    closing = np.full(len(intervals), -1, dtype=np.int64)
+    closing[closed] = to_state[intervals.closed_by[closed]]
+    for state, category in CLOSED_BY.items():
+        if state in names:
+            classes[closing == names.index(state)] = BUSY.index(category)
+    classes[intervals.is_open] = BUSY.index("running")
+    return classes
+
+
+def node_ledger(
+    intervals: RunningIntervals,
+    classes: Ints,
+    available: StepSeries,
+    waiting: StepSeries,
+    start: int,
+    as_of: int,
+) -> Ledger:
+    """The ledger of `[start, as_of]`: `classes` from `interval_classes`, `available` the
+    nodes held, `waiting` the number of jobs runnable but not running (waiting for nodes)."""
+    numerators, denominator = exact_weights(intervals.weight)
+    begin = np.clip(intervals.start, start, as_of)
+    end = np.clip(intervals.end, start, as_of)
+    scaled: dict[str, int] = {}  # node-microseconds times `denominator`
+    for index, category in enumerate(BUSY):
+        mine = classes == index
+        scaled[category] = _dot(numerators[mine], end[mine] - begin[mine])
+    held = _scaled(available.values, denominator)
+    times, durations, levels = _segments(
+        start,
+        as_of,
+        (available.times, held),
+        (np.r_[intervals.start, intervals.end[~intervals.is_open]], None),
+        (waiting.times, waiting.values.astype(np.int64)),
+    )
+    used = _running_levels(intervals, numerators, times)
+    idle = levels[0] - used
+    is_waiting = levels[1] > 0
+    spare, over = np.maximum(idle, 0), np.maximum(-idle, 0)
+    scaled["idle_jobs_waiting"] = _dot(spare[is_waiting], durations[is_waiting])
+    scaled["idle_no_jobs"] = _dot(spare[~is_waiting], durations[~is_waiting])
+    scaled["over_capacity"] = _dot(over, durations)
+    scaled["available"] = _dot(levels[0], durations)
+    exact = {c: scaled[c] for c in CATEGORIES}
+    over_time = _over_time(intervals, classes, times, spare, over, is_waiting, denominator)
+    return Ledger(exact, denominator * 1_000_000, over_time, available, start, as_of)
+
+
+def exact_weights(weights: Floats) -> tuple[np.ndarray, int]:
+    """Integer numerators over one common denominator for the weights (the simple
+    fractions they stand for; a weight that is none is taken as its exact binary value);
+    int64 when every sum of them fits, else Python integers."""
+    distinct = np.unique(weights)
+    fractions = []
+    for w in distinct.tolist():
+        simple = Fraction(w).limit_denominator(_MAX_DENOMINATOR)
+        fractions.append(simple if float(simple) == w else Fraction(w))
+    denominator = lcm(1, *(f.denominator for f in fractions))
+    scaled = [f.numerator * (denominator // f.denominator) for f in fractions]
+    largest = max((abs(s) for s in scaled), default=0)
+    index = np.searchsorted(distinct, weights)
+    if largest * max(weights.size, 1) < _SAFE:
+        return np.array(scaled, dtype=np.int64)[index], denominator
+    return np.array(scaled, dtype=object)[index], denominator
+
+
+def _scaled(values: Floats, denominator: int) -> np.ndarray:
+    """Whole-number values (nodes held) times the denominator, exactly."""
+    largest = float(np.abs(values).max(initial=0))
+    if largest * denominator * max(values.size, 1) < _SAFE:
+        return np.rint(values).astype(np.int64) * denominator
+    return np.array([int(v) * denominator for v in values.tolist()], dtype=object)
+
+
+def _dot(left: np.ndarray, right: Ints) -> int:
+    """The exact sum of products of integers (`right` >= 0): one int64 dot product when it
+    cannot overflow; else `right` summed per distinct `left` value (in two 31-bit halves,
+    so no sum overflows), and those few products in Python."""
+    if left.size == 0:
+        return 0
+    if left.dtype == object:
+        return sum(int(a) * int(b) for a, b in zip(left.tolist(), right.tolist(), strict=True))
+    bound = float(np.abs(left).max()) * (float(right.sum(dtype=np.float64)) + 1.0)
+    if bound < _SAFE:
+        return int(np.dot(left, right))
+    distinct, inverse = np.unique(left, return_inverse=True)
+    high, low = np.zeros(distinct.size, np.int64), np.zeros(distinct.size, np.int64)
+    np.add.at(high, inverse, right >> 31)
+    np.add.at(low, inverse, right & (2**31 - 1))
+    totals = zip(distinct.tolist(), high.tolist(), low.tolist(), strict=True)
+    return sum(value * ((h << 31) + lo) for value, h, lo in totals)
+
+
+def _segments(
+    start: int, as_of: int, *series: tuple[Ints, np.ndarray | None]
+) -> tuple[Ints, Ints, list[np.ndarray]]:
+    """The window cut at every change of any series: each piece's start and duration, and
+    each series' level there (series given as change times and levels; levels None: only
+    its times cut the window)."""
+    cuts = np.concatenate([times for times, _ in series] + [np.array([start], np.int64)])
+    times = union_times(cuts[(cuts >= start) & (cuts < as_of)])
+    durations = np.diff(np.r_[times, as_of])
+    levels = []
+    for change_times, values in series:
+        if values is None:
+            continue
+        index = np.searchsorted(change_times, times, side="right") - 1
+        at = values[np.maximum(index, 0)] if values.size else np.zeros(times.size, np.int64)
+        levels.append(np.where(index >= 0, at, 0))
+    return times, durations, levels
+
+
+def _running_levels(intervals: RunningIntervals, numerators: np.ndarray, times: Ints) -> np.ndarray:
+    """The scaled running weight at each time: each interval counts from its start until
+    its end (an open one to the window's end)."""
+    closed = ~intervals.is_open
+    change = np.r_[intervals.start, intervals.end[closed]]
+    deltas = np.r_[numerators, -numerators[closed]]
+    order = np.argsort(change, kind="stable")
+    change, total = change[order], np.cumsum(deltas[order])
+    index = np.searchsorted(change, times, side="right") - 1
+    if total.size == 0:
+        return np.zeros(times.size, dtype=np.int64)
+    return np.where(index >= 0, total[np.maximum(index, 0)], 0)
+
+
+def _over_time(
+    intervals: RunningIntervals,
+    classes: Ints,
+    times: Ints,
+    spare: np.ndarray,
+    over: np.ndarray,
+    is_waiting: Mask,
+    denominator: int,
+) -> tuple[StepSeries, ...]:
+    busy = [
+        interval_series(_subset(intervals, classes == i), category, integral=False)
+        for i, category in enumerate(BUSY)
+    ]
+    idle = [
+        _level_series("idle_jobs_waiting", times, np.where(is_waiting, spare, 0), denominator),
+        _level_series("idle_no_jobs", times, np.where(is_waiting, 0, spare), denominator),
+        _level_series("over_capacity", times, over, denominator),
+    ]
+    return (*busy, *idle)
+
+
+def _subset(intervals: RunningIntervals, keep: Mask) -> RunningIntervals:
+    return RunningIntervals(
+        intervals.job_id[keep],
+        intervals.start[keep],
+        intervals.end[keep],
+        intervals.weight[keep],
+        intervals.closed_by[keep],
+    )
+
+
+def _level_series(name: str, times: Ints, scaled: np.ndarray, denominator: int) -> StepSeries:
+    """Levels (scaled) from each time on, as a series of their changes (0 before)."""
+    values = np.round(scaled.astype(np.float64) / denominator, DECIMALS) + 0.0
+    changed = values != np.r_[0.0, values[:-1]]
+    return StepSeries(name, times[changed], values[changed], integral=False)
+
+
+WAITING = ("PREPROCESSED", "RESTART_READY")
+"""A job in one of these is runnable and waiting for nodes."""
+
+
+def waiting_jobs(counts: list[StepSeries]) -> StepSeries:
+    """The number of jobs in any of the given per-state counts at each instant (their sum)."""
+    times = union_times(*(s.times for s in counts))
+    total = np.zeros(times.size)
+    for s in (s for s in counts if len(s)):
+        index = np.searchsorted(s.times, times, side="right") - 1
+        total += np.where(index >= 0, s.values[np.maximum(index, 0)], 0.0)
+    changed = total != np.r_[0.0, total[:-1]]
+    return StepSeries("waiting", times[changed], total[changed], integral=True)

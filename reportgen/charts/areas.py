@@ -1,0 +1,259 @@
+"""Altair stacked step areas: step series stacked exactly, as plain Vega-Lite dicts with
+inline data, optionally under a step line, marking the as-of time.
+
+Vega-Lite's own `stack` joins each layer's points and, where a layer has no point at another
+layer's change, interpolates between its own; stacking step series is only right when every
+layer is known at every change. So the stack is computed here: every layer is evaluated at the
+union of all change times, and each band is drawn between its exact lower and upper edges
+(`y`, `y2`) with `interpolate="step-after"`. Reduction to the chart's pixel columns picks
+the same instants for every layer (per column, those where the stack's top, or another edge
+it names, is lowest and highest), so the bands still meet exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import altair as alt
+import numpy as np
+
+from reportgen.analytics.steps import union_times
+from reportgen.charts.layers import CONFIG, AreaStack, StepLayer
+from reportgen.charts.reduce import column_extremes
+from reportgen.charts.steps import chart_points
+from reportgen.charts.timeaxis import axis_positions, time_labels
+from reportgen.source.tables import Floats, Ints
+from reportgen.spec.model import Chart, TimeAxis
+
+
+@dataclass(frozen=True)
+class AreaData:
+    """The points a chart of stacks draws, and how many instants they stand for."""
+
+    stacks: list[AreaStack]
+    datasets: dict[str, list[dict[str, Any]]]
+    instants: int
+    """Distinct change times over every stack."""
+    drawn: int
+    """Of those, the ones drawn."""
+
+    @property
+    def reduced(self) -> bool:
+        return self.drawn < self.instants
+
+
+def stack_levels(stack: AreaStack) -> tuple[Ints, Floats]:
+    """The union of the layers' change times, and each layer's value there (layers x times)."""
+    series = [layer.series for layer in stack.layers]
+    times = union_times(*(s.times for s in series))
+    levels = np.zeros((len(series), times.size))
+    for row, s in enumerate(series):
+        if not len(s):
+            continue
+        index = np.searchsorted(s.times, times, side="right") - 1
+        levels[row] = np.where(index >= 0, s.values[np.maximum(index, 0)], 0.0)
+    return times, levels
+
+
+def area_data(
+    chart: Chart, stacks: list[AreaStack], axis: TimeAxis, start: int, as_of: int
+) -> AreaData:
+    """Each stack's bands at its kept instants, its line's points, and the as-of label."""
+    datasets: dict[str, list[dict[str, Any]]] = {}
+    instants = drawn = 0
+    for stack in stacks:
+        window = stack.window or (start, as_of)
+        times, levels = stack_levels(stack)
+        edge = (
+            levels[: stack.kept_edge % len(levels) + 1].sum(axis=0)
+            if len(levels)
+            else levels.sum(axis=0)
+        )
+        keep = column_extremes(times, edge.astype(np.float64), *window, chart.width)
+        instants, drawn = instants + times.size, drawn + keep.size
+        datasets[stack.dataset] = band_points(stack, times[keep], levels[:, keep], axis, window)
+        if stack.line is not None:
+            line = stack.line
+            datasets[line.dataset] = chart_points(line, axis, *window, chart.width)
+    datasets[f"{chart.id}-as-of"] = [
+        {
+            "x": axis_positions(np.array([as_of]), axis, start)[0],
+            "label": "as of " + time_labels(np.array([as_of]), axis)[0],
+        }
+    ]
+    return AreaData(stacks, datasets, instants, drawn)
+
+
+def band_points(
+    stack: AreaStack, times: Ints, levels: Floats, axis: TimeAxis, window: tuple[int, int]
+) -> list[dict[str, Any]]:
+    """Rows `x, y, y2, value, time, series` per layer: 0 at the window's start, the kept
+    instants, the last levels at its as-of time; a row repeating its layer's previous edges
+    is left out (a step holds its value until the next row)."""
+    start, as_of = window
+    last = levels[:, -1:] if times.size else np.zeros((levels.shape[0], 1))
+    times = np.r_[start, times, as_of].astype(np.int64)
+    levels = np.hstack([np.zeros((levels.shape[0], 1)), levels, last])
+    if times.size > 2 and times[1] <= start:
+        times, levels = times[1:], levels[:, 1:]
+    uppers = np.cumsum(levels, axis=0)
+    lowers = np.vstack([np.zeros((1, times.size)), uppers])[:-1]  # exactly the edge below
+    xs, labels = axis_positions(times, axis, start), time_labels(times, axis)
+    integral = all(layer.series.integral for layer in stack.layers)
+    rows: list[dict[str, Any]] = []
+    for layer, lower, upper, level in zip(stack.layers, lowers, uppers, levels, strict=True):
+        for i in _band_rows(lower, upper, level).tolist():
+            rows.append(
+                {
+                    "x": xs[i],
+                    "y": round(float(lower[i]), 6),
+                    "y2": round(float(upper[i]), 6),
+                    "value": int(level[i]) if integral else round(float(level[i]), 6),
+                    "time": labels[i],
+                    "series": layer.label,
+                }
+            )
+    return rows
+
+
+def _band_rows(lower: Floats, upper: Floats, level: Floats) -> Ints:
+    """The rows a band needs: the first and last, and those where its edges move, except
+    while it is empty (an empty band draws nothing wherever its edges are: only the row
+    that empties it is kept)."""
+    moved = np.r_[True, (lower[1:] != lower[:-1]) | (upper[1:] != upper[:-1])]
+    empty = level == 0
+    moved &= ~(empty & np.r_[True, empty[:-1]])
+    moved[0] = moved[-1] = True
+    return np.flatnonzero(moved)
+
+
+def areas_spec(
+    chart: Chart,
+    data: AreaData,
+    axis: TimeAxis,
+    y_title: str,
+    interactive: bool,
+    tooltip: tuple[str, str],
+) -> dict[str, Any]:
+    """One panel per stack (several stand one above the other, each titled): its bands, its
+    line, the as-of rule. `interactive` adds invisible points carrying tooltips (the series
+    and the value titled by `tooltip`, and the time); images get the chart's title."""
+    panels = area_panels(chart, data, axis, y_title, tooltip if interactive else None)
+    figure: Any = panels[0] if len(panels) == 1 else alt.vconcat(*panels)
+    return finished_spec(figure, chart, data.datasets, interactive)
+
+
+def area_panels(
+    chart: Chart, data: AreaData, axis: TimeAxis, y_title: str, tooltip: tuple[str, str] | None
+) -> list[Any]:
+    """One Altair layer chart per stack, sharing one colour scale (legend on top)."""
+    return [
+        _panel(chart, stack, axis, series_color(data), y_title, tooltip) for stack in data.stacks
+    ]
+
+
+def series_color(data: AreaData) -> alt.Color:
+    labels, colors = _legend(data.stacks)
+    legend = alt.Legend(orient="top", columns=_columns(len(labels)), symbolType="square")
+    return alt.Color(
+        "series:N",
+        title=None,
+        scale=alt.Scale(domain=labels, range=colors) if labels else alt.Undefined,
+        legend=legend if labels else None,  # nothing to stack: an empty frame, no legend
+    )
+
+
+def _columns(entries: int, most: int = 6) -> int:
+    """Legend columns: at most `most`, the rows as evenly filled as they can be."""
+    rows = max(1, -(-entries // most))
+    return max(1, -(-entries // rows))
+
+
+def finished_spec(
+    figure: Any, chart: Chart, datasets: dict[str, list[dict[str, Any]]], interactive: bool
+) -> dict[str, Any]:
+    """The figure as a Vega-Lite dict with its inline data; images get the chart's title
+    (the page shows it as a heading)."""
+    if not interactive:
+        figure = figure.properties(title=chart.title)
+    spec: dict[str, Any] = figure.to_dict()
+    spec["datasets"] = datasets
+    spec["config"] = CONFIG
+    spec["background"] = "white"
+    return spec
+
+
+def _legend(stacks: list[AreaStack]) -> tuple[list[str], list[str]]:
+    """Every label once, in the layers' order (lines last), with its colour."""
+    entries: dict[str, str] = {}
+    for stack in stacks:
+        for layer in stack.layers:
+            entries.setdefault(layer.label, layer.color)
+    for stack in stacks:
+        if stack.line is not None:
+            entries.setdefault(stack.line.label, stack.line.color)
+    return list(entries), list(entries.values())
+
+
+def _panel(
+    chart: Chart,
+    stack: AreaStack,
+    axis: TimeAxis,
+    color: alt.Color,
+    y_title: str,
+    tooltip: tuple[str, str] | None,
+) -> Any:
+    temporal = axis.kind != "elapsed_minutes"
+    x = alt.X(
+        "x:T" if temporal else "x:Q",
+        title=axis.label,
+        scale=alt.Scale(type="utc") if temporal else alt.Undefined,
+    )
+    bands = alt.Chart(alt.NamedData(name=stack.dataset)).encode(x=x, color=color)
+    layers: list[Any] = [
+        bands.mark_area(interpolate="step-after", strokeWidth=0).encode(
+            y=alt.Y("y:Q", title=y_title), y2="y2:Q"
+        )
+    ]
+    if stack.line is not None:
+        layers.append(_line(stack.line, x, color))
+    if tooltip is not None:
+        layers.append(_tooltips(bands, tooltip))
+    rule = alt.Chart(alt.NamedData(name=f"{chart.id}-as-of")).encode(x=x)
+    layers.append(rule.mark_rule(strokeDash=[4, 3], color="#666666"))
+    layers.append(
+        rule.mark_text(
+            align="right", baseline="bottom", dy=-3, fontSize=10, color="#444444"
+        ).encode(text="label:N", y=alt.value(0))
+    )
+    titled = {"title": stack.title} if stack.title else {}
+    panel: Any = alt.layer(*layers).properties(width=chart.width, height=chart.height, **titled)
+    return panel
+
+
+def _line(line: StepLayer, x: alt.X, color: alt.Color) -> alt.Chart:
+    drawn: alt.Chart = (
+        alt.Chart(alt.NamedData(name=line.dataset))
+        .mark_line(interpolate="step-after", strokeWidth=line.stroke)
+        .encode(x=x, y="value:Q", color=color)
+    )
+    return drawn
+
+
+def _tooltips(bands: alt.Chart, titles: tuple[str, str]) -> alt.Chart:
+    """Invisible points mid-height in each band where it changes (not in empty bands)."""
+    points: alt.Chart = (
+        bands.mark_point(opacity=0, size=60)
+        .transform_filter("datum.value != 0")
+        .transform_calculate(middle="(datum.y + datum.y2) / 2")
+        .encode(
+            y="middle:Q",
+            tooltip=[
+                alt.Tooltip("series:N", title=titles[0]),
+                alt.Tooltip("time:N", title="Time"),
+                alt.Tooltip("value:Q", title=titles[1]),
+            ],
+        )
+    )
+    return points

@@ -1,0 +1,243 @@
+"""`node_hours`: the node-hour ledger. Where the nodes batch jobs held went over the report's
+window: useful, failed, timed out, lost or still running work, idle with jobs waiting or with
+nothing to run, and running beyond what was held; exact, so the parts add up to the whole."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from reportgen.analytics.ledger import BUSY, CATEGORIES, Ledger
+from reportgen.charts.layers import AreaStack, StepLayer
+from reportgen.kinds.base import DataFile, Figure, Kind, Section, View
+from reportgen.kinds.results import Column, Rows
+from reportgen.kinds.run import Run
+from reportgen.kinds.shared import (
+    held_nodes,
+    ledger,
+    node_intervals,
+    running_warnings,
+    uncounted_rows,
+    uncounted_warnings,
+)
+from reportgen.site.csvfile import csv_field, series_hash, write_series_csv
+from reportgen.source.data import Needs
+from reportgen.spec.checks import Key
+from reportgen.spec.schema import BATCH_JOB_REF, EVENT_REF
+
+COLORS = {
+    "useful": "#2e9e5b",
+    "failed": "#d55e00",
+    "timed_out": "#e69f00",
+    "lost": "#cc79a7",
+    "running": "#1f6fb4",
+    "idle_jobs_waiting": "#8c8c8c",
+    "idle_no_jobs": "#cfcfcf",
+}
+"""The stacked classes, bottom first: work kept green, work lost warm, running blue, idle grey."""
+LABELS = {
+    "useful": "useful",
+    "failed": "failed",
+    "timed_out": "timed out",
+    "lost": "lost",
+    "running": "still running",
+    "idle_jobs_waiting": "idle, jobs waiting",
+    "idle_no_jobs": "idle, nothing to run",
+}
+"""How the chart names the classes (the CSVs use the category names)."""
+AVAILABLE_COLOR = "#222222"
+STACKED = (*BUSY, "idle_jobs_waiting", "idle_no_jobs")
+
+
+@dataclass(frozen=True)
+class Options:
+    events: str
+    batch_jobs: str
+
+
+OPTIONS = {
+    "events": Key(EVENT_REF, "The event query whose RUNNING intervals use the nodes."),
+    "batch_jobs": Key(BATCH_JOB_REF, "The batch-job query whose nodes are available."),
+}
+
+
+@dataclass(frozen=True)
+class LedgerResult:
+    """Each run's ledger (see `analytics.ledger.Ledger`), and what the page must say."""
+
+    ledgers: tuple[Ledger, ...]
+    runs: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+    tables: tuple[Rows, ...] = ()
+
+
+def needs(options: Options) -> Needs:
+    return Needs(events=(options.events,), batch_jobs=(options.batch_jobs,), job_records=True)
+
+
+def compute(runs: Sequence[Run], options: Options) -> LedgerResult:
+    ledgers, warnings = [], []
+    tables: list[Rows] = []
+    for run in runs:
+        result = ledger(run, options.events, options.batch_jobs)
+        _, notes = node_intervals(run, options.events)
+        _, uncounted = held_nodes(run, options.batch_jobs)
+        found = running_warnings(notes) + uncounted_warnings(uncounted)
+        if result.node_seconds["over_capacity"] > 0:
+            found.append(
+                f"{result.printed('over_capacity')} node-hours ran beyond the nodes the batch "
+                "jobs held (over_capacity): batch jobs missing from the query, or mis-tagged."
+            )
+        prefix = f"{run.name}: " if len(runs) > 1 else ""
+        warnings += [prefix + w for w in found]
+        ledgers.append(result)
+        tables += uncounted_rows(uncounted)
+    names = tuple(run.name for run in runs)
+    return LedgerResult(tuple(ledgers), names, tuple(warnings), (_table(ledgers, names), *tables))
+
+
+def _table(ledgers: list[Ledger], runs: tuple[str, ...]) -> Rows:
+    """The nine categories per run: node-hours and their share of the available ones."""
+    several = len(runs) > 1
+    columns = (
+        *((Column("run"),) if several else ()),
+        Column("category"),
+        Column("node-hours", numeric=True),
+        Column("of available", numeric=True),
+    )
+    rows = []
+    for run, book in zip(runs, ledgers, strict=True):
+        available = book.node_seconds["available"]
+        for category in CATEGORIES:
+            share = book.node_seconds[category] / available if available else None
+            shown = "" if share is None else f"{float(share):.1%}"
+            rows.append((*((run,) if several else ()), category, book.printed(category), shown))
+    return Rows("Node-hours by category", columns, tuple(rows), "ledger")
+
+
+def present(result: LedgerResult, view: View) -> Section:
+    import altair as alt  # only when drawing
+
+    from reportgen.charts.areas import area_data, area_panels, finished_spec, series_color
+    from reportgen.charts.shares import share_bar, share_rows
+
+    chart = view.chart
+    several = len(result.runs) > 1
+    stacks = [
+        _stack(chart.id, index, book, run if several else "")
+        for index, (run, book) in enumerate(zip(result.runs, result.ledgers, strict=True))
+    ]
+    start = min(w.start for w in view.windows)
+    as_of = max(w.as_of for w in view.windows)
+    data = area_data(chart, stacks, view.axis, start, as_of)
+    color, bars = series_color(data), _shares(result)
+    datasets = {
+        **data.datasets,
+        f"{chart.id}-shares": share_rows(bars, {LABELS[c]: COLORS[c] for c in STACKED}),
+    }
+
+    def figure(interactive: bool) -> dict[str, Any]:
+        tooltip = ("Category", "Nodes") if interactive else None
+        panels = area_panels(chart, data, view.axis, "Nodes", tooltip)
+        titles = (_share_title(result), "Total")
+        shares = share_bar(f"{chart.id}-shares", list(bars), color, chart.width, titles)
+        return finished_spec(alt.vconcat(*panels, shares), chart, datasets, interactive)
+
+    files = (_totals_csv(chart.id, result), _over_time_csv(chart.id, result))
+    note = f"{data.instants:,} instants where a class changes" + (
+        f", drawn as {data.drawn:,} (the extremes of the nodes in use kept)."
+        if data.reduced
+        else ", all drawn."
+    )
+    return Section(Figure(figure(True), figure(False)), files, note, result.warnings, result.tables)
+
+
+def _shares(result: LedgerResult) -> dict[str, list[tuple[str, float, str]]]:
+    """Per run, each stacked class: its label, node-hours, and node-hours as printed."""
+    return {
+        run or "all": [
+            (LABELS[c], book.node_hours(c), book.printed(c) + " node-hours") for c in STACKED
+        ]
+        for run, book in zip(result.runs, result.ledgers, strict=True)
+    }
+
+
+def _share_title(result: LedgerResult) -> str:
+    """The bar's axis: what 100% is (the classes add up to more than what was available
+    when jobs ran beyond it)."""
+    if any(book.node_seconds["over_capacity"] > 0 for book in result.ledgers):
+        return "Share of node-hours (available + over capacity)"
+    return "Share of node-hours"
+
+
+def _stack(chart_id: str, index: int, book: Ledger, title: str) -> AreaStack:
+    series = {s.name: s for s in book.over_time}
+    layers = tuple(StepLayer(series[c], "", LABELS[c], COLORS[c], 0.0) for c in STACKED)
+    line = StepLayer(
+        replace(book.available, name="available"),
+        f"{chart_id}-{index}-available",
+        "available (held by batch jobs)",
+        AVAILABLE_COLOR,
+        1.5,
+    )
+    dataset = f"{chart_id}-{index}-classes"
+    window = (book.start, book.as_of)
+    # the line draws the top exactly; keep the extremes of what ran (the busy edge)
+    return AreaStack(layers, dataset, title, window, line, STACKED.index("running"))
+
+
+def totals_csv(result: LedgerResult) -> str:
+    """`category,node_hours`: the nine categories in order (led by the run, if several)."""
+    several = len(result.runs) > 1
+    lines = [("run," if several else "") + "category,node_hours"]
+    for run, book in zip(result.runs, result.ledgers, strict=True):
+        lead = f"{csv_field(run)}," if several else ""
+        lines += [f"{lead}{c},{book.printed(c)}" for c in CATEGORIES]
+    return "\n".join(lines) + "\n"
+
+
+def _totals_csv(chart_id: str, result: LedgerResult) -> DataFile:
+    text = totals_csv(result)
+    key = hashlib.sha256(text.encode()).hexdigest()
+    return DataFile(f"{chart_id}.csv", key, partial(_write_text, text=text))
+
+
+def _over_time_csv(chart_id: str, result: LedgerResult) -> DataFile:
+    """Nodes in each class at each change: class by class, each by time."""
+    series = [s for book in result.ledgers for s in book.over_time]
+    per_run = [
+        run for run, book in zip(result.runs, result.ledgers, strict=True) for _ in book.over_time
+    ]
+    runs = per_run if len(result.runs) > 1 else None
+    return DataFile(
+        f"{chart_id}-over-time.csv",
+        series_hash(series, runs, by_series=True),
+        partial(write_series_csv, series=series, runs=runs, by_series=True),
+    )
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8", newline="")
+
+
+KIND = Kind(
+    name="node_hours",
+    title="Node-hour ledger",
+    doc="Where the nodes batch jobs held went: work by outcome, idle by cause, over capacity.",
+    options=OPTIONS,
+    make_options=Options,
+    needs=needs,
+    compute=compute,
+    present=present,
+    guide=(
+        "The line is the nodes the batch jobs held; under it, the nodes in use are stacked by "
+        "how their run ended (green finished, warm failed, timed out or otherwise lost, blue "
+        "still running), then the idle nodes, dark grey while jobs were waiting to run and "
+        "light grey when there was nothing to run. The bar below splits the window's "
+        "node-hours the same way; the table gives them exactly."
+    ),
+)
