@@ -50,9 +50,9 @@ def code_of(kind: Kind) -> str:
 
 
 def _register_builtin() -> None:
-    from reportgen.kinds import available_nodes, throughput, utilization
+    from reportgen.kinds import allocations, available_nodes, throughput, utilization
 
-    for module in (throughput, utilization, available_nodes):
+    for module in (throughput, utilization, available_nodes, allocations):
         register(module.KIND)
 
 
