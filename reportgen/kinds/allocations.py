@@ -14,7 +14,13 @@ from reportgen.kinds.allocations_csv import allocations_file
 from reportgen.kinds.base import Figure, Kind, Section, View
 from reportgen.kinds.results import Rows
 from reportgen.kinds.run import Run
-from reportgen.kinds.shared import held_nodes, node_intervals, running_warnings, uncounted_rows
+from reportgen.kinds.shared import (
+    UNCOUNTED,
+    held_nodes,
+    node_intervals,
+    running_warnings,
+    uncounted_rows,
+)
 from reportgen.source.data import Needs
 from reportgen.source.tables import NO_ID, NO_TIME, NO_WALL_TIME, Ints, Mask
 from reportgen.spec.checks import Key
@@ -90,9 +96,9 @@ def compute(runs: Sequence[Run], options: Options) -> Allocations:
         if uncounted:
             notes.append(
                 f"{len(uncounted):,} batch job(s) are not drawn: never started, starting after "
-                "the as-of time or ending before they start (listed below)."
+                f"the as-of time or ending before they start (listed in the table “{UNCOUNTED}”)."
             )
-        tables += uncounted_rows(uncounted)
+        tables += uncounted_rows(uncounted, run, options.batch_jobs, owner=True)
         prefix = f"{run.name}: " if len(runs) > 1 else ""
         warnings += [prefix + w for w in notes]
     return Allocations(tuple(results), tuple(warnings), tuple(tables))

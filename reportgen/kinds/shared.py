@@ -73,12 +73,18 @@ def uncounted_warnings(uncounted: list[UncountedBatchJob]) -> list[str]:
         return []
     return [
         f"{len(uncounted)} batch job(s) are not counted in available nodes "
-        "(listed below with their state)."
+        f"(listed with their state in the table “{UNCOUNTED}”)."
     ]
 
 
-def uncounted_rows(uncounted: list[UncountedBatchJob]) -> tuple[Rows, ...]:
-    """The batch jobs left out of available nodes, as a table (none: no table)."""
+UNCOUNTED = "Batch jobs not counted in available nodes"
+
+
+def uncounted_rows(
+    uncounted: list[UncountedBatchJob], run: Run, batch_jobs: str, owner: bool = False
+) -> tuple[Rows, ...]:
+    """The batch jobs of a run's query left out of available nodes, as a table (none: no
+    table), once per page however many sections list it (`owner`: under this section)."""
     if not uncounted:
         return ()
     columns = (
@@ -91,4 +97,6 @@ def uncounted_rows(uncounted: list[UncountedBatchJob]) -> tuple[Rows, ...]:
     rows = tuple(
         (str(b.id), str(b.scheduler_id), b.state, str(b.num_nodes), b.reason) for b in uncounted
     )
-    return (Rows("Batch jobs not counted in available nodes", columns, rows, "uncounted"),)
+    caption = f"{UNCOUNTED} ({run.name})" if run.name else UNCOUNTED
+    key = f"uncounted {run.name!r} {batch_jobs!r}"
+    return (Rows(caption, columns, rows, "uncounted", key=key, owner=owner),)
