@@ -15,6 +15,7 @@ from reportgen.analytics.utilization import (
 )
 from reportgen.kinds.results import Column, Rows
 from reportgen.kinds.run import Run
+from reportgen.source.tables import NO_ID
 
 
 def running(run: Run, events: str, node_weighting: bool) -> tuple[StepSeries, UtilizationNotes]:
@@ -92,10 +93,21 @@ def uncounted_rows(
         Column("scheduler id", numeric=True),
         Column("state"),
         Column("nodes", numeric=True),
+        Column("queue"),
         Column("reason"),
+        Column("status info"),
     )
     rows = tuple(
-        (str(b.id), str(b.scheduler_id), b.state, str(b.num_nodes), b.reason) for b in uncounted
+        (
+            str(b.id),
+            "" if b.scheduler_id == NO_ID else str(b.scheduler_id),
+            b.state,
+            str(b.num_nodes),
+            b.queue,
+            b.reason,
+            b.status_info,
+        )
+        for b in uncounted
     )
     caption = f"{UNCOUNTED} ({run.name})" if run.name else UNCOUNTED
     key = f"uncounted {run.name!r} {batch_jobs!r}"
