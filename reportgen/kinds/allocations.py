@@ -27,7 +27,7 @@ from reportgen.spec.checks import Key
 from reportgen.spec.schema import BATCH_JOB_REF, EVENT_REF
 
 if TYPE_CHECKING:
-    from reportgen.charts.gantt import Lanes
+    from reportgen.charts.lanes import Lanes
 
 
 @dataclass(frozen=True)
@@ -228,7 +228,7 @@ TIPS = (
 
 
 def _lanes(r: RunAllocations, window: tuple[int, int], several: bool) -> Lanes:
-    from reportgen.charts.gantt import Lanes
+    from reportgen.charts.lanes import Lanes
 
     used = (r.end - r.start) / 60e6
     tips = tuple(
