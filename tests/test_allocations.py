@@ -177,8 +177,9 @@ def test_what_the_lanes_cannot_show_is_said() -> None:
         "1 RUNNING intervals reach outside their batch job's span (Balsam keeps only a job's "
         "latest batch job, so an earlier attempt lands on it); only the part inside the bar "
         "is drawn.",
-        "1 allocation(s) have jobs using more nodes than they hold at some instant; drawn "
-        "capped at the bar's height.",
+        "1 allocation(s) have jobs using more nodes than they hold at some instant (a "
+        "restarted job's earlier attempts count in its latest batch job); drawn capped at the "
+        "bar's height.",
         "1 batch job(s) are not drawn: never started, starting after the as-of time or ending "
         "before they start (listed in the table “Batch jobs not counted in available nodes”).",
     )

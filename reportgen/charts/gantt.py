@@ -25,8 +25,8 @@ STATE_COLORS = {
     "submit_failed": "#b22222",
 }
 OTHER_COLOR = "#777777"
-LANE_PX, MAX_PX = 14, 1500
-"""Lanes are 14 px tall while that fits in 1500 px (more lanes: thinner)."""
+LANE_PX, WIDE_LANE_PX, MAX_PX = 14, 28, 1500
+"""Lanes are 14 to 28 px tall while that fits in 1500 px (more lanes: thinner)."""
 LABEL_PX = 12
 """Lanes thinner than this carry no text label (the tooltip has it)."""
 DENSE_PX = 6
@@ -73,10 +73,13 @@ def _state_rank(state: str) -> tuple[int, str]:
     return (names.index(state), "") if state in names else (len(names), state)
 
 
-def lane_height(lanes: int, minimum: int) -> tuple[int, float]:
-    """The plot's height in px and a lane's."""
-    height = max(minimum, min(lanes * LANE_PX, MAX_PX))
-    return height, height / max(lanes, 1)
+def lane_height(lanes: int, wanted: int) -> tuple[int, float]:
+    """The plot's height in px and a lane's: the chart's height shared by the lanes, each
+    between LANE_PX and WIDE_LANE_PX tall, the whole at most MAX_PX (then thinner)."""
+    count = max(lanes, 1)
+    lane = min(max(wanted / count, LANE_PX), WIDE_LANE_PX)
+    height = min(round(lane * count), MAX_PX)
+    return height, height / count
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,13 @@ def _run_chart(
         .properties(width=chart.width, height=height)
     )
     key = DENSE_KEY if dense else KEY
-    return layered.properties(title=alt.TitleParams(run.name or title, subtitle=[key, *run.notes]))
+    lines = [key, *run.notes]
+    if run.name or title:
+        return layered.properties(title=alt.TitleParams(run.name or title, subtitle=lines))
+    # the page shows the chart's title as its heading: the key stands alone
+    return layered.properties(
+        title=alt.TitleParams(lines, fontSize=12, color="#333333", anchor="start")
+    )
 
 
 KEY = (

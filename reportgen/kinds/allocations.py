@@ -180,7 +180,8 @@ def _use_warnings(use: LaneUse, no_jobs_file: bool) -> list[str]:
     if use.over_capacity:
         notes.append(
             f"{use.over_capacity:,} allocation(s) have jobs using more nodes than they hold at "
-            "some instant; drawn capped at the bar's height."
+            "some instant (a restarted job's earlier attempts count in its latest batch job); "
+            "drawn capped at the bar's height."
         )
     return notes
 
@@ -234,7 +235,7 @@ def _lanes(r: RunAllocations, window: tuple[int, int], several: bool) -> Lanes:
     tips = tuple(
         {
             "id": str(int(r.batch_job_id[i])),
-            "scheduler": "" if r.scheduler_id[i] == NO_ID else str(int(r.scheduler_id[i])),
+            "scheduler": "-" if r.scheduler_id[i] == NO_ID else str(int(r.scheduler_id[i])),
             "queue": r.queue[i],
             "nodes": f"{int(r.num_nodes[i]):,}",
             "requested": _minutes(int(r.wall_time_min[i])),
@@ -294,10 +295,10 @@ KIND = Kind(
     compute=compute,
     present=present,
     guide=(
-        "Each lane is one batch job, earliest at the top: the solid bar runs from its start to "
-        "its end (a dashed outline when still running at the as-of time), the light bar after "
-        "it is the rest of the wall time it requested, and its colour is its state. With "
-        "events, the dark area inside a bar is the nodes its jobs were running, the bar's "
-        "height standing for all its nodes."
+        "Each lane is one batch job, earliest at the top: the bar runs from its start to its "
+        "end (dashed, with an arrowhead, when still running at the as-of time), the pale "
+        "dotted bar after it is the rest of the wall time it requested, and its colour is its "
+        "state. With events, the filled area inside a bar is the nodes its jobs were running, "
+        "the bar's full height standing for all its nodes. Hover a bar for its details."
     ),
 )
