@@ -45,12 +45,13 @@ def gantt_spec(
     color = alt.Color("state:N", title="State", scale=scale, legend=legend)
     stroke = alt.Stroke("state:N", scale=scale, legend=None)
     single_title = "" if interactive or len(runs) > 1 else chart.title
+    shared = lanes.frame(runs, axis, chart.width)
     charts = [
         _run_chart(
             chart,
             run,
             f"{chart.id}-{i}",
-            axis,
+            _Axis(axis, shared, first=i == 0),
             (color, stroke),
             datasets,
             interactive,
@@ -83,6 +84,16 @@ def lane_height(lanes: int, wanted: int) -> tuple[int, float]:
 
 
 @dataclass(frozen=True)
+class _Axis:
+    """The time axis, the frame the runs share, and whether this run's chart comes first
+    (it carries the key)."""
+
+    axis: TimeAxis
+    frame: lanes.Frame
+    first: bool
+
+
+@dataclass(frozen=True)
 class _Channels:
     x: Any
     y: Any
@@ -94,30 +105,34 @@ def _run_chart(
     chart: Chart,
     run: Lanes,
     name: str,
-    axis: TimeAxis,
+    where: _Axis,
     paints: tuple[alt.Color, alt.Stroke],
     datasets: dict[str, list[dict[str, Any]]],
     interactive: bool,
     title: str,
 ) -> Any:
     """One run's lanes: bars, requested time, use inside, labels, the as-of rule."""
+    axis, frame = where.axis, where.frame
     height, lane_px = lane_height(run.lanes, chart.height)
     temporal = axis.kind != "elapsed_minutes"
+    domain = frame.domain(run, axis)
     x = alt.X(
         "x:T" if temporal else "x:Q",
         title=axis.label,
-        scale=alt.Scale(type="utc") if temporal else alt.Undefined,
+        scale=alt.Scale(type="utc" if temporal else "linear", domain=domain, nice=False),
     )
     scale = alt.Scale(domain=[0, max(run.lanes, 1)], reverse=True, nice=False, zero=False)
     c = _Channels(x, alt.Y("y:Q", axis=None, scale=scale), *paints)
     dense = lane_px < DENSE_PX
-    datasets[f"{name}-bars"] = _paint(lanes.bars(run, axis, tooltips=interactive), 0.3)
-    datasets[f"{name}-ghosts"] = _paint(lanes.ghosts(run, axis), 0.14)
+    # thin lanes have no outlines: a pixel's gap keeps bars meeting on a lane apart
+    gap = int(1 / frame.px) if dense else 0
+    datasets[f"{name}-bars"] = _paint(lanes.bars(run, axis, interactive, gap), 0.3)
+    datasets[f"{name}-ghosts"] = _paint(lanes.ghosts(run, axis, gap), 0.14)
     layers = _bar_layers(run, name, c, interactive, dense)
     if run.use is not None:
-        layers.append(_use_layer(run, name, c, axis, chart.width, dense, datasets))
+        layers.append(_use_layer(run, name, c, where, dense, datasets))
     if lane_px >= LABEL_PX:
-        layers += _label_layers(run, name, c, axis, chart.width, datasets)
+        layers += _label_layers(run, name, c, where, datasets)
     layers += _as_of_layers(run, name, c, axis, datasets)
     # the pale fills are colours given in the data: their channel must not take the legend
     layered = (
@@ -125,8 +140,9 @@ def _run_chart(
         .resolve_scale(fill="independent", color="independent")
         .properties(width=chart.width, height=height)
     )
-    key = DENSE_KEY if dense else KEY
-    lines = [key, *run.notes]
+    lines = [DENSE_KEY if dense else KEY, *run.notes] if where.first else list(run.notes)
+    if run.use is not None and where.first:
+        lines.append(DENSE_USE if dense else USE)
     if run.name or title:
         return layered.properties(title=alt.TitleParams(run.name or title, subtitle=lines))
     # the page shows the chart's title as its heading: the key stands alone
@@ -138,6 +154,10 @@ def _run_chart(
 KEY = (
     "Bar: start to end (dashed, with an arrowhead: still running, drawn to the as-of time); "
     "pale dotted bar: the rest of the requested wall time"
+)
+USE = "Filled area inside a bar: the nodes its jobs were running (full height: all its nodes)"
+DENSE_USE = (
+    "Filled part of a bar: the mean of the nodes its jobs were running (full height: all its nodes)"
 )
 DENSE_KEY = (
     "Bar: start to end (those reaching the as-of line are still running); pale bar: the rest "
@@ -188,19 +208,18 @@ def _use_layer(
     run: Lanes,
     name: str,
     c: _Channels,
-    axis: TimeAxis,
-    width: int,
+    where: _Axis,
     dense: bool,
     datasets: dict[str, list[dict[str, Any]]],
 ) -> Any:
     """The nodes in use inside each bar: steps, or on thin lanes the mean."""
     if dense:
-        datasets[f"{name}-use"] = lanes.use_means(run, axis)
+        datasets[f"{name}-use"] = lanes.use_means(run, where.axis)
         means = alt.Chart(alt.NamedData(name=f"{name}-use")).encode(
             x=c.x, x2=alt.X2("x2"), y=c.y, y2=alt.Y2("y2"), color=c.color
         )
         return means.mark_rect()
-    datasets[f"{name}-use"] = lanes.use_steps(run, axis, width)
+    datasets[f"{name}-use"] = lanes.use_steps(run, where.axis, where.frame)
     steps = alt.Chart(alt.NamedData(name=f"{name}-use")).encode(
         x=c.x, y=c.y, y2=alt.Y2("y2"), detail="a:N", color=c.color
     )
@@ -211,12 +230,11 @@ def _label_layers(
     run: Lanes,
     name: str,
     c: _Channels,
-    axis: TimeAxis,
-    width: int,
+    where: _Axis,
     datasets: dict[str, list[dict[str, Any]]],
 ) -> list[Any]:
-    """Labels left of their bars (or inside), and a marker at each still-open end."""
-    datasets[f"{name}-labels"] = lanes.labels(run, axis, width)
+    """Labels beside their bars (or inside), and a marker at each still-open end."""
+    datasets[f"{name}-labels"] = lanes.labels(run, where.axis, where.frame)
     text = alt.Chart(alt.NamedData(name=f"{name}-labels")).encode(x=c.x, y=c.y, text="text:N")
     sides: tuple[tuple[str, Literal["left", "right"], int], ...] = (
         ("left", "right", -4),
@@ -229,7 +247,7 @@ def _label_layers(
         )
         for side, align, dx in sides
     ]
-    datasets[f"{name}-open"] = lanes.open_ends(run, axis)
+    datasets[f"{name}-open"] = lanes.open_ends(run, where.axis)
     ends = alt.Chart(alt.NamedData(name=f"{name}-open")).encode(x=c.x, y=c.y)
     return [*found, ends.mark_point(shape="triangle-right", filled=True, size=70, color="#111")]
 

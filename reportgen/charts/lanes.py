@@ -55,9 +55,46 @@ class Lanes:
         return max(self.window[1], int(self.taken_until().max(initial=self.window[0])))
 
 
-def bars(run: Lanes, axis: TimeAxis, tooltips: bool) -> Points:
+@dataclass(frozen=True)
+class Frame:
+    """The x axis every run's timeline shares, `width` pixels from `first` to `last`: times
+    (microseconds), or on an elapsed axis times after each run's own start."""
+
+    elapsed: bool
+    first: int
+    last: int
+    width: int
+
+    @property
+    def px(self) -> float:
+        """Pixels per microsecond."""
+        return self.width / max(self.last - self.first, 1)
+
+    def left(self, run: Lanes) -> int:
+        """The time at the plot's left edge, on this run's timeline."""
+        return run.window[0] + self.first if self.elapsed else self.first
+
+    def right(self, run: Lanes) -> int:
+        return run.window[0] + self.last if self.elapsed else self.last
+
+    def domain(self, run: Lanes, axis: TimeAxis) -> list[float]:
+        return axis_positions(np.array([self.left(run), self.right(run)]), axis, run.window[0])
+
+
+def frame(runs: list[Lanes], axis: TimeAxis, width: int) -> Frame:
+    """From the earliest start to the latest as-of time or requested end (each run's own,
+    on an elapsed axis)."""
+    if axis.kind == "elapsed_minutes":
+        return Frame(True, 0, max(r.right_edge() - r.window[0] for r in runs), width)
+    return Frame(False, min(r.window[0] for r in runs), max(r.right_edge() for r in runs), width)
+
+
+def bars(run: Lanes, axis: TimeAxis, tooltips: bool, gap: int = 0) -> Points:
+    """Each allocation's bar; with `gap` (time), those with no requested time after them end
+    that much early, so bars meeting on a lane stay apart."""
     start = run.window[0]
-    xs, x2s = axis_positions(run.start, axis, start), axis_positions(run.end, axis, start)
+    ends = np.where(run.taken_until() > run.end, run.end, _trimmed(run.start, run.end, gap))
+    xs, x2s = axis_positions(run.start, axis, start), axis_positions(ends, axis, start)
     tips = run.tooltips if tooltips else ({},) * len(run.start)
     return [
         {
@@ -75,27 +112,35 @@ def bars(run: Lanes, axis: TimeAxis, tooltips: bool) -> Points:
     ]
 
 
-def ghosts(run: Lanes, axis: TimeAxis) -> Points:
-    """The requested spans reaching past what was drawn (a bar covers the rest)."""
+def ghosts(run: Lanes, axis: TimeAxis, gap: int = 0) -> Points:
+    """The requested spans reaching past what was drawn (a bar covers the rest), `gap`
+    short of their end."""
     start = run.window[0]
     known = np.flatnonzero((run.requested_end != NO_TIME) & (run.requested_end > run.end))
     xs = axis_positions(run.end[known], axis, start)
-    x2s = axis_positions(run.requested_end[known], axis, start)
+    x2s = axis_positions(_trimmed(run.end[known], run.requested_end[known], gap), axis, start)
     return [
         {"x": x, "x2": x2, "y": lane + BAR_TOP, "y2": lane + BAR_BOTTOM, "state": run.state[i]}
         for x, x2, i, lane in zip(xs, x2s, known.tolist(), run.lane[known].tolist(), strict=True)
     ]
 
 
-def labels(run: Lanes, axis: TimeAxis, width: int) -> Points:
+def _trimmed(start: Ints, end: Ints, gap: int) -> Ints:
+    """Ends moved `gap` earlier where the span is over twice that long."""
+    trimmed: Ints = np.where(end - start > 2 * gap, end - gap, end)
+    return trimmed
+
+
+def labels(run: Lanes, axis: TimeAxis, frame: Frame) -> Points:
     """Each bar's label where it fits (about 6 px per character): in the lane's free space
     left of the bar, else right of its requested end, else inside the bar, else nowhere (the
     tooltip has it)."""
-    start = run.window[0]
-    px = width / max(run.right_edge() - start, 1)
+    start, px = run.window[0], frame.px
     taken = run.taken_until().tolist()
     lane = run.lane.tolist()
-    free_before, free_after = _free_space(lane, run.start.tolist(), taken, start, run.right_edge())
+    free_before, free_after = _free_space(
+        lane, run.start.tolist(), taken, frame.left(run), frame.right(run)
+    )
     xs = axis_positions(run.start, axis, start)
     after = axis_positions(run.taken_until(), axis, start)
     found = []
@@ -151,12 +196,12 @@ def _inside(run: Lanes, i: int, bounds: Ints) -> tuple[float, Ints, Floats] | No
     return (float(v[before][-1]) if before.any() else 0.0), t[inside], v[inside]
 
 
-def use_steps(run: Lanes, axis: TimeAxis, width: int) -> Points:
+def use_steps(run: Lanes, axis: TimeAxis, frame: Frame) -> Points:
     """Each allocation's use as a step area up from its bar's bottom, the bar's height
     standing for its nodes, clipped to the bar and reduced to its pixel columns."""
     assert run.use is not None
     bounds = np.searchsorted(run.use[0], np.arange(len(run.start) + 1))
-    px = width / max(run.right_edge() - run.window[0], 1)
+    px = frame.px
     points: Points = []
     for i in range(len(run.start)):
         found = _inside(run, i, bounds)

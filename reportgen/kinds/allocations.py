@@ -258,10 +258,6 @@ def _lanes(r: RunAllocations, window: tuple[int, int], several: bool) -> Lanes:
         if r.packed
         else ()
     )
-    if r.use is not None:
-        notes += (
-            "Filled area inside a bar: nodes its jobs were running (full height: all its nodes)",
-        )
     return Lanes(
         name=r.run if several else "",
         window=window,
