@@ -3,9 +3,11 @@ batch-job fields it reads, spec errors, hostile text on the page, and a naive re
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import re
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -521,3 +523,60 @@ def test_exact_six_decimals_round_half_to_even() -> None:
 
 def test_at_is_the_factories_clock() -> None:
     assert at(10.5) == "2024-03-01T08:10:30"
+
+
+def test_the_result_survives_the_build_cache() -> None:
+    from reportgen import codec
+
+    result = hand_result()
+    stored = io.BytesIO()
+    codec.dump("key", result, stored)
+    stored.seek(0)
+    back = codec.load("key", stored)
+    assert isinstance(back, Allocations)
+    assert allocations_csv(back.runs) == allocations_csv(result.runs)
+    assert back.tables == result.tables and back.warnings == result.warnings
+
+
+def test_several_runs_share_one_axis_and_the_csv_names_each_run() -> None:
+    early = make_run(BATCHES[:2], 120, name="early")
+    late = make_run([allocation(9, 3, 60, 90, wall_time_min=30)], 120, name="late")
+    result = compute([early, late], Options("b"))
+    lines = allocations_csv(result.runs).splitlines()
+    assert lines[0].startswith("run,batch_job_id,scheduler_id,")
+    assert [line.split(",")[:2] for line in lines[1:]] == [
+        ["early", "1"],
+        ["early", "2"],
+        ["late", "9"],
+    ]
+    windows = (Window("early", START, micros(120)), Window("late", START, micros(120)))
+    section = KINDS["allocations"].present(result, replace(view(), windows=windows))
+    assert section.figure is not None
+    charts = section.figure.image["vconcat"]
+    assert [c["title"]["text"] for c in charts] == ["early", "late"]
+    domains = {json.dumps(c["layer"][0]["encoding"]["x"]["scale"]["domain"]) for c in charts}
+    # one x axis: from 0 to the latest requested end, 150 minutes (batch job 2's)
+    assert domains == {"[0.0, 150.0]"}
+
+
+def test_thin_lanes_are_drawn_plainly_with_each_allocations_mean_use() -> None:
+    # 400 batch jobs all open at once: 400 lanes of 3.75 px (1500 px at most)
+    records = [allocation(i + 1, 2, 0, 60) for i in range(400)]
+    jobs = [job(1, batch_job_id=1)]
+    events = [
+        event(1, 1, 0, "PREPROCESSED", "RUNNING", num_nodes=2),  # 2 of 2 nodes for 15 of 60 min
+        event(2, 1, 15, "RUNNING", "RUN_DONE"),
+    ]
+    result = compute([make_run(records, 60, events, jobs)], Options("b", "all"))
+    assert result.runs[0].lanes == 400
+    section = KINDS["allocations"].present(
+        result, replace(view(), windows=(Window("", START, micros(60)),))
+    )
+    assert section.figure is not None
+    spec = section.figure.image
+    assert spec["height"] == 1500
+    marks = [layer["mark"] for layer in spec["layer"]]
+    assert all("stroke" not in mark for mark in marks if mark["type"] == "rect")
+    use = next(v for k, v in spec["datasets"].items() if k.endswith("-use"))
+    # the mean over the bar: a quarter of the time at all nodes, so a quarter of the bar
+    assert len(use) == 1 and use[0]["y2"] - use[0]["y"] == pytest.approx(0.8 / 4)
