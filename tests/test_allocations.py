@@ -98,6 +98,9 @@ EVENTS = [
     event(12, 6, 8, "PREPROCESSED", "RUNNING", num_nodes=4),
     event(13, 6, 12, "RUNNING", "RUN_DONE"),
     event(14, 7, 130, "PREPROCESSED", "RUNNING", num_nodes=1),  # after the as-of time
+    # its batch job (3) never started: no lane
+    event(15, 8, 100, "PREPROCESSED", "RUNNING", num_nodes=1),
+    event(16, 8, 110, "RUNNING", "RUN_DONE"),
 ]
 JOBS = [
     job(1, batch_job_id=1),
@@ -107,6 +110,7 @@ JOBS = [
     job(5, batch_job_id=2),
     job(6, batch_job_id=5),
     job(7, batch_job_id=2),
+    job(8, batch_job_id=3),
 ]
 
 
@@ -174,8 +178,10 @@ def test_what_the_lanes_cannot_show_is_said() -> None:
     assert result.warnings == (
         "1 RUNNING events had no data.num_nodes; their weight is the job's num_nodes / "
         "node_packing_count.",
-        "1 RUNNING intervals of 1 jobs are in no lane: their job has no batch_job_id, or its "
-        "batch job is not in this query.",
+        "1 jobs (1 RUNNING intervals) have no batch job, so they are in no lane: no "
+        "batch_job_id in their job record, or no job record.",
+        "1 jobs (1 RUNNING intervals) belong to batch jobs not drawn here (not in this query, "
+        "or not started by the as-of time), so they are in no lane.",
         "1 RUNNING intervals reach outside their batch job's span (Balsam keeps only a job's "
         "latest batch job, so an earlier attempt lands on it); only the part inside the bar "
         "is drawn.",
@@ -200,7 +206,10 @@ def test_without_events_there_is_no_use_and_no_job_records_are_needed() -> None:
 
 def test_without_a_jobs_file_every_interval_is_in_no_lane() -> None:
     result = compute([make_run(BATCHES, 120, EVENTS)], Options("b", "all"))
-    assert "are in no lane: there are no job records (give the jobs file)." in result.warnings[1]
+    assert result.warnings[1] == (
+        "7 jobs (8 RUNNING intervals) have no batch job, so they are in no lane: there are no "
+        "job records (give the jobs file)."
+    )
     assert lane_changes(result) == {}
 
 

@@ -108,9 +108,11 @@ class LaneUse:
     allocation: Ints
     times: Ints
     values: Floats
-    unassigned_intervals: int
-    """RUNNING intervals of jobs with no batch job, or one not drawn here."""
-    unassigned_jobs: int
+    no_batch_job: tuple[int, int]
+    """RUNNING intervals and jobs with no batch job (none in the job record, or no record)."""
+    not_drawn: tuple[int, int]
+    """RUNNING intervals and jobs whose batch job is not drawn here (not in the query, or
+    never started)."""
     outside_intervals: int
     """Intervals reaching outside their allocation's drawn span (each job keeps only its
     latest batch job, so an earlier attempt's interval lands on the latest one)."""
@@ -130,9 +132,10 @@ def lane_use(
     summed over time. `batch_ids` and `nodes` are the drawn batch jobs' ids and sizes (in
     `spans_`' order), `job_batch` each job's id and batch_job_id."""
     job_id, start, end, weight, is_open = intervals
-    allocation = _allocation_of(job_id, job_batch, batch_ids)
+    allocation, has_batch_job = _allocation_of(job_id, job_batch, batch_ids)
     assigned = allocation >= 0
-    unassigned_jobs = np.unique(job_id[~assigned]).size
+    no_batch_job = _count(job_id, ~has_batch_job)
+    not_drawn = _count(job_id, has_batch_job & ~assigned)
     allocation, start, end = allocation[assigned], start[assigned], end[assigned]
     weight, is_open = weight[assigned], is_open[assigned]
     outside = (start < spans_.start[allocation]) | (end > spans_.end[allocation])
@@ -146,15 +149,23 @@ def lane_use(
         group,
         times,
         values,
-        int(np.count_nonzero(~assigned)),
-        int(unassigned_jobs),
+        no_batch_job,
+        not_drawn,
         int(np.count_nonzero(outside)),
         int(over),
     )
 
 
-def _allocation_of(job_id: Ints, job_batch: tuple[Ints, Ints], batch_ids: Ints) -> Ints:
-    """Each interval's allocation (an index into the drawn batch jobs), or -1."""
+def _count(job_id: Ints, chosen: Mask) -> tuple[int, int]:
+    """How many intervals are chosen, and of how many jobs."""
+    return int(np.count_nonzero(chosen)), int(np.unique(job_id[chosen]).size)
+
+
+def _allocation_of(
+    job_id: Ints, job_batch: tuple[Ints, Ints], batch_ids: Ints
+) -> tuple[Ints, Mask]:
+    """Each interval's allocation (an index into the drawn batch jobs) or -1, and whether
+    its job has a batch job at all."""
     jobs, their_batch = job_batch
     found = np.full(job_id.size, NO_ID, dtype=np.int64)
     if jobs.size:
@@ -168,7 +179,8 @@ def _allocation_of(job_id: Ints, job_batch: tuple[Ints, Ints], batch_ids: Ints) 
         where = np.clip(np.searchsorted(batch_ids[order], found), 0, batch_ids.size - 1)
         hit = (batch_ids[order][where] == found) & (found != NO_ID)
         result[hit] = order[where[hit]]
-    return result
+    has_batch_job: Mask = found != NO_ID
+    return result, has_batch_job
 
 
 def _grouped_steps(group: Ints, times: Ints, deltas: Floats) -> tuple[Ints, Ints, Floats]:

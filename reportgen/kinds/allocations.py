@@ -160,16 +160,25 @@ def _use(
 
 
 def _use_warnings(use: LaneUse, no_jobs_file: bool) -> list[str]:
+    """What the lanes' use leaves out or cannot show."""
     notes = []
-    if use.unassigned_intervals:
+    intervals, jobs = use.no_batch_job
+    if intervals:
         why = (
             "there are no job records (give the jobs file)"
             if no_jobs_file
-            else "their job has no batch_job_id, or its batch job is not in this query"
+            else "no batch_job_id in their job record, or no job record"
         )
         notes.append(
-            f"{use.unassigned_intervals:,} RUNNING intervals of {use.unassigned_jobs:,} jobs "
-            f"are in no lane: {why}."
+            f"{jobs:,} jobs ({intervals:,} RUNNING intervals) have no batch job, so they are "
+            f"in no lane: {why}."
+        )
+    intervals, jobs = use.not_drawn
+    if intervals:
+        notes.append(
+            f"{jobs:,} jobs ({intervals:,} RUNNING intervals) belong to batch jobs not drawn "
+            "here (not in this query, or not started by the as-of time), so they are in no "
+            "lane."
         )
     if use.outside_intervals:
         notes.append(
