@@ -293,7 +293,12 @@ def _minutes(wall: int) -> str:
 KIND = Kind(
     name="allocations",
     title="Allocations",
-    doc="The batch jobs as a timeline: what each ran against what it requested.",
+    doc=(
+        "The batch jobs as a timeline: a lane per batch job by start time (above 300, shared "
+        "lanes, each reused once its allocation has ended), what each ran against the wall "
+        "time it requested, and optionally its jobs' nodes inside it. `<id>.csv` has a row "
+        "per batch job drawn; those never started are listed on the page."
+    ),
     options=OPTIONS,
     make_options=Options,
     needs=needs,
