@@ -140,6 +140,11 @@ def _run_chart(
         .resolve_scale(fill="independent", color="independent")
         .properties(width=chart.width, height=height)
     )
+    return _titled(layered, run, where, dense, title)
+
+
+def _titled(layered: Any, run: Lanes, where: _Axis, dense: bool, title: str) -> Any:
+    """The run's name (or the image's title) over the key (the first run's) and notes."""
     lines = [DENSE_KEY if dense else KEY, *run.notes] if where.first else list(run.notes)
     if run.use is not None and where.first:
         lines.append(DENSE_USE if dense else USE)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from reportgen.analytics.allocations import PACK_ABOVE, LaneUse, Spans, lane_use, lanes, spans
 from reportgen.kinds.allocations_csv import allocations_file
+from reportgen.kinds.allocations_lanes import timeline
 from reportgen.kinds.base import Figure, Kind, Section, View
 from reportgen.kinds.results import Rows
 from reportgen.kinds.run import Run
@@ -22,12 +22,9 @@ from reportgen.kinds.shared import (
     uncounted_rows,
 )
 from reportgen.source.data import Needs
-from reportgen.source.tables import NO_ID, NO_TIME, NO_WALL_TIME, Ints, Mask
+from reportgen.source.tables import NO_TIME, Ints, Mask
 from reportgen.spec.checks import Key
 from reportgen.spec.schema import BATCH_JOB_REF, EVENT_REF
-
-if TYPE_CHECKING:
-    from reportgen.charts.lanes import Lanes
 
 
 @dataclass(frozen=True)
@@ -206,7 +203,7 @@ def present(result: Allocations, view: View) -> Section:
         return Section(None, files, note, result.warnings, result.tables)
     windows = {w.name: (w.start, w.as_of) for w in view.windows}
     several = len(result.runs) > 1
-    lanes_ = [_lanes(r, windows[r.run], several) for r in drawn]
+    lanes_ = [timeline(r, windows[r.run], several) for r in drawn]
     figure = Figure(
         gantt_spec(chart, lanes_, view.axis, interactive=True),
         gantt_spec(chart, lanes_, view.axis, interactive=False),
@@ -223,71 +220,6 @@ def _note(drawn: list[RunAllocations]) -> str:
             "reused once the allocation on it has ended, its requested time included)."
         )
     return f"{count:,} allocations, one lane each."
-
-
-TIPS = (
-    ("id", "Batch job"),
-    ("scheduler", "Scheduler id"),
-    ("queue", "Queue"),
-    ("nodes", "Nodes"),
-    ("requested", "Requested wall time"),
-    ("used", "Actual wall time"),
-    ("state", "State"),
-    ("status", "Status info"),
-)
-
-
-def _lanes(r: RunAllocations, window: tuple[int, int], several: bool) -> Lanes:
-    from reportgen.charts.lanes import Lanes
-
-    used = (r.end - r.start) / 60e6
-    tips = tuple(
-        {
-            "id": str(int(r.batch_job_id[i])),
-            "scheduler": "-" if r.scheduler_id[i] == NO_ID else str(int(r.scheduler_id[i])),
-            "queue": r.queue[i],
-            "nodes": f"{int(r.num_nodes[i]):,}",
-            "requested": _minutes(int(r.wall_time_min[i])),
-            "used": f"{used[i]:,.1f} min" + (" (still running)" if r.is_open[i] else ""),
-            "state": r.state[i],
-            "status": r.status_info[i] or "-",
-        }
-        for i in range(len(r.start))
-    )
-    labels = tuple(
-        f"{int(n):,} nodes · {q}" if q else f"{int(n):,} nodes"
-        for n, q in zip(r.num_nodes.tolist(), r.queue, strict=True)
-    )
-    use = None if r.use is None else (r.use.allocation, r.use.times, r.use.values)
-    notes: tuple[str, ...] = (
-        (
-            f"{len(r.start):,} allocations packed onto {r.lanes:,} shared lanes (a lane is "
-            "reused once its allocation has ended)",
-        )
-        if r.packed
-        else ()
-    )
-    return Lanes(
-        name=r.run if several else "",
-        window=window,
-        start=r.start,
-        end=r.end,
-        requested_end=r.requested_end,
-        is_open=r.is_open,
-        lane=r.lane,
-        lanes=r.lanes,
-        state=r.state,
-        labels=labels,
-        tooltips=tips,
-        tooltip_titles=TIPS,
-        nodes=r.num_nodes,
-        use=use,
-        notes=notes,
-    )
-
-
-def _minutes(wall: int) -> str:
-    return "unknown" if wall == NO_WALL_TIME else f"{wall:,} min"
 
 
 KIND = Kind(
