@@ -16,6 +16,7 @@ from reportgen.charts.cache import RenderCache
 from reportgen.compute import ReportResult, compute_report
 from reportgen.kinds import KINDS, View
 from reportgen.kinds.base import Section
+from reportgen.kinds.present import tables_once
 from reportgen.kinds.run import Memo
 from reportgen.needs import report_needs
 from reportgen.progress import QUIET, Progress
@@ -182,12 +183,14 @@ def _source_notes(runs_data: list[tuple[Report, ReportData]]) -> list[str]:
 
 
 def _present(result: ReportResult) -> list[Section]:
-    """Each chart's section, laid out by its kind over the report's time window."""
+    """Each chart's section, laid out by its kind over the report's time window (a table
+    several sections list shown under one of them)."""
     windows = tuple(run.window for run in result.runs)
     axis = result.report.time_axis
-    return [
+    sections = [
         KINDS[c.chart.type].present(c.result, View(c.chart, axis, windows)) for c in result.charts
     ]
+    return tables_once(sections, [c.chart for c in result.charts])
 
 
 ImageJob = tuple[str, dict[str, Any], str]

@@ -19,6 +19,9 @@ class UncountedBatchJob:
     state: str
     num_nodes: int
     reason: str
+    queue: str = ""
+    status_info: str = ""
+    """`key=value` pairs sorted by key, joined by `; ` (e.g. why a submission failed)."""
 
 
 def available_nodes(
@@ -49,6 +52,8 @@ def available_nodes(
             str(batch_jobs.state[i]),
             int(batch_jobs.num_nodes[i]),
             str(reasons[i]),
+            str(batch_jobs.queue[i]),
+            "; ".join(f"{k}={v}" for k, v in sorted(batch_jobs.status_info[i].items())),
         )
         for i in np.flatnonzero(~counted)
     ]

@@ -51,6 +51,7 @@ def code_of(kind: Kind) -> str:
 
 def _register_builtin() -> None:
     from reportgen.kinds import (
+        allocations,
         available_nodes,
         durations,
         failures,
@@ -61,7 +62,7 @@ def _register_builtin() -> None:
     )
 
     kinds = (throughput, utilization, available_nodes, states, durations, node_hours, failures)
-    for module in kinds:
+    for module in (*kinds, allocations):
         register(module.KIND)
 
 

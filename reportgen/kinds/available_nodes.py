@@ -39,7 +39,7 @@ def compute(runs: Sequence[Run], options: Options) -> Steps:
         series.append(replace(nodes, name=KIND.name))
         prefix = f"{run.name}: " if len(runs) > 1 else ""
         warnings += [prefix + w for w in uncounted_warnings(uncounted)]
-        tables += uncounted_rows(uncounted)
+        tables += uncounted_rows(uncounted, run, options.batch_jobs)
     return Steps(tuple(series), tuple(r.name for r in runs), tuple(warnings), tuple(tables))
 
 

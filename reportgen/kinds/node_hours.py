@@ -95,7 +95,7 @@ def compute(runs: Sequence[Run], options: Options) -> LedgerResult:
         prefix = f"{run.name}: " if len(runs) > 1 else ""
         warnings += [prefix + w for w in found]
         ledgers.append(result)
-        tables += uncounted_rows(uncounted)
+        tables += uncounted_rows(uncounted, run, options.batch_jobs)
     names = tuple(run.name for run in runs)
     return LedgerResult(tuple(ledgers), names, tuple(warnings), (_table(ledgers, names), *tables))
 

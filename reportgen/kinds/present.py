@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from reportgen.kinds.base import DataFile, Figure, Section, View
 from reportgen.kinds.results import Bars, Steps
 from reportgen.kinds.run import Window
 from reportgen.site.csvfile import csv_field, series_hash, write_series_csv
+from reportgen.spec.model import Chart
 
 
 def steps_section(view: View, result: Steps, layers: list[StepLayer], y_title: str) -> Section:
@@ -98,3 +100,37 @@ def bars_csv(result: Bars) -> str:
 
 def _write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="")
+
+
+def tables_once(sections: list[Section], charts: list[Chart]) -> list[Section]:
+    """Each table with a key under one section only: its owner's (the first, if several own
+    it), else the first section listing it; the others name the chart it is under instead.
+    Several kinds list e.g. the batch jobs not counted, each for a reader of that chart alone."""
+    home = _homes(sections)
+    result = []
+    for place, section in enumerate(sections):
+        kept = tuple(t for t in section.tables if not t.key or home[t.key] == place)
+        notes = tuple(
+            f"The table “{t.caption}” is under the chart “{charts[home[t.key]].title}”."
+            for t in section.tables
+            if t.key and home[t.key] != place
+        )
+        result.append(replace(section, tables=kept, warnings=section.warnings + notes))
+    return result
+
+
+def _homes(sections: list[Section]) -> dict[str, int]:
+    """The section each keyed table is shown under."""
+    home: dict[str, int] = {}
+    for place, section in enumerate(sections):
+        for table in section.tables:
+            if not table.key:
+                continue
+            current = home.get(table.key)
+            if current is None or (table.owner and not _owns(sections[current], table.key)):
+                home[table.key] = place
+    return home
+
+
+def _owns(section: Section, key: str) -> bool:
+    return any(t.key == key and t.owner for t in section.tables)

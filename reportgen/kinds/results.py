@@ -27,6 +27,11 @@ class Rows:
     rows: tuple[tuple[str, ...], ...]
     css_class: str = "rows"
     warnings: tuple[str, ...] = field(default=())
+    key: str = ""
+    """Names a table several sections may list (e.g. one run's batch jobs not counted):
+    equal keys, the same table, shown once per page (see `present.tables_once`)."""
+    owner: bool = False
+    """Shown under this section rather than the first that lists it."""
 
 
 @dataclass(frozen=True)

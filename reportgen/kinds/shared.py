@@ -23,6 +23,7 @@ from reportgen.analytics.utilization import (
 )
 from reportgen.kinds.results import Column, Rows
 from reportgen.kinds.run import Run
+from reportgen.source.tables import NO_ID
 
 
 def running(run: Run, events: str, node_weighting: bool) -> tuple[StepSeries, UtilizationNotes]:
@@ -108,12 +109,18 @@ def uncounted_warnings(uncounted: list[UncountedBatchJob]) -> list[str]:
         return []
     return [
         f"{len(uncounted)} batch job(s) are not counted in available nodes "
-        "(listed below with their state)."
+        f"(listed with their state in the table “{UNCOUNTED}”)."
     ]
 
 
-def uncounted_rows(uncounted: list[UncountedBatchJob]) -> tuple[Rows, ...]:
-    """The batch jobs left out of available nodes, as a table (none: no table)."""
+UNCOUNTED = "Batch jobs not counted in available nodes"
+
+
+def uncounted_rows(
+    uncounted: list[UncountedBatchJob], run: Run, batch_jobs: str, owner: bool = False
+) -> tuple[Rows, ...]:
+    """The batch jobs of a run's query left out of available nodes, as a table (none: no
+    table), once per page however many sections list it (`owner`: under this section)."""
     if not uncounted:
         return ()
     columns = (
@@ -121,9 +128,22 @@ def uncounted_rows(uncounted: list[UncountedBatchJob]) -> tuple[Rows, ...]:
         Column("scheduler id", numeric=True),
         Column("state"),
         Column("nodes", numeric=True),
+        Column("queue"),
         Column("reason"),
+        Column("status info"),
     )
     rows = tuple(
-        (str(b.id), str(b.scheduler_id), b.state, str(b.num_nodes), b.reason) for b in uncounted
+        (
+            str(b.id),
+            "" if b.scheduler_id == NO_ID else str(b.scheduler_id),
+            b.state,
+            str(b.num_nodes),
+            b.queue,
+            b.reason,
+            b.status_info,
+        )
+        for b in uncounted
     )
-    return (Rows("Batch jobs not counted in available nodes", columns, rows, "uncounted"),)
+    caption = f"{UNCOUNTED} ({run.name})" if run.name else UNCOUNTED
+    key = f"uncounted {run.name!r} {batch_jobs!r}"
+    return (Rows(caption, columns, rows, "uncounted", key=key, owner=owner),)

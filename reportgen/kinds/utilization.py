@@ -67,7 +67,7 @@ def compute(runs: Sequence[Run], options: Options) -> Steps:
             series.append(replace(nodes, name=HELD))
             names.append(run.name)
             notes_text += uncounted_warnings(uncounted)
-            tables += uncounted_rows(uncounted)
+            tables += uncounted_rows(uncounted, run, options.available_nodes)
         series.append(used)
         names.append(run.name)
         prefix = f"{run.name}: " if len(runs) > 1 else ""

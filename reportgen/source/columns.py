@@ -25,12 +25,21 @@ from reportgen.source.rules import (
     nodes_problem,
     returncode_value,
 )
-from reportgen.source.tables import NO_ID, BatchJobTable, EventDetails, EventTable, JobTable
+from reportgen.source.tables import (
+    NO_ID,
+    NO_WALL_TIME,
+    BatchJobTable,
+    EventDetails,
+    EventTable,
+    JobTable,
+)
 from reportgen.source.timestamps import parse_timestamps
 from reportgen.states import state_codes
 
 _NAN = float("nan")
 _EMPTY: dict[str, Any] = {}
+_MAX_MINUTES = 2**31 - 1
+"""Balsam stores wall_time_min as a 32-bit integer."""
 
 
 class _RecordError(Exception):
@@ -268,7 +277,8 @@ def jobs_from_records(records: Iterable[Record], path: Path, tag_keys: set[str])
 
 
 def _batch_job_row(record: Any) -> tuple[Any, ...]:
-    """The BATCH_JOB_COLUMNS of one batch job (times as text)."""
+    """The BATCH_JOB_COLUMNS of one batch job (times as text). Fields Balsam added later
+    (wall_time_min, job_mode, project, status_info) may be absent or null."""
     if not isinstance(record, dict):
         raise _RecordError(f"expected an object; got {type(record).__name__}")
     row = (
@@ -280,9 +290,27 @@ def _batch_job_row(record: Any) -> tuple[Any, ...]:
         _need(record, "end_time", str, nullable=True),
         _need(record, "state", str),
         str(record.get("queue") or ""),
+        _text_map(record, "filter_tags"),
+        _wall_time(record),
+        str(record.get("job_mode") or ""),
+        str(record.get("project") or ""),
+        _text_map(record, "status_info"),
     )
-    tags = _object(record, "filter_tags")
-    return (*row, {str(k): str(v) for k, v in tags.items()})
+    return row
+
+
+def _text_map(record: Record, key: str) -> dict[str, str]:
+    return {str(k): str(v) for k, v in _object(record, key).items()}
+
+
+def _wall_time(record: Record) -> int:
+    """The requested minutes, or NO_WALL_TIME when absent or null."""
+    value = record.get("wall_time_min")
+    if value is None:
+        return NO_WALL_TIME
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_MINUTES:
+        raise _RecordError(f"field 'wall_time_min' is {value!r}")
+    return value
 
 
 def batch_jobs_from_records(records: Iterable[Record], path: Path) -> BatchJobTable:
@@ -294,7 +322,21 @@ def batch_jobs_from_records(records: Iterable[Record], path: Path) -> BatchJobTa
         except _RecordError as exc:
             times = {"start_time": [r[4] for r in rows], "end_time": [r[5] for r in rows]}
             raise _first_error(where, "batch job", index, str(exc), times) from None
-    ids, sites, schedulers, nodes, starts, ends, states, queues, tags = _transposed(rows, 9)
+    (
+        ids,
+        sites,
+        schedulers,
+        nodes,
+        starts,
+        ends,
+        states,
+        queues,
+        tags,
+        walls,
+        modes,
+        projects,
+        infos,
+    ) = _transposed(rows, 13)
     start_time, end_time = _times({"start_time": starts, "end_time": ends}, where, "batch job")
     table = BatchJobTable(
         id=np.array(ids, dtype=np.int64),
@@ -306,6 +348,10 @@ def batch_jobs_from_records(records: Iterable[Record], path: Path) -> BatchJobTa
         state=_object_array(list(states)),
         queue=_object_array(list(queues)),
         filter_tags=_object_array(list(tags)),
+        wall_time_min=np.array(walls, dtype=np.int64),
+        job_mode=_object_array(list(modes)),
+        project=_object_array(list(projects)),
+        status_info=_object_array(list(infos)),
     )
     return drop_duplicates(table, path, "batch job", where.lines)
 

@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 
 NO_TIME = np.iinfo(np.int64).min
 NO_ID = -1
+NO_WALL_TIME = -1
 
 Ints = NDArray[np.int64]
 Floats = NDArray[np.float64]
@@ -123,6 +124,13 @@ class BatchJobTable:
     queue: Objects
     filter_tags: Objects
     """Each row's filter_tags dict (batch jobs are few: thousands, not millions)."""
+    wall_time_min: Ints
+    """The requested wall time in minutes; NO_WALL_TIME when absent (older saved files)."""
+    job_mode: Objects
+    project: Objects
+    """Text; empty when absent."""
+    status_info: Objects
+    """Each row's status_info dict (e.g. a submit error); empty when absent."""
     duplicates_dropped: int = 0
 
     def __len__(self) -> int:
@@ -143,4 +151,8 @@ BATCH_JOB_COLUMNS = (
     "state",
     "queue",
     "filter_tags",
+    "wall_time_min",
+    "job_mode",
+    "project",
+    "status_info",
 )

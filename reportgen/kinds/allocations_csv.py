@@ -1,0 +1,62 @@
+"""The allocations CSV: a row per drawn batch job, in lane order (start time, then id), with a
+leading `run` column when the chart spans several runs. Times are UTC with 6 fraction
+digits; minutes and node-hours exact, printed with exactly 6 decimals."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reportgen.analytics.allocations import minutes_text, node_hours_text
+from reportgen.kinds.base import DataFile
+from reportgen.site.csvfile import csv_field
+from reportgen.source.tables import NO_ID, NO_TIME, NO_WALL_TIME
+from reportgen.times import format_micros
+
+if TYPE_CHECKING:
+    from reportgen.kinds.allocations import RunAllocations
+
+HEADER = (
+    "batch_job_id,scheduler_id,queue,state,num_nodes,start,end,requested_end,"
+    "wall_minutes_used,wall_minutes_requested,node_hours"
+)
+
+
+def allocations_csv(runs: Sequence[RunAllocations]) -> str:
+    several = len(runs) > 1
+    lines = [("run," if several else "") + HEADER]
+    for r in runs:
+        lead = f"{csv_field(r.run)}," if several else ""
+        used = r.end - r.start
+        minutes, hours = minutes_text(used), node_hours_text(used, r.num_nodes)
+        for i in range(len(r.start)):
+            requested = int(r.requested_end[i])
+            wall = int(r.wall_time_min[i])
+            cells = (
+                str(int(r.batch_job_id[i])),
+                "" if r.scheduler_id[i] == NO_ID else str(int(r.scheduler_id[i])),
+                csv_field(r.queue[i]),
+                csv_field(r.state[i]),
+                str(int(r.num_nodes[i])),
+                format_micros(int(r.start[i])),
+                format_micros(int(r.end[i])),
+                "" if requested == NO_TIME else format_micros(requested),
+                minutes[i],
+                "" if wall == NO_WALL_TIME else f"{wall}.000000",
+                hours[i],
+            )
+            lines.append(lead + ",".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def allocations_file(chart_id: str, runs: Sequence[RunAllocations]) -> DataFile:
+    text = allocations_csv(runs)
+    key = hashlib.sha256(text.encode()).hexdigest()
+    return DataFile(f"{chart_id}.csv", key, partial(_write, text=text))
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8", newline="")
