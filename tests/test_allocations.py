@@ -389,10 +389,11 @@ def test_the_table_of_batch_jobs_not_counted_is_shown_under_its_owner_only() -> 
     charts = [used_view().chart, view().chart]
     first, second = tables_once(sections, charts)
     assert first.tables == () and len(second.tables) == 1
-    assert first.warnings[-1] == (
-        "The table “Batch jobs not counted in available nodes” is under the chart “Allocations”."
+    assert first.note.endswith(
+        " The table “Batch jobs not counted in available nodes” is under the chart “Allocations”."
     )
-    assert second.warnings == sections[1].warnings
+    assert first.warnings == sections[0].warnings  # a pointer, not a warning
+    assert (second.warnings, second.note) == (sections[1].warnings, sections[1].note)
     # without an owner, the first chart listing it keeps it
     only_used = tables_once([sections[0], sections[0]], [charts[0], charts[0]])
     assert len(only_used[0].tables) == 1 and only_used[1].tables == ()

@@ -286,3 +286,11 @@ def test_an_as_of_before_every_record_says_so(tmp_path: Path) -> None:
         "series is empty (the earliest is 2024-03-01T08:00:00.000000Z); the as-of time was "
         "set in the spec (as_of)."
     ]
+
+
+def test_each_download_link_says_which_file_it_is() -> None:
+    from reportgen.site.model import _file_label
+
+    assert _file_label("ledger", "ledger.csv") == "CSV"
+    assert _file_label("ledger", "ledger-over-time.csv") == "over time CSV"
+    assert _file_label("d", "d-summary.csv") == "summary CSV"

@@ -104,18 +104,19 @@ def _write_text(path: Path, text: str) -> None:
 
 def tables_once(sections: list[Section], charts: list[Chart]) -> list[Section]:
     """Each table with a key under one section only: its owner's (the first, if several own
-    it), else the first section listing it; the others name the chart it is under instead.
+    it), else the first section listing it; the others' notes name the chart it is under.
     Several kinds list e.g. the batch jobs not counted, each for a reader of that chart alone."""
     home = _homes(sections)
     result = []
     for place, section in enumerate(sections):
         kept = tuple(t for t in section.tables if not t.key or home[t.key] == place)
-        notes = tuple(
+        notes = [
             f"The table “{t.caption}” is under the chart “{charts[home[t.key]].title}”."
             for t in section.tables
             if t.key and home[t.key] != place
-        )
-        result.append(replace(section, tables=kept, warnings=section.warnings + notes))
+        ]
+        note = " ".join([section.note, *notes]) if notes else section.note
+        result.append(replace(section, tables=kept, note=note))
     return result
 
 

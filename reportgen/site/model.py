@@ -91,9 +91,16 @@ def script_json(value: Any) -> str:
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
+def _file_label(chart_id: str, name: str) -> str:
+    """`CSV` for `<id>.csv`, `summary CSV` for `<id>-summary.csv`: each link says which."""
+    stem, _, extension = name.rpartition(".")
+    part = stem.removeprefix(chart_id).lstrip("-_")
+    return f"{part.replace('-', ' ')} {extension.upper()}" if part else extension.upper()
+
+
 def section_view(chart: Chart, section: Section, guide: str = "") -> SectionView:
     files = [Link(f"{chart.id}.{fmt}", fmt.upper()) for fmt in chart.formats if section.figure]
-    files += [Link(f.name, f.name.rsplit(".", 1)[-1].upper()) for f in section.files]
+    files += [Link(f.name, _file_label(chart.id, f.name)) for f in section.files]
     return SectionView(
         id=chart.id,
         title=chart.title,
