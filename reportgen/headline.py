@@ -12,11 +12,13 @@ import numpy as np
 from reportgen.analytics.jobstates import states_at
 from reportgen.analytics.steps import integrate
 from reportgen.kinds.run import Run
-from reportgen.kinds.shared import held_nodes, running
+from reportgen.kinds.shared import busy_node_hours, held_nodes, running
 from reportgen.source.tables import EventTable
 from reportgen.spec.model import Summary
 
 HOUR = 3_600_000_000
+LOST = ("failed", "timed_out", "lost")
+"""The ledger's classes of runs that ended other than in RUN_DONE."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,18 @@ class Headline:
     as_of: int
     makespan: int | None
     """Microseconds from the first event to the last entry into JOB_FINISHED (None if none)."""
+    node_hours_useful: float | None = None
+    """Node-hours of runs that ended in RUN_DONE (the ledger's `useful`; None without
+    summary events and batch jobs)."""
+    node_hours_lost: float | None = None
+    """Node-hours of runs ended otherwise: failed, timed out or lost (the ledger's)."""
+
+    @property
+    def efficiency(self) -> float | None:
+        """Useful node-hours over available ones."""
+        if self.node_hours_useful is None or not self.node_hours_available:
+            return None
+        return self.node_hours_useful / self.node_hours_available
 
     @property
     def jobs_in_progress(self) -> int:
@@ -65,10 +79,13 @@ def compute_headline(summary: Summary, run: Run) -> Headline:
         series, _ = running(run, summary.events, node_weighting=True)
         peak = float(series.values.max()) if len(series) else 0.0
         used = integrate(series, start, as_of)
-    available = None
+    available = useful = lost = None
     if summary.batch_jobs is not None:
         nodes, _ = held_nodes(run, summary.batch_jobs)
         available = integrate(nodes, start, as_of)
+    if summary.events is not None and summary.batch_jobs is not None:
+        busy = busy_node_hours(run, summary.events)
+        useful, lost = float(busy["useful"]), float(sum(busy[c] for c in LOST))
     hours = (as_of - start) / HOUR
     return Headline(
         jobs=jobs,
@@ -81,6 +98,8 @@ def compute_headline(summary: Summary, run: Run) -> Headline:
         start=start,
         as_of=as_of,
         makespan=makespan,
+        node_hours_useful=useful,
+        node_hours_lost=lost,
     )
 
 

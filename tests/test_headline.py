@@ -58,6 +58,11 @@ def test_the_headline_of_a_small_experiment(tmp_path: Path) -> None:
     assert headline.node_hours_used == 100 / 60
     assert headline.mean_utilization == 100 / 60  # over one hour
     assert headline.node_hours_available == 4.0  # 4 nodes for the hour
+    # useful: job 1, 2 nodes for 30 min; lost: job 2 (1 node, 10 min, RUN_ERROR) and job 3
+    # (1 node, 30 min, RUN_TIMEOUT): 40 node-minutes
+    assert headline.node_hours_useful == 1.0
+    assert headline.node_hours_lost == 40 / 60
+    assert headline.efficiency == 0.25
     # the first event at 08:00 to the only entry into JOB_FINISHED at 08:45
     assert headline.makespan == 45 * 60_000_000
     assert headline.throughput_per_hour == 1 / 0.75
@@ -73,6 +78,8 @@ def test_the_page_shows_the_cards_with_what_each_counts(tmp_path: Path) -> None:
     assert '<dt>Failed</dt><dd class="value">1</dd><dd class="detail">25.0% of jobs</dd>' in page
     assert '<dt>Makespan</dt><dd class="value">45 min 0 s</dd>' in page
     assert '<dd class="value">1.3 <span class="unit">jobs/h</span></dd>' in page
+    assert '<dt>Efficiency</dt><dd class="value">25.0%</dd>' in page
+    assert '<dt>Node-hours lost</dt><dd class="value">0.7</dd>' in page
     index = (tmp_path / "site" / "index.html").read_text()
     assert '<th class="num" title="Jobs in FAILED at the as-of time.">Failed</th>' in index
     throughput = 'title="Finished jobs per hour of the makespan.">Throughput (jobs/h)</th>'
@@ -97,3 +104,26 @@ def test_durations_read_as_their_two_largest_units() -> None:
     assert duration_text(12 * 60 * second + 5 * second) == "12 min 5 s"
     assert duration_text((9 * 3600 + 58 * 60 + 40) * second) == "9 h 59 min"
     assert duration_text(50 * 3600 * second) == "2 d 2 h"
+
+
+def test_the_cards_node_hours_are_the_ledgers(tmp_path: Path) -> None:
+    """The headline's useful and lost node-hours are the node_hours kind's own (computed
+    without its idle split), here on the demo experiment."""
+    import shutil
+
+    from tests.conftest import ROOT
+
+    shutil.copytree(ROOT / "report_specs", tmp_path / "specs")
+    spec = tmp_path / "specs" / "demo.yaml"
+    chart = "  - {id: book, type: node_hours, events: demo, batch_jobs: demo, formats: []}\n"
+    spec.write_text(spec.read_text().rstrip("\n") + "\n" + chart)
+    result = build_site([spec], tmp_path / "site")
+    headline = result.reports[0].headline
+    rows = dict(
+        line.split(",")
+        for line in (tmp_path / "site" / "demo" / "book.csv").read_text().splitlines()[1:]
+    )
+    assert f"{headline.node_hours_useful:.6f}" == rows["useful"]
+    lost = float(rows["failed"]) + float(rows["timed_out"]) + float(rows["lost"])
+    assert headline.node_hours_lost is not None and abs(headline.node_hours_lost - lost) < 2e-6
+    assert f"{headline.node_hours_available:.6f}" == rows["available"]

@@ -103,12 +103,7 @@ def node_ledger(
     """The ledger of `[start, as_of]`: `classes` from `interval_classes`, `available` the
     nodes held, `waiting` the number of jobs runnable but not running (waiting for nodes)."""
     numerators, denominator = exact_weights(intervals.weight)
-    begin = np.clip(intervals.start, start, as_of)
-    end = np.clip(intervals.end, start, as_of)
-    scaled: dict[str, int] = {}  # node-microseconds times `denominator`
-    for index, category in enumerate(BUSY):
-        mine = classes == index
-        scaled[category] = _dot(numerators[mine], end[mine] - begin[mine])
+    scaled = _busy(intervals, classes, numerators, start, as_of)
     held = _scaled(available.values, denominator)
     times, durations, levels = _segments(
         start,
@@ -128,6 +123,30 @@ def node_ledger(
     exact = {c: scaled[c] for c in CATEGORIES}
     over_time = _over_time(intervals, classes, times, spare, over, is_waiting, denominator)
     return Ledger(exact, denominator * 1_000_000, over_time, available, start, as_of)
+
+
+def busy_node_seconds(
+    intervals: RunningIntervals, classes: Ints, start: int, as_of: int
+) -> dict[str, Fraction]:
+    """The busy classes of the ledger alone (BUSY: useful ... running), exact: what the
+    headline needs, without the idle split."""
+    numerators, denominator = exact_weights(intervals.weight)
+    scaled = _busy(intervals, classes, numerators, start, as_of)
+    return {c: Fraction(v, denominator * 1_000_000) for c, v in scaled.items()}
+
+
+def _busy(
+    intervals: RunningIntervals, classes: Ints, numerators: np.ndarray, start: int, as_of: int
+) -> dict[str, int]:
+    """Each busy class's node-microseconds in `[start, as_of]`, times the denominator of
+    `numerators`."""
+    begin = np.clip(intervals.start, start, as_of)
+    end = np.clip(intervals.end, start, as_of)
+    scaled: dict[str, int] = {}
+    for index, category in enumerate(BUSY):
+        mine = classes == index
+        scaled[category] = _dot(numerators[mine], end[mine] - begin[mine])
+    return scaled
 
 
 def exact_weights(weights: Floats) -> tuple[np.ndarray, int]:

@@ -4,11 +4,14 @@ each job's history, and the nodes batch jobs hold."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from reportgen.analytics.available_nodes import UncountedBatchJob, available_nodes
 from reportgen.analytics.jobstates import ChainedEvents, chained_events, state_counts
 from reportgen.analytics.ledger import (
     WAITING,
     Ledger,
+    busy_node_seconds,
     interval_classes,
     node_ledger,
     waiting_jobs,
@@ -82,6 +85,16 @@ def ledger(run: Run, events: str, batch_jobs: str) -> Ledger:
         return node_ledger(intervals, classes, held, waiting, run.start, run.as_of)
 
     return run.cached(("ledger", events, batch_jobs), compute)
+
+
+def busy_node_hours(run: Run, events: str) -> dict[str, Fraction]:
+    """The ledger's busy classes (useful, failed, timed_out, lost, running) in node-hours,
+    exact, without its idle split (which needs every state's count over time)."""
+    intervals, _ = node_intervals(run, events)
+    table = run.events(events)
+    classes = interval_classes(intervals, table.to_state, table.state_names)
+    seconds = busy_node_seconds(intervals, classes, run.start, run.as_of)
+    return {c: s / 3600 for c, s in seconds.items()}
 
 
 def running_warnings(notes: UtilizationNotes) -> list[str]:

@@ -80,18 +80,31 @@ def headline_cards(headline: Headline, summary: Summary) -> tuple[Card, ...]:
             unit="nodes",
         ),
         Card(
-            "node_hours_used",
-            "Node-hours used",
-            f"{headline.node_hours_used:,.1f}",
-            "Nodes in use integrated over the report's window, in node-hours.",
-        ),
-        Card(
             "node_hours_available",
             "Node-hours available",
-            "-" if available is None else f"{available:,.1f}",
+            _hours(available),
             f"Nodes held by the batch jobs of {held} integrated over the report's window."
             if held
             else "No batch-job query: nothing to integrate.",
+        ),
+        Card(
+            "node_hours_useful",
+            "Node-hours useful",
+            _hours(headline.node_hours_useful),
+            "Node-hours of runs that ended in RUN_DONE (the node-hour ledger's useful).",
+        ),
+        Card(
+            "node_hours_lost",
+            "Node-hours lost",
+            _hours(headline.node_hours_lost),
+            "Node-hours of runs that ended in RUN_ERROR, RUN_TIMEOUT or any state but RUN_DONE "
+            "(the ledger's failed + timed_out + lost).",
+        ),
+        Card(
+            "efficiency",
+            "Efficiency",
+            "-" if headline.efficiency is None else f"{100 * headline.efficiency:.1f}%",
+            "Useful node-hours over available node-hours.",
         ),
         Card(
             "makespan",
@@ -131,6 +144,10 @@ def duration_text(micros: int) -> str:
         return f"{hours} h {minute} min"
     days, hour = divmod(round(seconds / 3600), 24)
     return f"{days:,} d {hour} h"
+
+
+def _hours(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.1f}"
 
 
 def _share(count: int, total: int) -> str:
