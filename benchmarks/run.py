@@ -223,9 +223,23 @@ charts:
 """
 
 
+EVERY_KIND_REST = (
+    LARGE_REST
+    + """\
+  - {id: states, type: states, events: all}
+  - {id: durations, type: durations, events: all}
+  - {id: ledger, type: node_hours, events: all, batch_jobs: all}
+  - {id: failures, type: failures, events: all}
+  - {id: allocations, type: allocations, batch_jobs: all, events: all}
+"""
+)
+"""The three charts and every other kind (issue 9's four, and allocations)."""
+
+
 def whole_builds(name: str, data: Path, suffix: str, rest: str, repeat: int) -> dict[str, Any]:
     """Cold builds (empty output folder, build cache and user cache), then warm ones after a
-    description edit."""
+    description edit. Each cold build also gives its process tree's peak PSS (decoding
+    workers included), sampled by tree_memory.py around it."""
     folder = WORK / "builds" / name
     spec, out, cache = folder / "spec.yaml", folder / "site", folder / "cache"
     files = {
@@ -233,9 +247,11 @@ def whole_builds(name: str, data: Path, suffix: str, rest: str, repeat: int) -> 
         for what, stem in (("events", "events"), ("jobs", "jobs"), ("batch_jobs", "batchjobs"))
     }
 
-    def build(description: str) -> dict[str, Any]:
+    def build(description: str, tree: bool = False) -> dict[str, Any]:
         spec.write_text(BUILD_SPEC.format(title=name, description=description, rest=rest, **files))
         command = [sys.executable, str(HERE / "whole_build.py"), str(spec), str(out), str(cache)]
+        if tree:
+            command = [sys.executable, str(HERE / "tree_memory.py"), "--json", *command]
         # a user cache of the build's own, emptied with the folder: cold includes Vega's bundle
         return dict(python_json(command, {"XDG_CACHE_HOME": str(folder / "user-cache")}))
 
@@ -243,12 +259,36 @@ def whole_builds(name: str, data: Path, suffix: str, rest: str, repeat: int) -> 
     for run in range(repeat):
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        cold.append(build(f"cold build {run}"))
-        warm.append(build(f"edited description {run}"))
+        cold.append(build(f"cold build {run}", tree=True))
+        warm.append({**build(f"edited description {run}"), "tree_pss_mb": 0.0})
     return {
         "cold": {k: median_of(cold, k) for k in cold[0]},
         "warm": {k: median_of(warm, k) for k in warm[0]},
     }
+
+
+def every_kind_builds(
+    label: str, name: str, data: Path, repeat: int
+) -> list[tuple[str, dict[str, Any]]]:
+    """The three-chart build and the every-kind build of one experiment, rounds alternating,
+    with the every-kind build's time over the three-chart one's, paired per round."""
+    three, every = [], []
+    for _ in range(repeat):
+        three.append(whole_builds(name, data, "jsonl.gz", LARGE_REST, 1))
+        every.append(whole_builds(f"{name}-every", data, "jsonl.gz", EVERY_KIND_REST, 1))
+    ratios = [
+        e["cold"]["process_seconds"] / t["cold"]["process_seconds"]
+        for t, e in zip(three, every, strict=True)
+    ]
+
+    def medians(runs: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            phase: {k: statistics.median(r[phase][k] for r in runs) for k in runs[0][phase]}
+            for phase in ("cold", "warm")
+        }
+
+    every_row = {**medians(every), "ratio": ratio_text(ratios)}
+    return [(f"{label}, 3 charts)", medians(three)), (f"{label}, all 8 kinds)", every_row)]
 
 
 def charts(folder: Path, mode: str) -> dict[str, Any]:
@@ -301,21 +341,15 @@ def main() -> int:
         print("measuring whole builds", file=sys.stderr, flush=True)
         data = ensure_inputs(1_000_000)
         events = rows[sizes.index(1_000_000)][1]
-        build_rows.append(
-            (
-                f"{events:,} events (JSON Lines, 3 charts)",
-                whole_builds("e1000000", data, "jsonl.gz", LARGE_REST, args.repeat),
-            )
+        build_rows += every_kind_builds(
+            f"{events:,} events (JSON Lines", "e1000000", data, args.repeat
         )
     if args.huge:
         folder = ensure_inputs(10_000_000, ("jsonl",))
         huge = summary([reportgen_run(folder, "jsonl")])
         rows.append((10_000_000, huge["events"], None, huge, None, None, None, None))
-        build_rows.append(
-            (
-                f"{huge['events']:,} events (JSON Lines, 3 charts)",
-                whole_builds("e10000000", folder, "jsonl.gz", LARGE_REST, 1),
-            )
+        build_rows += every_kind_builds(
+            f"{huge['events']:,} events (JSON Lines", "e10000000", folder, 1
         )
     report = table(rows, chart_rows) + build_table(build_rows)
     (HERE / "results.md").write_text(report)
@@ -375,8 +409,9 @@ def build_table(build_rows: list[tuple[str, dict[str, Any]]]) -> str:
     lines = [
         "",
         "| report | cold build s (with start-up) | warm build s (with start-up) |"
-        " images rendered cold / warm | data from the cache (warm) | peak RSS MB cold / warm |",
-        "|---|---|---|---|---|---|",
+        " images rendered cold / warm | data from the cache (warm) | peak RSS MB cold / warm |"
+        " peak PSS MB, process tree (cold) | cold / 3-chart cold |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, runs in build_rows:
         cold, warm = runs["cold"], runs["warm"]
@@ -385,7 +420,8 @@ def build_table(build_rows: list[tuple[str, dict[str, Any]]]) -> str:
             f"{warm['seconds']:.2f} ({warm['process_seconds']:.2f}) | "
             f"{cold['images_rendered']:.0f} / {warm['images_rendered']:.0f} | "
             f"{'yes' if warm['data_reused'] else 'no'} | "
-            f"{cold['peak_rss_mb']:.0f} / {warm['peak_rss_mb']:.0f} |"
+            f"{cold['peak_rss_mb']:.0f} / {warm['peak_rss_mb']:.0f} | "
+            f"{cold.get('tree_pss_mb', 0):,.0f} | {runs.get('ratio', '-')} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -1,15 +1,17 @@
 """Peak memory of a command with every process it starts (the decoding workers included).
 
-    python3 benchmarks/tree_memory.py COMMAND [ARG ...]
+    python3 benchmarks/tree_memory.py [--json] COMMAND [ARG ...]
 
 Samples the total PSS (proportional set size: shared pages split between the processes that
 share them, so forked workers are not counted twice) of the command's process tree every
 50 ms and prints the peak. `run.py`'s peak RSS is one process's; this is the whole build's.
+With `--json`, COMMAND prints one JSON object: it is printed again with `tree_pss_mb` added.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import subprocess
 import sys
 import time
@@ -38,7 +40,9 @@ def pss_mb(pid: int) -> float:
 
 
 def main() -> int:
-    command = subprocess.Popen(sys.argv[1:])
+    as_json = sys.argv[1:2] == ["--json"]
+    arguments = sys.argv[2:] if as_json else sys.argv[1:]
+    command = subprocess.Popen(arguments, stdout=subprocess.PIPE if as_json else None, text=True)
     peak, processes = 0.0, 0
     while command.poll() is None:
         tree = descendants(command.pid)
@@ -46,7 +50,12 @@ def main() -> int:
         if total > peak:
             peak, processes = total, len(tree)
         time.sleep(0.05)
-    print(f"peak PSS of the process tree: {peak:,.0f} MB ({processes} process(es) then)")
+    if as_json:
+        assert command.stdout is not None
+        result = json.loads(command.stdout.read())
+        json.dump({**result, "tree_pss_mb": peak}, sys.stdout)
+    else:
+        print(f"peak PSS of the process tree: {peak:,.0f} MB ({processes} process(es) then)")
     return command.returncode
 
 

@@ -33,15 +33,14 @@ def test_validate_the_demo() -> None:
 
 def test_a_spec_typo_exits_1_naming_file_line_and_key(tmp_path: Path) -> None:
     spec = tmp_path / "run42.yaml"
-    spec.write_text(
-        (ROOT / "report_specs/demo.yaml")
-        .read_text()
-        .replace("type: throughput, events: demo,", "type: thruput, events: demo,")
-    )
+    text = (ROOT / "report_specs/demo.yaml").read_text()
+    text = text.replace("type: throughput, events: demo,", "type: thruput, events: demo,")
+    spec.write_text(text)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "thruput" in row)
     result = run("validate", str(spec), cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr == (
-        "error: run42.yaml:16: charts[0].type: expected one of throughput, utilization, "
+        f"error: run42.yaml:{line}: charts[0].type: expected one of throughput, utilization, "
         "available_nodes, states, durations, node_hours, failures, allocations; got 'thruput'\n"
     )
     assert "Traceback" not in result.stderr

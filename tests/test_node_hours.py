@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reportgen.analytics.available_nodes import available_nodes
+from reportgen.analytics.exact import six_decimals
 from reportgen.analytics.jobstates import chained_events, state_counts
 from reportgen.analytics.ledger import (
     CATEGORIES,
@@ -22,7 +23,6 @@ from reportgen.analytics.ledger import (
     exact_weights,
     interval_classes,
     node_ledger,
-    six_decimals,
     waiting_jobs,
 )
 from reportgen.analytics.steps import StepSeries, integrate

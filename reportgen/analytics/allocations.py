@@ -9,6 +9,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from reportgen.analytics.exact import six_decimals
 from reportgen.analytics.steps import DECIMALS, exact_cumsum
 from reportgen.source.tables import (
     NO_ID,
@@ -81,23 +82,16 @@ def lanes(start: Ints, end: Ints, pack: bool) -> Ints:
 def minutes_text(micros: Ints) -> list[str]:
     """Durations in microseconds as minutes with exactly 6 decimals (exact: 1 us is 1/60e6
     minute, rounded half to even on the exact fraction)."""
-    return [_fixed(Fraction(int(m), MINUTE)) for m in micros.tolist()]
+    return [six_decimals(Fraction(int(m), MINUTE)) for m in micros.tolist()]
 
 
 def node_hours_text(micros: Ints, nodes: Ints) -> list[str]:
     """Nodes times durations as node-hours with exactly 6 decimals, from exact products."""
     hour = 60 * MINUTE
     return [
-        _fixed(Fraction(int(m) * int(n), hour))
+        six_decimals(Fraction(int(m) * int(n), hour))
         for m, n in zip(micros.tolist(), nodes.tolist(), strict=True)
     ]
-
-
-def _fixed(value: Fraction) -> str:
-    scaled = round(value * 1_000_000)  # Fraction rounds half to even, exactly
-    sign = "-" if scaled < 0 else ""
-    whole, fraction = divmod(abs(scaled), 1_000_000)
-    return f"{sign}{whole}.{fraction:06d}"
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ from fractions import Fraction
 
 import numpy as np
 
+from reportgen.analytics.exact import simple_fraction
 from reportgen.analytics.utilization import RunningIntervals
 from reportgen.source.tables import Codes, EventDetails, EventTable, Floats, Ints, Mask, Objects
 
 MESSAGE_CHARS = 120
 EXAMPLE_JOBS = 5
 MICROS_PER_HOUR = 3_600_000_000
-_MAX_DENOMINATOR = 1 << 20
 _DIGITS = re.compile("[0-9]+")
 
 
@@ -167,21 +167,8 @@ def exact_node_micros(weights: Floats, micros: Ints) -> Fraction:
     distinct, inverse = np.unique(weights, return_inverse=True)
     for index, weight in enumerate(distinct.tolist()):
         summed = int(micros[inverse.ravel() == index].astype(object).sum())
-        total += weight_fraction(weight) * summed
+        total += simple_fraction(weight) * summed
     return total
-
-
-def weight_fraction(weight: float) -> Fraction:
-    """The simple fraction a float weight stands for (1/3 rather than its binary neighbour),
-    or the float itself when no fraction with a denominator up to 2**20 rounds to it."""
-    simple = Fraction(weight).limit_denominator(_MAX_DENOMINATOR)
-    return simple if float(simple) == weight else Fraction(weight)
-
-
-def node_hours_text(value: Fraction) -> str:
-    """Node-hours (or any non-negative value) rounded half up to exactly 6 decimals."""
-    millionths = (value * 2_000_000 + 1) // 2
-    return f"{millionths // 1_000_000}.{millionths % 1_000_000:06d}"
 
 
 def returncode_text(code: float | None) -> str:

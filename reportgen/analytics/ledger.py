@@ -21,6 +21,7 @@ from math import lcm
 
 import numpy as np
 
+from reportgen.analytics.exact import simple_fraction, six_decimals
 from reportgen.analytics.steps import DECIMALS, StepSeries, union_times
 from reportgen.analytics.utilization import RunningIntervals, interval_series
 from reportgen.source.tables import Codes, Floats, Ints, Mask
@@ -39,7 +40,6 @@ CATEGORIES = (
 BUSY = CATEGORIES[1:6]
 """The classes of RUNNING intervals, by the state their closing event enters (open: running)."""
 CLOSED_BY = {"RUN_DONE": "useful", "RUN_ERROR": "failed", "RUN_TIMEOUT": "timed_out"}
-_MAX_DENOMINATOR = 1 << 20
 _SAFE = 1 << 62
 
 
@@ -69,13 +69,6 @@ class Ledger:
     def printed(self, category: str) -> str:
         """Node-hours rounded to exactly 6 decimals (half to even), from the exact value."""
         return six_decimals(self.node_seconds[category] / 3600)
-
-
-def six_decimals(value: Fraction) -> str:
-    millionths = round(value * 1_000_000)
-    sign = "-" if millionths < 0 else ""
-    whole, fraction = divmod(abs(millionths), 1_000_000)
-    return f"{sign}{whole}.{fraction:06d}"
 
 
 def interval_classes(intervals: RunningIntervals, to_state: Codes, names: tuple[str, ...]) -> Ints:
@@ -156,8 +149,7 @@ def exact_weights(weights: Floats) -> tuple[np.ndarray, int]:
     distinct = np.unique(weights)
     fractions = []
     for w in distinct.tolist():
-        simple = Fraction(w).limit_denominator(_MAX_DENOMINATOR)
-        fractions.append(simple if float(simple) == w else Fraction(w))
+        fractions.append(simple_fraction(w))
     denominator = lcm(1, *(f.denominator for f in fractions))
     scaled = [f.numerator * (denominator // f.denominator) for f in fractions]
     largest = max((abs(s) for s in scaled), default=0)

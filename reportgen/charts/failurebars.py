@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from reportgen.analytics.exact import six_decimals
 from reportgen.analytics.failures import (
     AttemptCounts,
     FailureGroup,
-    node_hours_text,
     returncode_text,
 )
 
@@ -60,7 +60,7 @@ def group_bars(groups: list[tuple[str, FailureGroup]], several: bool) -> list[Gr
                 attempts=sum(g.attempts for g in rest),
                 jobs="see the CSV",  # (a job may be in several groups: no sum)
                 node_hours=float(hours),
-                node_hours_text=node_hours_text(hours),
+                node_hours_text=six_decimals(hours),
             )
         )
     return bars
@@ -79,7 +79,7 @@ def _bar(run: str, group: FailureGroup, several: bool) -> GroupBar:
         attempts=group.attempts,
         jobs=f"{group.jobs:,}",
         node_hours=float(group.node_hours),
-        node_hours_text=node_hours_text(group.node_hours),
+        node_hours_text=six_decimals(group.node_hours),
     )
 
 

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
+from reportgen.analytics.exact import six_decimals
 from reportgen.analytics.failures import (
     AttemptCounts,
     FailureGroup,
     attempt_counts,
     attempt_endings,
     failure_groups,
-    node_hours_text,
     returncode_text,
 )
 from reportgen.analytics.jobstates import states_at
@@ -149,7 +149,7 @@ def _group_cells(group: FailureGroup) -> tuple[str, ...]:
         group.message,
         str(group.attempts),
         str(group.jobs),
-        node_hours_text(group.node_hours),
+        six_decimals(group.node_hours),
         " ".join(str(job) for job in group.example_job_ids),
     )
 
