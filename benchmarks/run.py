@@ -333,7 +333,7 @@ def main() -> int:
         chart_rows.append((size, reduced, full))
     build_rows = [
         (
-            "demo (29,541 events, 4 charts)",
+            "demo (29,541 events, every kind)",
             whole_builds("demo", ROOT / "report_specs" / "data", "json.gz", DEMO_REST, args.repeat),
         )
     ]
