@@ -467,3 +467,22 @@ def test_a_compression_bomb_stops_before_it_fills_the_memory(
     code, stderr = cli(capsys, "build", "tiny.yaml", "--out", "site")
     assert (code, stderr) == (1, BOMB.format(path=project / "events.json"))
     assert not (project / "site").exists()
+
+
+def test_what_the_readers_dropped_or_did_not_know_is_on_stderr(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unknown = {**RECORDS[2], "id": 4, "from_state": "JOB_FINISHED", "to_state": "ARCHIVED"}
+    (project / "events.json").write_text(json.dumps([*RECORDS, *RECORDS, unknown]))
+    code, stderr = cli(capsys, "build", "tiny.yaml", "--out", "site")
+    assert (code, warnings_of(stderr)) == (
+        0,
+        [
+            "warning: tiny: events.json: 3 duplicate event records dropped (the same id and "
+            "content as an earlier record)",
+            "warning: tiny: events.json: states Balsam does not define: 'ARCHIVED' (counted as "
+            "they are)",
+        ],
+    )
+    page = (project / "site" / "tiny" / "index.html").read_text()
+    assert "<li>events.json: 3 duplicate event records dropped" in page

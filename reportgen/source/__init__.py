@@ -63,10 +63,11 @@ def _load_files(
         batch_jobs = {
             q.name: select_batch_jobs(all_batch_jobs, q) for q in report.batch_job_queries.values()
         }
-    warnings = []
+    warnings = _read_warnings(files, all_events, jobs, all_batch_jobs)
     if all_events is not None and jobs is not None:
-        warnings = [w for w in [jobless_events_warning(all_events, jobs, queries)] if w]
-    notes = _file_notes(files, all_events, jobs, all_batch_jobs)
+        warnings += [w for w in [jobless_events_warning(all_events, jobs, queries)] if w]
+    read = [p.name for p in (files.events, files.jobs, files.batch_jobs) if p is not None]
+    notes = [f"Saved API responses: {', '.join(read)}"]
     return ReportData(
         events=events, batch_jobs=batch_jobs, jobs=jobs, notes=notes, warnings=warnings
     )
@@ -101,15 +102,14 @@ def _read_files(
     return all_events, jobs, all_batch_jobs
 
 
-def _file_notes(
+def _read_warnings(
     files: FilesSource,
     events: EventTable | None,
     jobs: JobTable | None,
     batch_jobs: BatchJobTable | None,
 ) -> list[str]:
-    """The page's Data line: the files read, and what their readers dropped or did not know."""
-    read = [p.name for p in (files.events, files.jobs, files.batch_jobs) if p is not None]
-    notes = [f"Saved API responses: {', '.join(read)}"]
+    """What the files' readers dropped or did not know (warned on the page and on stderr)."""
+    notes = []
     for table, path, what in [
         (events, files.events, "event"),
         (jobs, files.jobs, "job"),

@@ -77,12 +77,12 @@ def _fetch(report: Report, needs: Needs, client: BalsamClient, fetched_at: int) 
             jobs=job_records,
             batch_jobs=[batch_records[i] for i in sorted(batch_records)],
         )
-    notes = _notes(client, queries) + _read_notes(client, raw_events, jobs, all_batch_jobs)
     return ReportData(
         events=event_tables,
         batch_jobs=batch_tables,
         jobs=jobs,
-        notes=notes,
+        notes=_notes(client, queries),
+        warnings=_read_notes(client, raw_events, jobs, all_batch_jobs),
         fetched_at=fetched_at,
         snapshot=snapshot,
     )
@@ -94,7 +94,7 @@ def _read_notes(
     jobs: JobTable | None,
     batch_jobs: BatchJobTable,
 ) -> list[str]:
-    """Duplicates dropped and unknown states, of each fetched record set."""
+    """Duplicates dropped and unknown states, of each fetched record set (warnings)."""
     read: list[tuple[str, EventTable | JobTable | BatchJobTable | None, str]] = [
         *((name, table, "event") for name, table in events.items()),
         ("jobs", jobs, "job"),
