@@ -116,24 +116,42 @@ def read_event_table(
         return parts, states
 
     parts, states = _split_or_whole(read)
+    dtypes: list[Any] = [np.int64, np.int64, np.int64, np.int16, np.int16, np.float64]
+    if details:
+        dtypes += [np.float64, np.bool_, None, None]  # EventDetails' columns
+    joined = _join_freeing(parts, dtypes)
     table = EventTable(
-        id=_join(parts, 0, np.int64),
-        job_id=_join(parts, 1, np.int64),
-        timestamp=_join(parts, 2, np.int64),
-        from_state=_join(parts, 3, np.int16),
-        to_state=_join(parts, 4, np.int16),
-        num_nodes=_join(parts, 5, np.float64),
+        id=joined[0],
+        job_id=joined[1],
+        timestamp=joined[2],
+        from_state=joined[3],
+        to_state=joined[4],
+        num_nodes=joined[5],
         state_names=tuple(states),
-        details=_joined_details(parts) if details else None,
+        details=EventDetails(*joined[6:]) if details else None,
     )
     return drop_duplicates(table, path, "event", _lines_of(path, "events"))
 
 
-def _joined_details(parts: list[tuple[Any, ...]]) -> EventDetails:
-    """The details columns of every part (each part's columns 6 to 9)."""
-    if not parts:
-        return columns.event_details([], [], [])
-    return EventDetails(*(np.concatenate([p[i] for p in parts]) for i in range(6, 10)))
+def _join_freeing(parts: list[tuple[Any, ...]], dtypes: list[Any]) -> list[Any]:
+    """Each column of every part joined (`parts` is emptied), one column at a time, each
+    part's piece dropped as soon as it is joined, so the parts and the whole table are never
+    held at once (measured on 9.4 x 10^6 events: peak 764 -> 691 MB, with details 1,333 ->
+    1,288 MB). A dtype of None keeps the pieces' own (object columns)."""
+    pieces = [list(part) for part in parts]
+    parts.clear()  # the parts' tuples would keep every piece alive
+    joined = []
+    for index, dtype in enumerate(dtypes):
+        column = [piece[index] for piece in pieces]
+        for piece in pieces:
+            piece[index] = None
+        if not column:
+            joined.append(np.empty(0, dtype=dtype or object))
+        else:
+            whole = np.concatenate(column)
+            joined.append(whole if dtype is None else whole.astype(dtype, copy=False))
+        del column
+    return joined
 
 
 def _lines_of(path: Path, what: str) -> Callable[[], list[int] | None]:
