@@ -19,6 +19,7 @@ import altair as alt
 import numpy as np
 
 from reportgen.analytics.steps import union_times
+from reportgen.charts.asof import as_of_dataset, as_of_layers
 from reportgen.charts.layers import CONFIG, AreaStack, StepLayer
 from reportgen.charts.reduce import column_extremes
 from reportgen.charts.steps import chart_points
@@ -76,12 +77,7 @@ def area_data(
         if stack.line is not None:
             line = stack.line
             datasets[line.dataset] = chart_points(line, axis, *window, chart.width)
-    datasets[f"{chart.id}-as-of"] = [
-        {
-            "x": axis_positions(np.array([as_of]), axis, start)[0],
-            "label": "as of " + time_labels(np.array([as_of]), axis)[0],
-        }
-    ]
+    datasets[f"{chart.id}-as-of"] = as_of_dataset(as_of, axis, start)
     return AreaData(stacks, datasets, instants, drawn)
 
 
@@ -220,13 +216,7 @@ def _panel(
         layers.append(_line(stack.line, x, color))
     if tooltip is not None:
         layers.append(_tooltips(bands, tooltip))
-    rule = alt.Chart(alt.NamedData(name=f"{chart.id}-as-of")).encode(x=x)
-    layers.append(rule.mark_rule(strokeDash=[4, 3], color="#666666"))
-    layers.append(
-        rule.mark_text(
-            align="right", baseline="bottom", dy=-3, fontSize=10, color="#444444"
-        ).encode(text="label:N", y=alt.value(0))
-    )
+    layers += as_of_layers(f"{chart.id}-as-of", x)
     titled = {"title": stack.title} if stack.title else {}
     panel: Any = alt.layer(*layers).properties(width=chart.width, height=chart.height, **titled)
     return panel

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import altair as alt
-import numpy as np
 
 from reportgen.charts import lanes
+from reportgen.charts.asof import as_of_dataset, as_of_layers
 from reportgen.charts.lanes import Lanes
 from reportgen.charts.layers import CONFIG
-from reportgen.charts.timeaxis import axis_positions, time_labels
 from reportgen.spec.model import Chart, TimeAxis
 
 STATE_COLORS = {
@@ -261,16 +260,5 @@ def _as_of_layers(
     run: Lanes, name: str, c: _Channels, axis: TimeAxis, datasets: dict[str, list[dict[str, Any]]]
 ) -> list[Any]:
     start, as_of = run.window
-    datasets[f"{name}-as-of"] = [
-        {
-            "x": axis_positions(np.array([as_of]), axis, start)[0],
-            "label": "as of " + time_labels(np.array([as_of]), axis)[0],
-        }
-    ]
-    rule = alt.Chart(alt.NamedData(name=f"{name}-as-of")).encode(x=c.x)
-    return [
-        rule.mark_rule(strokeDash=[4, 3], color="#666666"),
-        rule.mark_text(
-            align="right", baseline="bottom", dy=-3, fontSize=10, color="#444444"
-        ).encode(text="label:N", y=alt.value(0)),
-    ]
+    datasets[f"{name}-as-of"] = as_of_dataset(as_of, axis, start)
+    return as_of_layers(f"{name}-as-of", c.x)

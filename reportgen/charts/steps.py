@@ -12,6 +12,7 @@ from typing import Any
 import altair as alt
 import numpy as np
 
+from reportgen.charts.asof import as_of_dataset, as_of_layers
 from reportgen.charts.layers import CONFIG, StepLayer
 from reportgen.charts.reduce import reduce_steps
 from reportgen.charts.timeaxis import axis_positions, time_labels
@@ -41,12 +42,7 @@ def chart_data(
         layer.dataset: chart_points(layer, axis, *(layer.window or (start, as_of)), chart.width)
         for layer in layers
     }
-    datasets[f"{chart.id}-as-of"] = [
-        {
-            "x": axis_positions(np.array([as_of]), axis, start)[0],
-            "label": "as of " + time_labels(np.array([as_of]), axis)[0],
-        }
-    ]
+    datasets[f"{chart.id}-as-of"] = as_of_dataset(as_of, axis, start)
     changes = sum(len(layer.series) for layer in layers)
     drawn = sum(min(len(layer.series), len(datasets[layer.dataset])) for layer in layers)
     return ChartData(
@@ -81,14 +77,7 @@ def chart_spec(
         )
         for layer in data.layers
     ]
-    rule = alt.Chart(alt.NamedData(name=f"{chart.id}-as-of")).encode(x=x)
-    layers.append(rule.mark_rule(strokeDash=[4, 3], color="#666666"))
-    # the label sits just above the plot, where no series can run into it
-    layers.append(
-        rule.mark_text(
-            align="right", baseline="bottom", dy=-3, fontSize=10, color="#444444"
-        ).encode(text="label:N", y=alt.value(0))
-    )
+    layers += as_of_layers(f"{chart.id}-as-of", x)
     layered = alt.layer(*layers).properties(width=chart.width, height=chart.height)
     if not interactive:  # the page shows the title as a heading; images need their own
         layered = layered.properties(title=chart.title)
