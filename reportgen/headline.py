@@ -9,10 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reportgen.analytics.jobstates import states_at
 from reportgen.analytics.steps import integrate
 from reportgen.kinds.run import Run
-from reportgen.kinds.shared import busy_node_hours, held_nodes, running
+from reportgen.kinds.shared import busy_node_hours, held_nodes, job_states, running
 from reportgen.source.tables import EventTable
 from reportgen.spec.model import Summary
 
@@ -71,7 +70,7 @@ def compute_headline(summary: Summary, run: Run) -> Headline:
     makespan = None
     if summary.events is not None:
         events = run.events(summary.events)
-        job_ids, states = states_at(events, as_of)
+        job_ids, states = job_states(run, summary.events)
         jobs = int(job_ids.size)
         finished = int(np.count_nonzero(states == events.code("JOB_FINISHED")))
         failed = int(np.count_nonzero(states == events.code("FAILED")))

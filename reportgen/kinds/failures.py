@@ -21,13 +21,12 @@ from reportgen.analytics.failures import (
     failure_groups,
     returncode_text,
 )
-from reportgen.analytics.jobstates import states_at
 from reportgen.analytics.utilization import UtilizationNotes
 from reportgen.charts.failurebars import DRAWN_GROUPS, attempt_bars, group_bars
 from reportgen.kinds.base import DataFile, Figure, Kind, Section, View
 from reportgen.kinds.results import Column, Rows
 from reportgen.kinds.run import Run
-from reportgen.kinds.shared import node_intervals
+from reportgen.kinds.shared import job_states, node_intervals
 from reportgen.site.csvfile import csv_field
 from reportgen.source.data import Needs
 from reportgen.spec.checks import Key
@@ -84,7 +83,7 @@ def _run_failures(run: Run, query: str) -> tuple[RunFailures, list[str]]:
     intervals, notes = node_intervals(run, query)
     endings = attempt_endings(events, details, intervals, run.as_of)
     groups = failure_groups(endings, events.state_names)
-    job_ids, states = states_at(events, run.as_of)
+    job_ids, states = job_states(run, query)
     attempts = attempt_counts(events, run.as_of, job_ids, states, events.state_names)
     warnings = _weight_warnings(notes)
     unclosed = int(np.count_nonzero(~endings.closes))

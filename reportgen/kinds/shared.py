@@ -7,7 +7,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from reportgen.analytics.available_nodes import UncountedBatchJob, available_nodes
-from reportgen.analytics.jobstates import ChainedEvents, chained_events, state_counts
+from reportgen.analytics.jobstates import ChainedEvents, chained_events, state_counts, states_at
 from reportgen.analytics.ledger import (
     WAITING,
     Ledger,
@@ -26,7 +26,7 @@ from reportgen.analytics.utilization import (
 )
 from reportgen.kinds.results import Column, Rows
 from reportgen.kinds.run import Run
-from reportgen.source.tables import NO_ID
+from reportgen.source.tables import NO_ID, Codes, Ints
 
 
 def running(run: Run, events: str, node_weighting: bool) -> tuple[StepSeries, UtilizationNotes]:
@@ -62,6 +62,12 @@ def state_series(run: Run, events: str) -> tuple[StepSeries, ...]:
     return run.once(
         ("state_series", events), lambda: tuple(state_counts(chained(run, events)).values())
     )
+
+
+def job_states(run: Run, events: str) -> tuple[Ints, Codes]:
+    """Each job of a query (ascending id) and its state at the as-of time (the headline and
+    the failures kind both need them)."""
+    return run.once(("job_states", events), lambda: states_at(run.events(events), run.as_of))
 
 
 def held_nodes(run: Run, batch_jobs: str) -> tuple[StepSeries, list[UncountedBatchJob]]:
