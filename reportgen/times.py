@@ -33,3 +33,19 @@ def duration_text(micros: int) -> str:
     if micros == 0:
         return "0 s"
     return f"{micros / 1000:.3g} ms"
+
+
+def span_text(micros: int) -> str:
+    """A long span for readers in its two largest units: `9 h 58 min`, `12 min 5 s`,
+    `42.5 s` (a makespan; `duration_text` gives one unit, to 3 significant digits)."""
+    seconds = micros / 1_000_000
+    if seconds < 60:
+        return f"{seconds:,.1f} s"
+    minutes, second = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {second} s"
+    hours, minute = divmod(round(seconds / 60), 60)
+    if hours < 48:
+        return f"{hours} h {minute} min"
+    days, hour = divmod(round(seconds / 3600), 24)
+    return f"{days:,} d {hour} h"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.build import build_site
-from reportgen.site.cards import duration_text
+from reportgen.times import span_text
 from tests.factories import batch_job, event
 
 
@@ -100,10 +100,10 @@ def test_no_job_finished_means_no_makespan(tmp_path: Path) -> None:
 
 def test_durations_read_as_their_two_largest_units() -> None:
     second = 1_000_000
-    assert duration_text(42_500_000) == "42.5 s"
-    assert duration_text(12 * 60 * second + 5 * second) == "12 min 5 s"
-    assert duration_text((9 * 3600 + 58 * 60 + 40) * second) == "9 h 59 min"
-    assert duration_text(50 * 3600 * second) == "2 d 2 h"
+    assert span_text(42_500_000) == "42.5 s"
+    assert span_text(12 * 60 * second + 5 * second) == "12 min 5 s"
+    assert span_text((9 * 3600 + 58 * 60 + 40) * second) == "9 h 59 min"
+    assert span_text(50 * 3600 * second) == "2 d 2 h"
 
 
 def test_the_cards_node_hours_are_the_ledgers(tmp_path: Path) -> None:

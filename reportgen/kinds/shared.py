@@ -84,8 +84,7 @@ def ledger(run: Run, events: str, batch_jobs: str) -> Ledger:
 
     def compute() -> Ledger:
         intervals, _ = node_intervals(run, events)
-        table = run.events(events)
-        classes = interval_classes(intervals, table.to_state, table.state_names)
+        classes = _interval_classes(run, events)
         held, _ = held_nodes(run, batch_jobs)
         waiting = waiting_jobs([s for s in state_series(run, events) if s.name in WAITING])
         return node_ledger(intervals, classes, held, waiting, run.start, run.as_of)
@@ -96,11 +95,25 @@ def ledger(run: Run, events: str, batch_jobs: str) -> Ledger:
 def busy_node_hours(run: Run, events: str) -> dict[str, Fraction]:
     """The ledger's busy classes (useful, failed, timed_out, lost, running) in node-hours,
     exact, without its idle split (which needs every state's count over time)."""
-    intervals, _ = node_intervals(run, events)
-    table = run.events(events)
-    classes = interval_classes(intervals, table.to_state, table.state_names)
-    seconds = busy_node_seconds(intervals, classes, run.start, run.as_of)
-    return {c: s / 3600 for c, s in seconds.items()}
+
+    def compute() -> dict[str, Fraction]:
+        intervals, _ = node_intervals(run, events)
+        seconds = busy_node_seconds(intervals, _interval_classes(run, events), run.start, run.as_of)
+        return {c: s / 3600 for c, s in seconds.items()}
+
+    return run.cached(("busy_node_hours", events), compute)
+
+
+def _interval_classes(run: Run, events: str) -> Ints:
+    """Each node-weighted RUNNING interval's ledger class (shared by the ledger and the
+    headline's busy node-hours)."""
+
+    def compute() -> Ints:
+        intervals, _ = node_intervals(run, events)
+        table = run.events(events)
+        return interval_classes(intervals, table.to_state, table.state_names)
+
+    return run.once(("interval_classes", events), compute)
 
 
 def running_warnings(notes: UtilizationNotes) -> list[str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from reportgen.headline import Headline
 from reportgen.spec.model import Summary
-from reportgen.times import format_micros
+from reportgen.times import format_micros, span_text
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def headline_cards(headline: Headline, summary: Summary) -> tuple[Card, ...]:
         Card(
             "makespan",
             "Makespan",
-            "-" if headline.makespan is None else duration_text(headline.makespan),
+            "-" if headline.makespan is None else span_text(headline.makespan),
             "From the first event to the last entry into JOB_FINISHED.",
         ),
         Card(
@@ -129,21 +129,6 @@ def time_span(headline: Headline) -> str:
     start, end = format_micros(headline.start), format_micros(headline.as_of)
     shown_end = end[11:16] if end[:10] == start[:10] else end[:16].replace("T", " ")
     return f"{start[:16].replace('T', ' ')} to {shown_end}"
-
-
-def duration_text(micros: int) -> str:
-    """`9 h 58 min`, `12 min 5 s`, `42.5 s`: the two largest units that matter."""
-    seconds = micros / 1_000_000
-    if seconds < 60:
-        return f"{seconds:,.1f} s"
-    minutes, second = divmod(round(seconds), 60)
-    if minutes < 60:
-        return f"{minutes} min {second} s"
-    hours, minute = divmod(round(seconds / 60), 60)
-    if hours < 48:
-        return f"{hours} h {minute} min"
-    days, hour = divmod(round(seconds / 3600), 24)
-    return f"{days:,} d {hour} h"
 
 
 def _hours(value: float | None) -> str:
