@@ -4,14 +4,12 @@ digits; minutes and node-hours exact, printed with exactly 6 decimals."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportgen.analytics.allocations import minutes_text, node_hours_text
 from reportgen.kinds.base import DataFile
+from reportgen.kinds.present import text_file
 from reportgen.site.csvfile import csv_field
 from reportgen.source.tables import NO_ID, NO_TIME, NO_WALL_TIME
 from reportgen.times import format_micros
@@ -53,10 +51,4 @@ def allocations_csv(runs: Sequence[RunAllocations]) -> str:
 
 
 def allocations_file(chart_id: str, runs: Sequence[RunAllocations]) -> DataFile:
-    text = allocations_csv(runs)
-    key = hashlib.sha256(text.encode()).hexdigest()
-    return DataFile(f"{chart_id}.csv", key, partial(_write, text=text))
-
-
-def _write(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8", newline="")
+    return text_file(f"{chart_id}.csv", allocations_csv(runs))

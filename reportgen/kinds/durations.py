@@ -3,18 +3,19 @@ another (Stage in, Run delay, Run, Stage out, Restart wait), one sample per atte
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from reportgen.analytics.durations import StageSamples, Summary, stage_samples, summary
+from reportgen.analytics.exact import six_decimals
 from reportgen.charts.layers import RUN_COLORS
 from reportgen.kinds.base import DataFile, Figure, Kind, Section, View
+from reportgen.kinds.present import text_file
 from reportgen.kinds.results import Column, Rows
 from reportgen.kinds.run import Run
 from reportgen.kinds.samples_csv import SampleGroup, samples_hash, write_samples_csv
@@ -262,13 +263,11 @@ def summary_csv(named: list[tuple[str | None, Stage]]) -> str:
 
 
 def _seconds(micros: int) -> str:
-    return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+    return six_decimals(Fraction(micros, 1_000_000))
 
 
 def _summary_file(chart_id: str, named: list[tuple[str | None, Stage]]) -> DataFile:
-    text = summary_csv(named)
-    key = hashlib.sha256(text.encode()).hexdigest()
-    return DataFile(f"{chart_id}-summary.csv", key, partial(_write_text, text=text))
+    return text_file(f"{chart_id}-summary.csv", summary_csv(named))
 
 
 def _samples_file(chart_id: str, named: list[tuple[str | None, Stage]]) -> DataFile:
@@ -276,7 +275,3 @@ def _samples_file(chart_id: str, named: list[tuple[str | None, Stage]]) -> DataF
     return DataFile(
         f"{chart_id}.csv", samples_hash(groups), partial(write_samples_csv, groups=groups)
     )
-
-
-def _write_text(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8", newline="")

@@ -4,11 +4,8 @@ node-hours of the RUNNING intervals they ended; and how many attempts the jobs t
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
-from pathlib import Path
 
 import numpy as np
 
@@ -23,7 +20,8 @@ from reportgen.analytics.failures import (
 )
 from reportgen.analytics.utilization import UtilizationNotes
 from reportgen.charts.failurebars import DRAWN_GROUPS, attempt_bars, group_bars
-from reportgen.kinds.base import DataFile, Figure, Kind, Section, View
+from reportgen.kinds.base import Figure, Kind, Section, View
+from reportgen.kinds.present import text_file
 from reportgen.kinds.results import Column, Rows
 from reportgen.kinds.run import Run
 from reportgen.kinds.shared import job_states, node_intervals
@@ -130,8 +128,8 @@ def present(result: Failures, view: View) -> Section:
         image=failures_spec(chart, bars, histogram, interactive=False),
     )
     files = (
-        _text_file(f"{chart.id}.csv", groups_csv(result)),
-        _text_file(f"{chart.id}-attempts.csv", attempts_csv(result)),
+        text_file(f"{chart.id}.csv", groups_csv(result)),
+        text_file(f"{chart.id}-attempts.csv", attempts_csv(result)),
     )
     count = sum(len(r.groups) for r in result.runs)
     endings = sum(g.attempts for r in result.runs for g in r.groups)
@@ -210,15 +208,6 @@ def _groups_table(result: Failures, several: bool) -> Rows:
     if total <= TABLE_ROWS:
         caption = "Failure groups"
     return Rows(caption, columns, rows, "rows failures")
-
-
-def _text_file(name: str, text: str) -> DataFile:
-    key = hashlib.sha256(text.encode()).hexdigest()
-    return DataFile(name, key, partial(_write_text, text=text))
-
-
-def _write_text(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8", newline="")
 
 
 KIND = Kind(

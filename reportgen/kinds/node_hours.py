@@ -4,16 +4,15 @@ nothing to run, and running beyond what was held; exact, so the parts add up to 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from reportgen.analytics.ledger import BUSY, CATEGORIES, Ledger
 from reportgen.charts.layers import AreaStack, StepLayer
 from reportgen.kinds.base import DataFile, Figure, Kind, Section, View
+from reportgen.kinds.present import text_file
 from reportgen.kinds.results import Column, Rows
 from reportgen.kinds.run import Run
 from reportgen.kinds.shared import (
@@ -201,9 +200,7 @@ def totals_csv(result: LedgerResult) -> str:
 
 
 def _totals_csv(chart_id: str, result: LedgerResult) -> DataFile:
-    text = totals_csv(result)
-    key = hashlib.sha256(text.encode()).hexdigest()
-    return DataFile(f"{chart_id}.csv", key, partial(_write_text, text=text))
+    return text_file(f"{chart_id}.csv", totals_csv(result))
 
 
 def _over_time_csv(chart_id: str, result: LedgerResult) -> DataFile:
@@ -218,10 +215,6 @@ def _over_time_csv(chart_id: str, result: LedgerResult) -> DataFile:
         series_hash(series, runs, by_series=True),
         partial(write_series_csv, series=series, runs=runs, by_series=True),
     )
-
-
-def _write_text(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8", newline="")
 
 
 KIND = Kind(

@@ -82,9 +82,7 @@ def bars_section(view: View, result: Bars, y_title: str) -> Section:
         page=bars_spec(chart, bars, y_title, interactive=True),
         image=bars_spec(chart, bars, y_title, interactive=False),
     )
-    text = bars_csv(result)
-    key = hashlib.sha256(text.encode()).hexdigest()
-    csv = DataFile(f"{chart.id}.csv", key, partial(_write_text, text=text))
+    csv = text_file(f"{chart.id}.csv", bars_csv(result))
     count = len(result.categories) * len(result.values)
     return Section(figure, (csv,), f"{count:,} bars.", result.warnings, result.tables)
 
@@ -96,6 +94,12 @@ def bars_csv(result: Bars) -> str:
             shown = str(int(value)) if result.integral else repr(float(value))
             lines.append(f"{csv_field(category)},{csv_field(group)},{shown}")
     return "\n".join(lines) + "\n"
+
+
+def text_file(name: str, text: str) -> DataFile:
+    """A data file of `text` (a small CSV), keyed by its content."""
+    key = hashlib.sha256(text.encode()).hexdigest()
+    return DataFile(name, key, partial(_write_text, text=text))
 
 
 def _write_text(path: Path, text: str) -> None:
