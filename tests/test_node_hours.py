@@ -14,13 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reportgen.analytics.available_nodes import available_nodes
-from reportgen.analytics.exact import six_decimals
+from reportgen.analytics.exact import exact_weights, six_decimals
 from reportgen.analytics.jobstates import chained_events, state_counts
 from reportgen.analytics.ledger import (
     CATEGORIES,
     WAITING,
     Ledger,
-    exact_weights,
     interval_classes,
     node_ledger,
     waiting_jobs,

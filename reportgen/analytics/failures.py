@@ -17,7 +17,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from reportgen.analytics.exact import simple_fraction
+from reportgen.analytics.exact import exact_dot, exact_weights
 from reportgen.analytics.utilization import RunningIntervals
 from reportgen.source.tables import Codes, EventDetails, EventTable, Floats, Ints, Mask, Objects
 
@@ -161,14 +161,10 @@ def _group(
 
 
 def exact_node_micros(weights: Floats, micros: Ints) -> Fraction:
-    """The sum of weight x microseconds, exactly: per distinct weight, the integer sum of its
-    microseconds times the simple fraction the weight stands for."""
-    total = Fraction(0)
-    distinct, inverse = np.unique(weights, return_inverse=True)
-    for index, weight in enumerate(distinct.tolist()):
-        summed = int(micros[inverse.ravel() == index].astype(object).sum())
-        total += simple_fraction(weight) * summed
-    return total
+    """The sum of weight x microseconds, exactly (the weights as the simple fractions they
+    stand for)."""
+    numerators, denominator = exact_weights(weights)
+    return Fraction(exact_dot(numerators, micros), denominator)
 
 
 def returncode_text(code: float | None) -> str:

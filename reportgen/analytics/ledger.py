@@ -17,11 +17,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from math import lcm
 
 import numpy as np
 
-from reportgen.analytics.exact import simple_fraction, six_decimals
+from reportgen.analytics.exact import SAFE, exact_dot, exact_weights, six_decimals
 from reportgen.analytics.steps import DECIMALS, StepSeries, union_times
 from reportgen.analytics.utilization import RunningIntervals, interval_series
 from reportgen.source.tables import Codes, Floats, Ints, Mask
@@ -40,7 +39,6 @@ CATEGORIES = (
 BUSY = CATEGORIES[1:6]
 """The classes of RUNNING intervals, by the state their closing event enters (open: running)."""
 CLOSED_BY = {"RUN_DONE": "useful", "RUN_ERROR": "failed", "RUN_TIMEOUT": "timed_out"}
-_SAFE = 1 << 62
 
 
 @dataclass(frozen=True)
@@ -109,10 +107,10 @@ def node_ledger(
     idle = levels[0] - used
     is_waiting = levels[1] > 0
     spare, over = np.maximum(idle, 0), np.maximum(-idle, 0)
-    scaled["idle_jobs_waiting"] = _dot(spare[is_waiting], durations[is_waiting])
-    scaled["idle_no_jobs"] = _dot(spare[~is_waiting], durations[~is_waiting])
-    scaled["over_capacity"] = _dot(over, durations)
-    scaled["available"] = _dot(levels[0], durations)
+    scaled["idle_jobs_waiting"] = exact_dot(spare[is_waiting], durations[is_waiting])
+    scaled["idle_no_jobs"] = exact_dot(spare[~is_waiting], durations[~is_waiting])
+    scaled["over_capacity"] = exact_dot(over, durations)
+    scaled["available"] = exact_dot(levels[0], durations)
     exact = {c: scaled[c] for c in CATEGORIES}
     over_time = _over_time(intervals, classes, times, spare, over, is_waiting, denominator)
     return Ledger(exact, denominator * 1_000_000, over_time, available, start, as_of)
@@ -138,52 +136,16 @@ def _busy(
     scaled: dict[str, int] = {}
     for index, category in enumerate(BUSY):
         mine = classes == index
-        scaled[category] = _dot(numerators[mine], end[mine] - begin[mine])
+        scaled[category] = exact_dot(numerators[mine], end[mine] - begin[mine])
     return scaled
-
-
-def exact_weights(weights: Floats) -> tuple[np.ndarray, int]:
-    """Integer numerators over one common denominator for the weights (the simple
-    fractions they stand for; a weight that is none is taken as its exact binary value);
-    int64 when every sum of them fits, else Python integers."""
-    distinct = np.unique(weights)
-    fractions = []
-    for w in distinct.tolist():
-        fractions.append(simple_fraction(w))
-    denominator = lcm(1, *(f.denominator for f in fractions))
-    scaled = [f.numerator * (denominator // f.denominator) for f in fractions]
-    largest = max((abs(s) for s in scaled), default=0)
-    index = np.searchsorted(distinct, weights)
-    if largest * max(weights.size, 1) < _SAFE:
-        return np.array(scaled, dtype=np.int64)[index], denominator
-    return np.array(scaled, dtype=object)[index], denominator
 
 
 def _scaled(values: Floats, denominator: int) -> np.ndarray:
     """Whole-number values (nodes held) times the denominator, exactly."""
     largest = float(np.abs(values).max(initial=0))
-    if largest * denominator * max(values.size, 1) < _SAFE:
+    if largest * denominator * max(values.size, 1) < SAFE:
         return np.rint(values).astype(np.int64) * denominator
     return np.array([int(v) * denominator for v in values.tolist()], dtype=object)
-
-
-def _dot(left: np.ndarray, right: Ints) -> int:
-    """The exact sum of products of integers (`right` >= 0): one int64 dot product when it
-    cannot overflow; else `right` summed per distinct `left` value (in two 31-bit halves,
-    so no sum overflows), and those few products in Python."""
-    if left.size == 0:
-        return 0
-    if left.dtype == object:
-        return sum(int(a) * int(b) for a, b in zip(left.tolist(), right.tolist(), strict=True))
-    bound = float(np.abs(left).max()) * (float(right.sum(dtype=np.float64)) + 1.0)
-    if bound < _SAFE:
-        return int(np.dot(left, right))
-    distinct, inverse = np.unique(left, return_inverse=True)
-    high, low = np.zeros(distinct.size, np.int64), np.zeros(distinct.size, np.int64)
-    np.add.at(high, inverse, right >> 31)
-    np.add.at(low, inverse, right & (2**31 - 1))
-    totals = zip(distinct.tolist(), high.tolist(), low.tolist(), strict=True)
-    return sum(value * ((h << 31) + lo) for value, h, lo in totals)
 
 
 def _segments(
@@ -229,7 +191,7 @@ def _over_time(
     denominator: int,
 ) -> tuple[StepSeries, ...]:
     busy = [
-        interval_series(_subset(intervals, classes == i), category, integral=False)
+        interval_series(intervals.take(classes == i), category, integral=False)
         for i, category in enumerate(BUSY)
     ]
     idle = [
@@ -238,16 +200,6 @@ def _over_time(
         _level_series("over_capacity", times, over, denominator),
     ]
     return (*busy, *idle)
-
-
-def _subset(intervals: RunningIntervals, keep: Mask) -> RunningIntervals:
-    return RunningIntervals(
-        intervals.job_id[keep],
-        intervals.start[keep],
-        intervals.end[keep],
-        intervals.weight[keep],
-        intervals.closed_by[keep],
-    )
 
 
 def _level_series(name: str, times: Ints, scaled: np.ndarray, denominator: int) -> StepSeries:

@@ -43,6 +43,15 @@ class RunningIntervals:
     def is_open(self) -> Mask:
         return self.closed_by < 0
 
+    def take(self, mask: Mask) -> RunningIntervals:
+        return RunningIntervals(
+            self.job_id[mask],
+            self.start[mask],
+            self.end[mask],
+            self.weight[mask],
+            self.closed_by[mask],
+        )
+
 
 def running_intervals(
     events: EventTable, as_of: int, node_weighting: bool, jobs: JobTable | None
