@@ -16,6 +16,12 @@ def to_micros(moment: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
+def format_moment(moment: datetime) -> str:
+    """A spec's time as its user wrote it, in ISO 8601 (`Z` for UTC): `2024-03-01T12:00:00Z`
+    (`format_micros` always writes the microseconds)."""
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 def format_micros(micros: int) -> str:
     """`2024-03-01T12:00:00.123456Z`: the one way reportgen writes a time."""
     return str(np.datetime64(int(micros), "us")) + "Z"

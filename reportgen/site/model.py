@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from reportgen.compute import ReportResult
@@ -13,7 +14,7 @@ from reportgen.kinds.results import Rows
 from reportgen.site.cards import Card, CardGroup, headline_cards, time_span
 from reportgen.site.provenance import Provenance
 from reportgen.spec.model import BatchJobQuery, Chart, EventQuery, Report
-from reportgen.times import format_micros
+from reportgen.times import format_micros, format_moment
 
 
 @dataclass(frozen=True)
@@ -181,8 +182,8 @@ def _filters(query: EventQuery | BatchJobQuery) -> str:
             continue
         if isinstance(value, tuple) and value and isinstance(value[0], tuple):
             value = ", ".join(f"{k}:{v}" for k, v in value)
-        elif hasattr(value, "isoformat"):
-            value = value.isoformat().replace("+00:00", "Z")
+        elif isinstance(value, datetime):
+            value = format_moment(value)
         elif isinstance(value, tuple):
             value = ", ".join(str(v) for v in value)
         parts.append(f"{key}={value}")

@@ -13,13 +13,14 @@ import hashlib
 import json
 import shlex
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from reportgen import __version__
 from reportgen.compute import ReportResult
 from reportgen.spec.model import BalsamSource, FilesSource, Report
-from reportgen.times import format_micros
+from reportgen.times import format_micros, format_moment
 
 MANIFEST = "manifest.json"
 
@@ -194,8 +195,8 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat()).replace("+00:00", "Z")
+    if isinstance(value, datetime):
+        return format_moment(value)
     if isinstance(value, Path):
         return str(value)
     return value
