@@ -18,6 +18,7 @@ from reportgen.kinds import KINDS, View
 from reportgen.kinds.base import Section
 from reportgen.kinds.present import tables_once
 from reportgen.kinds.run import Memo
+from reportgen.limits import STRICT, InputLimits
 from reportgen.needs import report_needs
 from reportgen.progress import QUIET, Progress
 from reportgen.site.model import (
@@ -77,6 +78,7 @@ class Builder:
     build_cache: BuildCache
     progress: Progress
     as_of: datetime | None
+    limits: InputLimits
     rendered: int = 0
     reused: int = 0
     chart_warnings: list[str] = field(default_factory=list)
@@ -90,13 +92,16 @@ def build_site(
     templates: Path | None = None,
     progress: Progress = QUIET,
     cache_dir: Path | None = None,
+    limits: InputLimits = STRICT,
 ) -> BuildResult:
     """Build every report into `out_dir`; the old site stays until the new one is complete.
 
-    With a `cache_dir`, parsed data and computed results are kept there for the next build.
+    With a `cache_dir`, parsed data and computed results are kept there for the next build;
+    `limits` says what reading saved files accepts.
     """
     reports = load_reports(spec_paths, strict)
-    builder = Builder(environment(templates), BuildCache(cache_dir), progress, as_of)
+    cache = BuildCache(cache_dir, limits)
+    builder = Builder(environment(templates), cache, progress, as_of, limits)
     results: list[ReportResult] = []
     with staged_site(out_dir) as staging:
         for report in reports:
@@ -104,8 +109,7 @@ def build_site(
         _write_assets(staging)
         rows = [row for result in results for row in index_rows(result)]
         _write_index(builder.env, staging, rows)
-    warnings = [w for r in reports for w in r.warnings] + builder.build_cache.warnings
-    cache = builder.build_cache
+    warnings = [w for r in reports for w in r.warnings] + cache.warnings
     return BuildResult(
         out_dir,
         results,
@@ -119,7 +123,7 @@ def build_site(
 
 def build_report(builder: Builder, report: Report, folder: Path) -> ReportResult:
     """One report into `folder`: gather (data, results, page model), then write its files."""
-    reads = Reads()  # the runs of a report share its files: each is read once
+    reads = Reads(builder.limits)  # the runs of a report share its files: each is read once
     runs = [run_report(report, run) for run in expand_runs(report, reads)]
     runs_data = [(run, _load_data(run, builder, reads)) for run in runs]
     del reads

@@ -29,6 +29,7 @@ from reportgen import codec
 from reportgen.atomic import write_whole
 from reportgen.errors import SourceError
 from reportgen.fingerprint import code_fingerprint
+from reportgen.limits import STRICT, InputLimits
 from reportgen.needs import report_needs
 from reportgen.places import user_cache_folder
 from reportgen.source import Needs, ReportData
@@ -54,9 +55,12 @@ def entry_key(*parts: str) -> str:
 
 
 class BuildCache:
-    """Hands out cached data and results where the keys match; `folder=None` disables it."""
+    """Hands out cached data and results where the keys match; `folder=None` disables it.
+    Data read under other `limits` is not reused: a file once read as allowed-partial, or
+    under a higher size limit, is checked again."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, limits: InputLimits = STRICT) -> None:
+        self.limits = limits
         self.warnings: list[str] = []
         self.folder = folder if folder is None else self._usable(folder)
         self.data_hits = 0
@@ -122,6 +126,8 @@ class BuildCache:
         parts = ["data", repr(queries)]
         if needs.event_details:  # (appended only then: other reports keep their keys)
             parts.append("event details")
+        if self.limits != STRICT:  # (likewise)
+            parts.append(repr(self.limits))
         for path in (report.source.events, report.source.jobs, report.source.batch_jobs):
             if path is not None:
                 try:

@@ -6,6 +6,7 @@ Exit status: 0 success, 1 a reportgen error (message, no traceback), 2 bad usage
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from datetime import datetime
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError, SpecError
+from reportgen.limits import MAX_INPUT_BYTES, InputLimits
 from reportgen.progress import Progress
 from reportgen.spec.times import IN_RANGE, TimeOutOfRange, parse_time
 
@@ -35,6 +37,16 @@ def _as_of(text: str) -> datetime:
             f"expected an ISO 8601 time like 2024-03-01T18:00:00Z; got {text!r}"
         )
     return moment
+
+
+def _gigabytes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number of GB; got {text!r}")
+    return value
 
 
 def _templates(text: str) -> Path:
@@ -116,6 +128,20 @@ def _add_build_arguments(build: argparse.ArgumentParser) -> None:
     build.add_argument(
         "--no-cache", action="store_true", help="parse, compute and render everything again"
     )
+    build.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="build from a saved page that holds fewer records than its count says (a "
+        "partial save), with a warning on the page and here; without it that is an error",
+    )
+    build.add_argument(
+        "--max-input-gb",
+        type=_gigabytes,
+        default=MAX_INPUT_BYTES / (1 << 30),
+        metavar="GB",
+        help="refuse an input file that decompresses to more than this (default: "
+        f"{MAX_INPUT_BYTES >> 30}; 10^7 events are about 1.4)",
+    )
     build.add_argument("--quiet", action="store_true", help="print only errors")
 
 
@@ -181,6 +207,7 @@ def _build(args: argparse.Namespace) -> int:
         templates=args.templates,
         progress=progress,
         cache_dir=None if args.no_cache else args.cache_dir or default_cache_folder(args.out),
+        limits=InputLimits(args.allow_partial, round(args.max_input_gb * (1 << 30))),
     )
     for warning in (
         result.warnings

@@ -486,3 +486,93 @@ def test_what_the_readers_dropped_or_did_not_know_is_on_stderr(
     )
     page = (project / "site" / "tiny" / "index.html").read_text()
     assert "<li>events.json: 3 duplicate event records dropped" in page
+
+
+PARTIAL_SAVE = (
+    "{path}: the page holds 3 of the 10 records its count says: a partial save? Save every "
+    "page of the query, or all its records as one list (--allow-partial builds it anyway, "
+    "with a warning)"
+)
+PARTIAL_BUILT = (
+    "events.json: the page holds 3 of the 10 records its count says: built anyway "
+    "(--allow-partial), so every number of this report misses the 7 records that were not saved"
+)
+
+
+@pytest.mark.parametrize("reader", ["fast", "plain"])
+def test_a_partial_save_builds_only_with_allow_partial_and_says_so(
+    project: Path, capsys: pytest.CaptureFixture[str], reader: str
+) -> None:
+    """A first page saved alone (3 of 10 records): an error by default; with --allow-partial
+    a site whose page and stderr say how many records are missing (10 - 3 = 7). The cache
+    never hands the allowed read to a build without the flag."""
+    records = RECORDS
+    if reader == "plain":  # a data filter needs the raw data values: the record-by-record reader
+        (project / "tiny.yaml").write_text(SPEC.replace("all: {}", "all: {data: {k: v}}"))
+        records = [{**record, "data": {"k": "v"}} for record in RECORDS]
+    (project / "events.json").write_text(json.dumps({"count": 10, "results": records}))
+    refused = (1, "error: " + PARTIAL_SAVE.format(path=project / "events.json") + "\n")
+    assert cli(capsys, "build", "tiny.yaml", "--out", "site") == refused
+    code, stderr = cli(capsys, "build", "tiny.yaml", "--out", "site", "--allow-partial")
+    assert (code, warnings_of(stderr)) == (0, [f"warning: tiny: {PARTIAL_BUILT}"])
+    page = (project / "site" / "tiny" / "index.html").read_text()
+    assert f"<li>{PARTIAL_BUILT}</li>" in page
+    assert cli(capsys, "build", "tiny.yaml", "--out", "site") == refused
+
+
+def test_a_partial_batch_jobs_save_is_a_warning_with_allow_partial(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    allocation = {
+        "id": 1, "site_id": 1, "scheduler_id": 7, "num_nodes": 2, "state": "finished",
+        "queue": "q", "filter_tags": {}, "start_time": "2024-03-01T00:00:00",
+        "end_time": "2024-03-01T01:00:00", "wall_time_min": 60,
+    }  # fmt: skip
+    (project / "batch.json").write_text(json.dumps({"count": 4, "results": [allocation]}))
+    spec = SPEC.replace("events: events.json}", "events: events.json, batch_jobs: batch.json}")
+    spec = spec.replace(
+        "queries: {events: {all: {}}}", "queries: {events: {all: {}}, batch_jobs: {b: {}}}"
+    )
+    spec += "  - {id: n, type: available_nodes, batch_jobs: b, formats: []}\n"
+    (project / "tiny.yaml").write_text(spec)
+    code, stderr = cli(capsys, "build", "tiny.yaml", "--out", "site", "--allow-partial")
+    assert (code, warnings_of(stderr)) == (
+        0,
+        [
+            "warning: tiny: batch.json: the page holds 1 of the 4 records its count says: built "
+            "anyway (--allow-partial), so every number of this report misses the 3 records that "
+            "were not saved"
+        ],
+    )
+
+
+@pytest.mark.parametrize("reader", ["fast", "plain"])
+def test_max_input_gb_sets_the_limit_of_what_a_file_decompresses_to(
+    project: Path, capsys: pytest.CaptureFixture[str], reader: str
+) -> None:
+    """The events file is about 400 bytes; a limit of 1e-7 GB is round(107.37) = 107 bytes."""
+    path = project / "events.json"
+    if reader == "plain":  # a data filter needs the raw data values: the record-by-record reader
+        (project / "tiny.yaml").write_text(SPEC.replace("all: {}", "all: {data: {k: v}}"))
+        path.write_text(json.dumps([{**record, "data": {"k": "v"}} for record in RECORDS]))
+    assert path.stat().st_size > 107
+    code, stderr = cli(capsys, "build", "tiny.yaml", "--out", "site", "--max-input-gb", "1e-7")
+    assert (code, stderr) == (
+        1,
+        f"error: {path}: decompresses to more than 107 bytes, the limit for one input file "
+        "(--max-input-gb): not a saved API response (a compression bomb?), or one that needs "
+        "a higher limit\n",
+    )
+    assert cli(capsys, "build", "tiny.yaml", "--out", "site", "--max-input-gb", "1")[0] == 0
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "nan", "inf", ""])
+def test_max_input_gb_must_be_a_positive_number(
+    project: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    code, stderr = cli(capsys, "build", "tiny.yaml", "--out", "site", "--max-input-gb", value)
+    assert code == 2
+    assert stderr.splitlines()[-1] == (
+        "reportgen build: error: argument --max-input-gb: expected a positive number of GB; "
+        f"got {value!r}"
+    )

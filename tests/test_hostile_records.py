@@ -8,6 +8,7 @@ word for word. Expected numbers are worked out by hand next to each case.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 from collections.abc import Callable
@@ -19,6 +20,7 @@ import pytest
 
 from reportgen.build import build_site
 from reportgen.errors import SourceError
+from reportgen.limits import STRICT, InputLimits
 from reportgen.source import Needs, chunks, fast, record_notes
 from reportgen.source.columns import batch_jobs_from_records, events_from_records, jobs_from_records
 from reportgen.source.files import read_records
@@ -30,7 +32,10 @@ NOON = 1_709_294_400_000_000  # 2024-03-01T12:00:00Z in microseconds
 NODES = "expected a finite number from 0 up to 2,147,483,647"
 PACKING = "expected a finite number above 0 and up to 2,147,483,647"
 ID = "an id must fit in 64 bits (-2**63 to 2**63 - 1)"
-PARTIAL = "a partial save? Save every page of the query, or all its records as one list"
+PARTIAL = (
+    "a partial save? Save every page of the query, or all its records as one list "
+    "(--allow-partial builds it anyway, with a warning)"
+)
 
 
 def events(count: int = 5) -> list[dict[str, Any]]:
@@ -86,16 +91,27 @@ def attempt(read: Callable[[], Any]) -> Result:
 
 
 def readers(
-    path: Path, kind: str, layout: str, monkeypatch: pytest.MonkeyPatch
+    path: Path,
+    kind: str,
+    layout: str,
+    monkeypatch: pytest.MonkeyPatch,
+    limits: InputLimits = STRICT,
 ) -> tuple[Result, Result]:
-    """(the msgspec reader's result, the plain reader's) for one file."""
-    plain_read = events_from_records if kind == "event" else jobs_from_records
-    plain = attempt(lambda: plain_read(read_records(path, kind + "s"), path, set()))
+    """(the msgspec reader's result, the plain reader's) for one file; a partial save the
+    `limits` allow is in the plain table's `shortfall`, as the source stage puts it."""
+
+    def read_plainly() -> EventTable | JobTable:
+        records = read_records(path, kind + "s", limits)
+        plain_read = events_from_records if kind == "event" else jobs_from_records
+        return dataclasses.replace(plain_read(records, path, set()), shortfall=records.shortfall)
+
+    plain = attempt(read_plainly)
     if layout.endswith("in chunks"):
         monkeypatch.setattr(chunks, "CHUNK_BYTES", 200)  # records 1-2 and 3 in other chunks
         monkeypatch.setattr(fast, "PARALLEL_MIN_BYTES", 0)  # decoded by the worker processes
-    fast_read = fast.read_event_table if kind == "event" else fast.read_job_table
-    return attempt(lambda: fast_read(path, set())), plain
+    if kind == "event":
+        return attempt(lambda: fast.read_event_table(path, set(), limits=limits)), plain
+    return attempt(lambda: fast.read_job_table(path, set(), limits=limits)), plain
 
 
 def same_table(quick: Any, plain: Any) -> None:
@@ -468,6 +484,74 @@ def test_a_pages_count_against_what_it_holds(
     else:
         assert plain == f"{path}: {problem}"
         assert quick == plain
+
+
+ALLOWED = "built anyway (--allow-partial), so every number of this report misses the {:,} "
+ALLOWED += "records that were not saved"
+SHORT_CASES: list[tuple[str, str, Any, str, int]] = [  # missing = the count - records held
+    (
+        "a first page saved alone",
+        "event",
+        page(events(), count=999_999),
+        "the page holds 5 of the 999,999 records its count says",
+        999_994,
+    ),
+    (
+        "a list of pages short of their total",
+        "event",
+        [page(events()[:3], 7), page(events()[3:], 7)],
+        "the 2 pages hold 5 of the 7 records their count says",
+        2,
+    ),
+    (
+        "pages whose counts disagree",
+        "event",
+        [page(events()[:3], 3), page(events()[3:], 4)],
+        "page 2 holds 2 of the 4 records its count says",
+        2,
+    ),
+    ("a jobs page", "job", page(jobs(), 9), "the page holds 5 of the 9 records its count says", 4),
+]
+
+
+@pytest.mark.parametrize("in_chunks", [False, True])
+@pytest.mark.parametrize(
+    ("kind", "document", "found", "missing"),
+    [c[1:] for c in SHORT_CASES],
+    ids=[c[0] for c in SHORT_CASES],
+)
+def test_a_partial_save_is_read_when_allowed(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    document: Any,
+    found: str,
+    missing: int,
+    in_chunks: bool,
+) -> None:
+    """With allow_partial, both readers give the records a short save holds and say how
+    many are missing; without it, both refuse it with the same words."""
+    path = tmp_path / f"{kind}s.json"
+    path.write_text(json.dumps(document, separators=(",", ":")))
+    layout = "page in chunks" if in_chunks else "page"
+    quick, plain = readers(path, kind, layout, monkeypatch, InputLimits(allow_partial=True))
+    same_table(quick, plain)
+    assert quick.id.tolist() == [1, 2, 3, 4, 5]
+    assert quick.shortfall == f"{found}: {ALLOWED.format(missing)}"
+    refused = readers(path, kind, layout, monkeypatch)
+    assert refused == (f"{path}: {found}: {PARTIAL}",) * 2
+
+
+def test_a_page_holding_more_than_its_count_is_refused_even_when_partial_is_allowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps(page(events(), count=2)))
+    quick, plain = readers(path, "event", "page", monkeypatch, InputLimits(allow_partial=True))
+    assert (
+        plain == f"{path}: the page holds 5 records, more than the 2 its count says: is it damaged?"
+    )
+    assert quick == plain
 
 
 def test_json_lines_of_pages_short_of_their_count(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 
+from reportgen.limits import InputLimits
 from reportgen.progress import QUIET, Progress
 from reportgen.source.balsam import load_live_data
 from reportgen.source.columns import batch_jobs_from_records
@@ -43,7 +45,8 @@ def load_report_data(
 ) -> ReportData:
     """Records for every query of the report, from saved files or a live Balsam server;
     `needs` (the report's kinds') says whether job records are needed for weights, and
-    `reads` shares the files read between the runs of one report."""
+    `reads` shares the files read between the runs of one report (and says what reading
+    accepts: its `limits`)."""
     if isinstance(report.source, BalsamSource):
         return load_live_data(report, report.source, needs, progress.records)
     return _load_files(report, report.source, needs, progress, reads or Reads())
@@ -84,7 +87,9 @@ def _read_files(
         data_keys = {key for q in queries for key, _ in q.data}
         on_read = partial(progress.reading, "events")
         details = needs.event_details
-        read_events = partial(read_event_table, files.events, data_keys, on_read, details)
+        read_events = partial(
+            read_event_table, files.events, data_keys, on_read, details, reads.limits
+        )
         all_events = reads.once("events", files.events, data_keys, read_events, details)
     # jobs answer tag, batch_job_id and scheduler_id filters, and give missing node weights
     jobs = None
@@ -92,12 +97,13 @@ def _read_files(
         any(q.needs_jobs for q in queries)
         or (needs.job_records and all_events is not None and _weights_missing(all_events))
     ):
-        jobs = read_jobs(reads, files.jobs, {key for q in queries for key, _ in q.tags}, progress)
+        tag_keys = {key for q in queries for key, _ in q.tags}
+        jobs = read_jobs(reads, files.jobs, tag_keys, progress)
     all_batch_jobs = None
     if files.batch_jobs is not None and (
         report.batch_job_queries or any(q.scheduler_id is not None for q in queries)
     ):
-        read_batch = partial(_load_batch_jobs, files.batch_jobs)
+        read_batch = partial(_load_batch_jobs, files.batch_jobs, reads.limits)
         all_batch_jobs = reads.once("batch_jobs", files.batch_jobs, set(), read_batch)
     return all_events, jobs, all_batch_jobs
 
@@ -129,13 +135,13 @@ def _weights_missing(events: EventTable) -> bool:
 
 def read_jobs(reads: Reads, path: Path, tag_keys: set[str], progress: Progress = QUIET) -> JobTable:
     """The jobs file's table with these tags' values (read once per `reads`)."""
+    on_read = partial(progress.reading, "jobs")
     return reads.once(
-        "jobs",
-        path,
-        tag_keys,
-        lambda: read_job_table(path, tag_keys, partial(progress.reading, "jobs")),
+        "jobs", path, tag_keys, lambda: read_job_table(path, tag_keys, on_read, reads.limits)
     )
 
 
-def _load_batch_jobs(path: Path) -> BatchJobTable:
-    return batch_jobs_from_records(read_records(path, "batch jobs"), path)
+def _load_batch_jobs(path: Path, limits: InputLimits) -> BatchJobTable:
+    records = read_records(path, "batch jobs", limits)
+    table = batch_jobs_from_records(records, path)
+    return dataclasses.replace(table, shortfall=records.shortfall)

@@ -19,6 +19,7 @@ from typing import Protocol
 import msgspec
 
 from reportgen.errors import SourceError
+from reportgen.limits import MAX_INPUT_BYTES
 from reportgen.source.files import InputGuard, open_input
 
 BOM = "\ufeff".encode()
@@ -35,15 +36,19 @@ def file_chunks(
     on_read: Callable[[float], None],
     split_pages: bool,
     on_count: Callable[[object], None] = lambda count: None,
+    max_bytes: int = MAX_INPUT_BYTES,
 ) -> Iterator[Chunk]:
     """("lines", bytes ending at a line break), ("records", a JSON list of some of a page's
     records) or ("document", a whole JSON document). `on_read` gets the share of the file
     read so far, after each read; a page that cannot be cut raises NotRecordBoundaries; the
-    `count` of a page cut into "records" (None if it has none) goes to `on_count`."""
+    `count` of a page cut into "records" (None if it has none) goes to `on_count`; more than
+    `max_bytes` decompressed is an error (`InputGuard`)."""
     raw = open_input(path, what)
     size = max(1, os.fstat(raw.fileno()).st_size)
     with raw, gzip.open(raw) if raw.peek(2)[:2] == b"\x1f\x8b" else raw as unmetered:
-        stream = _Metered(unmetered, lambda: on_read(raw.tell() / size), InputGuard(path))
+        stream = _Metered(
+            unmetered, lambda: on_read(raw.tell() / size), InputGuard(path, max_bytes)
+        )
         try:
             first = stream.read(CHUNK_BYTES).removeprefix(BOM)
             kind = _kind(first)

@@ -117,13 +117,13 @@ class Reader:
         self.records += records
         self.chunks += 1
 
-    def check_counts(self, declared: list[object]) -> None:
-        """The pages' counts against the records read; `declared` holds the count of a
-        page cut into chunks (see `file_chunks`)."""
+    def check_counts(self, declared: list[object], allow_partial: bool) -> str:
+        """The pages' counts against the records read (see `check_page_counts`);
+        `declared` holds the count of a page cut into chunks (see `file_chunks`)."""
         if declared:
-            check_page_counts(self.path, [(declared[0], self.records)], whole=True)
-        else:
-            check_page_counts(self.path, self.pages, self.whole)
+            pages = [(declared[0], self.records)]
+            return check_page_counts(self.path, pages, True, allow_partial)
+        return check_page_counts(self.path, self.pages, self.whole, allow_partial)
 
     def explain(self, kind: str, chunk: bytes, rows: Rows | msgspec.DecodeError) -> NoReturn:
         """Raise the plain reader's error for this chunk (msgspec's if it finds none)."""

@@ -20,7 +20,7 @@ from reportgen.source.tables import BatchJobTable, EventDetails, EventTable, Job
 
 Table = TypeVar("Table", EventTable, JobTable, BatchJobTable)
 
-_NOT_COMPARED = {"id", "state_names", "duplicates_dropped"}
+_NOT_COMPARED = {"id", "state_names", "duplicates_dropped", "shortfall"}
 _NAMES = {"data_values": "data", "tag_values": "tags"}
 
 

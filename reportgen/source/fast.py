@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import dataclasses
 import itertools
 import os
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ from typing import Any, TypeVar
 import msgspec
 import numpy as np
 
+from reportgen.limits import STRICT, InputLimits
 from reportgen.source import columns
 from reportgen.source.chunks import Chunk, NotRecordBoundaries, file_chunks
 from reportgen.source.decode import Reader, Recheck, decode_chunk, page_type
@@ -93,17 +95,24 @@ def _silent(records: int, share: float) -> None:
 
 
 def read_event_table(
-    path: Path, data_keys: set[str], progress: ReadProgress = _silent, details: bool = False
+    path: Path,
+    data_keys: set[str],
+    progress: ReadProgress = _silent,
+    details: bool = False,
+    limits: InputLimits = STRICT,
 ) -> EventTable:
     """Events from a saved file; with `details`, their return codes and messages too. `data`
     filters need the raw `data` values: the plain reader."""
     if data_keys:
-        records = read_records(path, "events")
-        return columns.events_from_records(records, path, data_keys, details)
+        records = read_records(path, "events", limits)
+        table = columns.events_from_records(records, path, data_keys, details)
+        return dataclasses.replace(table, shortfall=records.shortfall)
 
-    def read(split_pages: bool) -> tuple[list[tuple[np.ndarray, ...]], dict[str, int]]:
+    def read(split_pages: bool) -> tuple[list[tuple[np.ndarray, ...]], dict[str, int], str]:
         meter, states, declared = _Meter(progress), state_codes(), list[object]()
-        chunks = file_chunks(path, "events", meter.read_share, split_pages, declared.append)
+        chunks = file_chunks(
+            path, "events", meter.read_share, split_pages, declared.append, limits.max_bytes
+        )
         reader = Reader(
             path,
             "events",
@@ -112,10 +121,9 @@ def read_event_table(
             lambda records: columns.events_from_records(records, path, set()),
         )
         parts = meter.count(_event_parts(chunks, reader, states))
-        reader.check_counts(declared)
-        return parts, states
+        return parts, states, reader.check_counts(declared, limits.allow_partial)
 
-    parts, states = _split_or_whole(read)
+    parts, states, shortfall = _split_or_whole(read)
     dtypes: list[Any] = [np.int64, np.int64, np.int64, np.int16, np.int16, np.float64]
     if details:
         dtypes += [np.float64, np.bool_, None, None]  # EventDetails' columns
@@ -129,6 +137,7 @@ def read_event_table(
         num_nodes=joined[5],
         state_names=tuple(states),
         details=EventDetails(*joined[6:]) if details else None,
+        shortfall=shortfall,
     )
     return drop_duplicates(table, path, "event", _lines_of(path, "events"))
 
@@ -308,10 +317,17 @@ def _codes_of(names: Iterator[str], states: dict[str, int], count: int) -> np.nd
         return np.fromiter(map(states.__getitem__, listed), np.int16, count)
 
 
-def read_job_table(path: Path, tag_keys: set[str], progress: ReadProgress = _silent) -> JobTable:
-    def read(split_pages: bool) -> list[tuple[Any, ...]]:
+def read_job_table(
+    path: Path,
+    tag_keys: set[str],
+    progress: ReadProgress = _silent,
+    limits: InputLimits = STRICT,
+) -> JobTable:
+    def read(split_pages: bool) -> tuple[list[tuple[Any, ...]], str]:
         meter, declared = _Meter(progress), list[object]()
-        chunks = file_chunks(path, "jobs", meter.read_share, split_pages, declared.append)
+        chunks = file_chunks(
+            path, "jobs", meter.read_share, split_pages, declared.append, limits.max_bytes
+        )
         reader = Reader(
             path,
             "jobs",
@@ -320,10 +336,9 @@ def read_job_table(path: Path, tag_keys: set[str], progress: ReadProgress = _sil
             lambda records: columns.jobs_from_records(records, path, tag_keys),
         )
         parts = meter.count(reader.parts(chunks))
-        reader.check_counts(declared)
-        return parts
+        return parts, reader.check_counts(declared, limits.allow_partial)
 
-    parts = _split_or_whole(read)
+    parts, shortfall = _split_or_whole(read)
     tags = {
         key: np.concatenate([p[4][key] for p in parts]) if parts else np.empty(0, dtype=object)
         for key in tag_keys
@@ -334,6 +349,7 @@ def read_job_table(path: Path, tag_keys: set[str], progress: ReadProgress = _sil
         node_packing_count=_join(parts, 2, np.float64),
         batch_job_id=_join(parts, 3, np.int64),
         tag_values=tags,
+        shortfall=shortfall,
     )
     return drop_duplicates(table, path, "job", _lines_of(path, "jobs"))
 

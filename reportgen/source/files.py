@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.errors import SourceError
+from reportgen.limits import MAX_INPUT_BYTES, STRICT, InputLimits
 
 Record = dict[str, Any]
 PageCount = tuple[object, int]
@@ -23,9 +24,11 @@ BOM = "\ufeff"
 
 
 class Records(list[Record]):
-    """Records read from a file; for JSON Lines, `lines` holds each record's line number."""
+    """Records read from a file; for JSON Lines, `lines` holds each record's line number;
+    `shortfall` says how the pages fell short of their counts (read with allow_partial)."""
 
     lines: list[int] | None = None
+    shortfall: str = ""
 
 
 def record_at(path: Path, what: str, index: int, lines: list[int] | None) -> str:
@@ -35,14 +38,18 @@ def record_at(path: Path, what: str, index: int, lines: list[int] | None) -> str
     return f"{place}: {what} record {index + 1}"
 
 
-def read_records(path: Path, what: str) -> list[Record]:
+def read_records(path: Path, what: str, limits: InputLimits = STRICT) -> Records:
     """Every record in the file, in file order; a clear SourceError if it can't be read."""
-    return records_from_text(_read_text(path, what), path)
+    return records_from_text(_read_text(path, what, limits.max_bytes), path, limits=limits)
 
 
 def records_from_text(
-    text: str, path: Path, first_line: int = 1, check_counts: bool = True
-) -> list[Record]:
+    text: str,
+    path: Path,
+    first_line: int = 1,
+    check_counts: bool = True,
+    limits: InputLimits = STRICT,
+) -> Records:
     """The records of saved API text in any of the shapes above (`path` names it in errors,
     whose line numbers count from `first_line`); the pages' counts are checked unless the
     text is a part of a file."""
@@ -62,18 +69,17 @@ def records_from_text(
             records = Records(_json_lines(text, path, first_line, pages, lines))
             records.lines = lines
             if check_counts:
-                check_page_counts(path, pages, whole=False)
+                records.shortfall = check_page_counts(path, pages, False, limits.allow_partial)
             return records
         line = exc.lineno + first_line - 1
         raise SourceError(f"{path}: not valid JSON ({exc.msg} at line {line})") from exc
-    found = list(_unwrap(document, path, pages))
+    found = Records(_unwrap(document, path, pages))
     if check_counts:
-        check_page_counts(path, pages, whole=isinstance(document, dict))
+        whole = isinstance(document, dict)
+        found.shortfall = check_page_counts(path, pages, whole, limits.allow_partial)
     return found
 
 
-MAX_INPUT_BYTES = 64 << 30
-"""No saved response decompresses to more (10^7 events are ~1.4 GB): a bomb, not data."""
 SPARSE_AFTER_BYTES = 256 << 20
 SPARSE_BYTES_PER_BRACE = 64 << 10
 """Records are objects of a few hundred bytes: past SPARSE_AFTER_BYTES, fewer than one `{`
@@ -82,12 +88,13 @@ per SPARSE_BYTES_PER_BRACE bytes is not records (a gzip of 1 GiB of spaces is 1 
 
 class InputGuard:
     """Counts what a file decompresses to, and stops it as soon as it cannot be records:
-    more than MAX_INPUT_BYTES, or too sparse in `{` (before its bytes fill the memory). The
+    more than `max_bytes`, or too sparse in `{` (before its bytes fill the memory). The
     braces are counted only while they could be too few: a real file's first chunk holds
     enough for gigabytes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, max_bytes: int = MAX_INPUT_BYTES) -> None:
         self.path = path
+        self.max_bytes = max_bytes
         self.size = 0
         self.braces = 0
 
@@ -95,10 +102,11 @@ class InputGuard:
         self.size += len(data)
         if self.braces * SPARSE_BYTES_PER_BRACE < self.size:  # counting costs 0.5 s per GB
             self.braces += data.count(b"{")
-        if self.size > MAX_INPUT_BYTES:
+        if self.size > self.max_bytes:
             raise SourceError(
-                f"{self.path}: decompresses to more than {MAX_INPUT_BYTES >> 30} GB, the limit "
-                "for one input file: not a saved API response (a compression bomb?)"
+                f"{self.path}: decompresses to more than {_size(self.max_bytes)}, the limit "
+                "for one input file (--max-input-gb): not a saved API response (a "
+                "compression bomb?), or one that needs a higher limit"
             )
         if self.size > SPARSE_AFTER_BYTES and self.braces * SPARSE_BYTES_PER_BRACE < self.size:
             raise SourceError(
@@ -108,6 +116,11 @@ class InputGuard:
                 "compression bomb?)"
             )
         return data
+
+
+def _size(count: int) -> str:
+    """`64 GB`, `1.5 GB`; below a gigabyte in bytes: `1,074 bytes`."""
+    return f"{count / (1 << 30):g} GB" if count >= 1 << 30 else f"{count:,} bytes"
 
 
 NOT_REGULAR = {
@@ -141,8 +154,8 @@ def open_input(path: Path, what: str) -> io.BufferedReader:
     return os.fdopen(fd, "rb")
 
 
-def _read_text(path: Path, what: str) -> str:
-    guard, parts = InputGuard(path), []
+def _read_text(path: Path, what: str, max_bytes: int) -> str:
+    guard, parts = InputGuard(path, max_bytes), []
     try:
         with open_input(path, what) as raw, _decompressed(raw) as stream:
             while part := stream.read(READ_BYTES):
@@ -218,26 +231,44 @@ def _json_lines(
 PARTIAL = "a partial save? Save every page of the query, or all its records as one list"
 
 
-def check_page_counts(path: Path, pages: Sequence[PageCount], whole: bool) -> None:
+def check_page_counts(
+    path: Path, pages: Sequence[PageCount], whole: bool, allow_partial: bool = False
+) -> str:
     """Each saved page's `count` against the records it holds; `whole` if the file is one
     page. Balsam's count is the query's total, the same on every page; a page saved on its
-    own, or by a tool that counts each page, holds exactly its count. Both are accepted."""
+    own, or by a tool that counts each page, holds exactly its count. Both are accepted.
+    Fewer records than counted is a SourceError, or with `allow_partial` the warning
+    returned (else ""); more is always an error: the file is not what the server sent."""
     counted = [(c, held) for c, held in pages if isinstance(c, int) and not isinstance(c, bool)]
     total = sum(held for _, held in pages)
     if all(c == held for c, held in counted) or all(c == total for c, _ in counted):
-        return
+        return ""
     if whole or len({c for c, _ in counted}) == 1:
         count = counted[0][0]
         where = "the page holds" if whole else f"the {len(pages)} pages hold"
         says = "its count says" if whole else "their count says"
-        raise SourceError(_shortfall(path, where, total, count, says))
+        return _shortfall(path, where, total, count, says, allow_partial)
     number, (count, held) = next(
         (i, p) for i, p in enumerate(pages, 1) if p in counted and p[0] != p[1]
     )
-    raise SourceError(_shortfall(path, f"page {number} holds", held, count, "its count says"))
+    return _shortfall(path, f"page {number} holds", held, count, "its count says", allow_partial)
 
 
-def _shortfall(path: Path, where: str, held: int, count: object, says: str) -> str:
-    if isinstance(count, int) and held < count:
-        return f"{path}: {where} {held:,} of the {count:,} records {says}: {PARTIAL}"
-    return f"{path}: {where} {held:,} records, more than the {count:,} {says}: is it damaged?"
+def _shortfall(
+    path: Path, where: str, held: int, count: int, says: str, allow_partial: bool
+) -> str:
+    """The warning for a partial save if it is allowed (the page names the file); else the
+    error."""
+    if held > count:
+        raise SourceError(
+            f"{path}: {where} {held:,} records, more than the {count:,} {says}: is it damaged?"
+        )
+    found = f"{where} {held:,} of the {count:,} records {says}"
+    if not allow_partial:
+        raise SourceError(
+            f"{path}: {found}: {PARTIAL} (--allow-partial builds it anyway, with a warning)"
+        )
+    return (
+        f"{found}: built anyway (--allow-partial), so every number of this report misses "
+        f"the {count - held:,} records that were not saved"
+    )

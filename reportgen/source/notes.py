@@ -7,8 +7,9 @@ from reportgen.states import BATCH_JOB_STATES, JOB_STATES
 
 
 def record_notes(table: EventTable | JobTable | BatchJobTable, name: str, what: str) -> list[str]:
-    """What the page says about a file's records: duplicates dropped, unknown states."""
-    notes = []
+    """What the page says about a file's records: a partial save (allowed), duplicates
+    dropped, unknown states."""
+    notes = [f"{name}: {table.shortfall}"] if table.shortfall else []
     if table.duplicates_dropped:
         count = table.duplicates_dropped
         notes.append(

@@ -2,7 +2,8 @@
 
 Runs of one report usually share a source: without this, a report of five runs would parse
 its events file five times. A `Reads` lives for one report's loading and is then dropped,
-so the whole tables it holds are freed with it.
+so the whole tables it holds are freed with it. It also says what reading accepts (its
+`limits`, the same for every report of a build).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from reportgen.limits import STRICT, InputLimits
+
 T = TypeVar("T")
 
 
@@ -18,7 +21,8 @@ class Reads:
     """Tables read from files, by (what, path, the keys read besides the fixed fields,
     whether events' details were read)."""
 
-    def __init__(self) -> None:
+    def __init__(self, limits: InputLimits = STRICT) -> None:
+        self.limits = limits
         self._tables: dict[tuple[str, Path, frozenset[str], bool], Any] = {}
 
     def once(

@@ -56,6 +56,8 @@ class EventTable:
     """For each `data` key a query filters on: the event's string value there, else None."""
     duplicates_dropped: int = 0
     """Records the file listed again with the same id and content (see `duplicates.py`)."""
+    shortfall: str = ""
+    """How the file's pages fell short of their counts, when that was allowed (else "")."""
     details: EventDetails | None = None
     """Return codes and messages, when the report's kinds need them (else None)."""
 
@@ -73,6 +75,7 @@ class EventTable:
             state_names=self.state_names,
             data_values={k: v[mask] for k, v in self.data_values.items()},
             duplicates_dropped=self.duplicates_dropped,
+            shortfall=self.shortfall,
             details=None if self.details is None else self.details.take(mask),
         )
 
@@ -95,6 +98,7 @@ class JobTable:
     tag_values: dict[str, Objects] = field(default_factory=dict)
     """For each tag key a query filters on: the job's value, else None."""
     duplicates_dropped: int = 0
+    shortfall: str = ""
 
     def __len__(self) -> int:
         return int(self.id.size)
@@ -107,6 +111,7 @@ class JobTable:
             batch_job_id=self.batch_job_id[mask],
             tag_values={k: v[mask] for k, v in self.tag_values.items()},
             duplicates_dropped=self.duplicates_dropped,
+            shortfall=self.shortfall,
         )
 
 
@@ -132,13 +137,16 @@ class BatchJobTable:
     status_info: Objects
     """Each row's status_info dict (e.g. a submit error); empty when absent."""
     duplicates_dropped: int = 0
+    shortfall: str = ""
 
     def __len__(self) -> int:
         return int(self.id.size)
 
     def take(self, mask: Mask) -> BatchJobTable:
         columns = {name: getattr(self, name)[mask] for name in BATCH_JOB_COLUMNS}
-        return BatchJobTable(**columns, duplicates_dropped=self.duplicates_dropped)
+        return BatchJobTable(
+            **columns, duplicates_dropped=self.duplicates_dropped, shortfall=self.shortfall
+        )
 
 
 BATCH_JOB_COLUMNS = (
