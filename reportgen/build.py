@@ -197,8 +197,8 @@ def _present(result: ReportResult) -> list[Section]:
     return tables_once(sections, [c.chart for c in result.charts])
 
 
-ImageJob = tuple[str, dict[str, Any], str]
-"""(file name, Vega-Lite spec, format) of one image to write."""
+ImageJob = tuple[str, dict[str, Any], tuple[str, ...]]
+"""(file stem, Vega-Lite spec, formats) of one chart's images to write."""
 
 
 def _write_sections(
@@ -213,9 +213,9 @@ def _write_sections(
         for data_file in section.files:
             rendered.file(folder, data_file.name, data_file.key, data_file.write)
         if section.figure is not None:
-            images += [(f"{chart.id}.{fmt}", section.figure.image, fmt) for fmt in chart.formats]
+            images.append((chart.id, section.figure.image, chart.formats))
     with ThreadPoolExecutor(RENDER_THREADS) as pool:
-        list(pool.map(lambda job: rendered.image(folder, *job), images))
+        list(pool.map(lambda job: rendered.images(folder, *job), images))
     rendered.forget_unused()
     return [
         section_view(c.chart, s, KINDS[c.chart.type].guide)

@@ -30,18 +30,24 @@ class RenderCache:
         self.rendered = 0
         self._lock = threading.Lock()
 
-    def image(self, folder: Path, name: str, spec: dict[str, Any], image_format: str) -> None:
-        """`folder / name` from the cache if its hash matches, else rendered."""
+    def images(
+        self, folder: Path, stem: str, spec: dict[str, Any], image_formats: tuple[str, ...]
+    ) -> None:
+        """`folder / <stem>.<format>` for each format: from the cache if its hash matches,
+        else rendered (the formats of one chart share one render, see `ChartImages`)."""
+        from reportgen.charts.render import ChartImages  # vl-convert: only to draw
 
-        def render(path: Path) -> None:
-            from reportgen.charts.render import render_image  # vl-convert: only to draw
+        images = ChartImages(spec)
+        for image_format in image_formats:
 
-            path.write_bytes(render_image(spec, image_format))
+            def render(path: Path, image_format: str = image_format) -> None:
+                path.write_bytes(images.render(image_format))
 
-        reused = self.file(folder, name, content_hash(spec, image_format), render)
-        with self._lock:
-            self.reused += reused
-            self.rendered += not reused
+            name = f"{stem}.{image_format}"
+            reused = self.file(folder, name, content_hash(spec, image_format), render)
+            with self._lock:
+                self.reused += reused
+                self.rendered += not reused
 
     def file(self, folder: Path, name: str, key: str, write: Callable[[Path], None]) -> bool:
         """`folder / name` copied from the cache if it holds `key` (True), else written by
