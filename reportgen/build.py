@@ -19,6 +19,7 @@ from reportgen.kinds.base import Section
 from reportgen.kinds.present import tables_once
 from reportgen.kinds.run import Memo
 from reportgen.limits import STRICT, InputLimits
+from reportgen.memory import release_freed_arrays
 from reportgen.needs import report_needs
 from reportgen.progress import QUIET, Progress
 from reportgen.site.model import (
@@ -99,6 +100,7 @@ def build_site(
     With a `cache_dir`, parsed data and computed results are kept there for the next build;
     `limits` says what reading saved files accepts.
     """
+    release_freed_arrays()
     reports = load_reports(spec_paths, strict)
     cache = BuildCache(cache_dir, limits)
     builder = Builder(environment(templates), cache, progress, as_of, limits)

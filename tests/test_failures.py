@@ -517,5 +517,6 @@ def test_the_live_source_reads_details_when_needed(tmp_path: Path) -> None:
     detailed = _fetch(report, Needs(event_details=True), client, 0).events["all"]
     assert plain.details is None
     assert detailed.details is not None
-    assert detailed.details.returncode.tolist()[1] == 139.0
-    assert detailed.details.error.tolist() == [None, "Segfault\nx"]
+    assert detailed.details.position.tolist() == [1]  # the one event leaving RUNNING
+    assert detailed.details.returncode.tolist() == [139.0]
+    assert detailed.details.error.tolist() == ["Segfault\nx"]

@@ -45,6 +45,8 @@ def same_details(quick: EventDetails | None, plain: EventDetails | None) -> None
     if quick is None or plain is None:
         assert quick is plain
         return
+    assert quick.position.dtype == plain.position.dtype == np.int64
+    assert quick.position.tolist() == plain.position.tolist()
     assert quick.returncode.dtype == plain.returncode.dtype == np.float64
     assert np.array_equal(quick.returncode, plain.returncode, equal_nan=True)
     assert quick.odd_returncode.tolist() == plain.odd_returncode.tolist()
@@ -216,6 +218,7 @@ DETAILED = [
     event(8, 7, 0, "RUNNING", "RUN_ERROR", returncode=-0.5),
     {**event(9, 8, 0, "RUNNING", "RUN_TIMEOUT"), "data": None},
     {key: value for key, value in event(10, 9, 0, "RUNNING", "RUN_DONE").items() if key != "data"},
+    event(11, 10, 0, "RUNNING", "RUN_ERROR", message="Job failed"),
 ]
 
 
@@ -224,7 +227,8 @@ def test_details_are_read_alike_and_never_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool
 ) -> None:
     """Any JSON in returncode, error or message is read, by both readers alike: a number
-    (within 2**53) as itself, anything else as odd (returncode) or None (texts)."""
+    (within 2**53) as itself, anything else as odd (returncode) or None (texts); only for
+    the events leaving RUNNING (the second record of each 11 has none)."""
     path = tmp_path / "events.jsonl"
     if parallel:
         monkeypatch.setattr(chunks, "CHUNK_BYTES", 512)
@@ -233,14 +237,17 @@ def test_details_are_read_alike_and_never_an_error(
     same_events(path, details=True)
     table = fast.read_event_table(path, set(), details=True)
     assert table.details is not None
+    assert table.details.position.tolist() == [
+        block * 11 + i for block in range(30) for i in [0, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    ]
     nan = float("nan")
-    expected = [139.0, nan, 1.0, nan, nan, nan, nan, -0.5, nan, nan]
+    expected = [139.0, 1.0, nan, nan, nan, nan, -0.5, nan, nan, nan]
     assert np.array_equal(table.details.returncode[:10], expected, equal_nan=True)
-    odd = [False, False, False, True, True, False, True, False, False, False]
+    odd = [False, False, True, True, False, True, False, False, False, False]
     assert table.details.odd_returncode[:10].tolist() == odd
-    errors = ["Segfault at 0x7f\nmore", None, None, "", None, None, None, None, None, None]
+    errors = ["Segfault at 0x7f\nmore", None, "", None, None, None, None, None, None, None]
     assert table.details.error[:10].tolist() == errors
-    messages = [None, "Job failed", None, None, None, None, None, None, None, None]
+    messages = [None, None, None, None, None, None, None, None, None, "Job failed"]
     assert table.details.message[:10].tolist() == messages
 
 
@@ -250,7 +257,7 @@ def test_details_with_data_filters_take_the_plain_reader(tmp_path: Path) -> None
     table = fast.read_event_table(path, {"message"}, details=True)
     assert table.data_values["message"].tolist()[:2] == [None, "Job failed"]
     assert table.details is not None
-    assert table.details.message.tolist()[:2] == [None, "Job failed"]
+    assert table.details.message.tolist()[-2:] == [None, "Job failed"]
     assert fast.read_event_table(path, {"message"}).details is None
 
 
@@ -273,7 +280,22 @@ def test_a_duplicate_differing_only_in_its_error_is_one_when_details_are_read(
     path.write_text(json.dumps([first, event(2, 1, 1, "RUN_ERROR", "FAILED"), first]))
     table = fast.read_event_table(path, set(), details=True)
     assert table.duplicates_dropped == 1
-    assert table.details is not None and table.details.error.tolist() == ["a", None]
+    assert table.details is not None and table.details.error.tolist() == ["a"]
+    assert table.details.position.tolist() == [0]  # the event leaving RUNNING
+
+
+def test_a_duplicate_differing_in_details_not_read_is_one(tmp_path: Path) -> None:
+    """Details are read only for events leaving RUNNING: another event's message is not
+    compared, as a field that is not read."""
+    first = event(2, 1, 1, "RUN_ERROR", "FAILED", message="a")
+    second = event(2, 1, 1, "RUN_ERROR", "FAILED", message="b")
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps([event(1, 1, 0, "RUNNING", "RUN_ERROR"), first, second]))
+    quick = fast.read_event_table(path, set(), details=True)
+    plain = events_from_records(read_records(path, "events"), path, set(), True)
+    for table in (quick, plain):
+        assert table.duplicates_dropped == 1 and table.id.tolist() == [1, 2]
+        assert table.details is not None and table.details.position.tolist() == [0]
 
 
 def test_a_read_without_details_is_never_reused_for_one_that_needs_them() -> None:
@@ -285,13 +307,16 @@ def test_a_read_without_details_is_never_reused_for_one_that_needs_them() -> Non
     again = load_report_data(report, Needs(event_details=True), reads=reads)
     assert all(table.details is None for table in plain.events.values())
     for name, table in detailed.events.items():
-        assert table.details is not None and len(table.details.returncode) == len(table)
+        assert table.details is not None
+        leaving = np.flatnonzero(table.from_state == table.code("RUNNING"))
+        assert table.details.position.tolist() == leaving.tolist()
+        assert len(table.details.returncode) == leaving.size
         assert same(again.events[name].details, table.details)
     assert same(roundtrip("k", detailed), detailed)  # the build cache keeps them
 
 
 def test_details_of_lists_all_alike_are_none() -> None:
     """(NumPy would make a 2-d array of equal-length lists: each value stays one cell.)"""
-    details = event_details([[1, 2], [3, 4]], [["a", "b"], ["c", "d"]], [[], []])
+    details = event_details([0, 1], [[1, 2], [3, 4]], [["a", "b"], ["c", "d"]], [[], []])
     assert details.odd_returncode.tolist() == [True, True]
     assert details.error.tolist() == [None, None] and details.message.tolist() == [None, None]

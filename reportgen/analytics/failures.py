@@ -97,17 +97,23 @@ def attempt_endings(
     is_ending = (events.from_state == running) & (events.to_state != running)
     is_ending &= (events.to_state != done) & (events.timestamp <= as_of)
     positions = np.flatnonzero(is_ending)
-    weight, micros = np.zeros(len(events)), np.zeros(len(events), dtype=np.int64)
-    closes = np.zeros(len(events), dtype=bool)
-    closed = ~intervals.is_open
-    closers = intervals.closed_by[closed]
-    weight[closers] = intervals.weight[closed]
-    micros[closers] = (intervals.end - intervals.start)[closed]
-    closes[closers] = True
+    # each closed interval's ending, by its place among `positions` (arrays the size of the
+    # endings, not of the events: 10^7 events, a few 10^5 endings)
+    closed = np.flatnonzero(~intervals.is_open)
+    slot = np.searchsorted(positions, intervals.closed_by[closed])
+    hit = slot < positions.size
+    hit[hit] = positions[slot[hit]] == intervals.closed_by[closed[hit]]
+    slot, closed = slot[hit], closed[hit]
+    weight, micros = np.zeros(positions.size), np.zeros(positions.size, dtype=np.int64)
+    closes = np.zeros(positions.size, dtype=bool)
+    weight[slot] = intervals.weight[closed]
+    micros[slot] = intervals.end[closed] - intervals.start[closed]
+    closes[slot] = True
     texts: dict[tuple[object, object], str] = {}  # messages repeat: normalise each once
     messages = np.empty(positions.size, dtype=object)
+    rows = details.rows_of(positions)  # (every ending leaves RUNNING: each has a row)
     for index, (error, message) in enumerate(
-        zip(details.error[positions].tolist(), details.message[positions].tolist(), strict=True)
+        zip(details.error[rows].tolist(), details.message[rows].tolist(), strict=True)
     ):
         key = (error, message)
         if key not in texts:
@@ -116,12 +122,12 @@ def attempt_endings(
     return Endings(
         job_id=events.job_id[positions],
         outcome=events.to_state[positions],
-        returncode=details.returncode[positions],
-        odd_returncode=details.odd_returncode[positions],
+        returncode=details.returncode[rows],
+        odd_returncode=details.odd_returncode[rows],
         message=messages,
-        weight=weight[positions],
-        micros=micros[positions],
-        closes=closes[positions],
+        weight=weight,
+        micros=micros,
+        closes=closes,
     )
 
 

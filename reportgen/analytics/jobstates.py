@@ -82,8 +82,9 @@ def states_at(events: EventTable, as_of: int) -> tuple[Ints, Codes]:
     the `to_state` of its one latest event; only jobs with several events at their latest
     instant are put in chain order (few: e.g. RUN_TIMEOUT -> RESTART_READY at one instant)."""
     in_window = events.timestamp <= as_of
-    job, stamp = events.job_id[in_window], events.timestamp[in_window]
-    to_state = events.to_state[in_window]
+    job, stamp, to_state = events.job_id, events.timestamp, events.to_state
+    if not in_window.all():  # (else no copies of 10^7 events)
+        job, stamp, to_state = job[in_window], stamp[in_window], to_state[in_window]
     jobs, index = _job_index(job)
     latest = np.full(jobs.size, np.iinfo(np.int64).min, dtype=np.int64)
     np.maximum.at(latest, index, stamp)

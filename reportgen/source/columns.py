@@ -26,6 +26,7 @@ from reportgen.source.rules import (
     returncode_value,
 )
 from reportgen.source.tables import (
+    DETAILED_STATE,
     NO_ID,
     NO_WALL_TIME,
     BatchJobTable,
@@ -166,15 +167,19 @@ def _quick_event(record: Any, states: dict[str, int]) -> tuple[Any, ...] | None:
     return key, job, stamp, from_code, to_code, float(weight), data or _EMPTY
 
 
-def event_details(returncodes: list[Any], errors: list[Any], messages: list[Any]) -> EventDetails:
-    """The details columns from each event's raw `data.returncode`, `data.error` and
-    `data.message` (None when absent): both readers end here, so they agree."""
+def event_details(
+    positions: list[int], returncodes: list[Any], errors: list[Any], messages: list[Any]
+) -> EventDetails:
+    """The details of the events at `positions` (those leaving DETAILED_STATE) from their
+    raw `data.returncode`, `data.error` and `data.message` (None when absent): both readers
+    end here, so they agree."""
     returncode = np.full(len(returncodes), np.nan)
     odd = np.zeros(len(returncodes), dtype=bool)
     for index, value in enumerate(returncodes):
         if value is not None:  # (most events have none: no call for them)
             returncode[index], odd[index] = returncode_value(value)
     return EventDetails(
+        position=np.array(positions, dtype=np.int64),
         returncode=returncode,
         odd_returncode=odd,
         error=_texts(errors),
@@ -196,6 +201,8 @@ def events_from_records(
     ids, job_ids, stamps, from_codes, to_codes, nodes = columns
     data_values: dict[str, list[str | None]] = {key: [] for key in data_keys}
     datas: list[dict[str, Any]] = []
+    detailed: list[int] = []  # the positions of the events leaving DETAILED_STATE
+    detailed_code = states[DETAILED_STATE]
     where = _Where(path, records)
     for index, record in enumerate(records):
         row = _quick_event(record, states)
@@ -213,7 +220,8 @@ def events_from_records(
         for key, column in data_values.items():
             value = row[6].get(key)
             column.append(value if isinstance(value, str) else None)
-        if details:
+        if details and row[3] == detailed_code:
+            detailed.append(index)
             datas.append(row[6])
     (timestamp,) = _times({"timestamp": stamps}, where, "event")
     table = EventTable(
@@ -225,13 +233,14 @@ def events_from_records(
         num_nodes=np.array(nodes, dtype=np.float64),
         state_names=tuple(states),
         data_values={k: np.array(v, dtype=object) for k, v in data_values.items()},
-        details=_details_of(datas) if details else None,
+        details=_details_of(detailed, datas) if details else None,
     )
     return drop_duplicates(table, path, "event", where.lines)
 
 
-def _details_of(datas: list[dict[str, Any]]) -> EventDetails:
+def _details_of(positions: list[int], datas: list[dict[str, Any]]) -> EventDetails:
     return event_details(
+        positions,
         [d.get("returncode") for d in datas],
         [d.get("error") for d in datas],
         [d.get("message") for d in datas],

@@ -71,11 +71,12 @@ def _columns(table: EventTable | JobTable | BatchJobTable) -> list[tuple[str, An
         if field.name in _NOT_COMPARED or value is None:
             continue
         if isinstance(value, EventDetails):  # read only for the kinds that need them
+            returncode, odd, error, message = value.dense(len(table))
             columns += [
-                ("data.returncode", value.returncode),
-                ("data.returncode", value.odd_returncode),
-                ("data.error", value.error),
-                ("data.message", value.message),
+                ("data.returncode", returncode),
+                ("data.returncode", odd),
+                ("data.error", error),
+                ("data.message", message),
             ]
             continue
         if isinstance(value, dict):  # data_values, tag_values: one column per key

@@ -32,7 +32,7 @@ from reportgen.source.decode import Reader, Recheck, decode_chunk, page_type
 from reportgen.source.duplicates import drop_duplicates
 from reportgen.source.files import read_records
 from reportgen.source.rules import Id, NodeCount, PackingCount
-from reportgen.source.tables import NO_ID, EventDetails, EventTable, JobTable
+from reportgen.source.tables import DETAILED_STATE, NO_ID, EventDetails, EventTable, JobTable
 from reportgen.source.timestamps import parse_all
 from reportgen.source.workers import start_worker, worker_context
 from reportgen.states import state_codes
@@ -126,7 +126,8 @@ def read_event_table(
     parts, states, shortfall = _split_or_whole(read)
     dtypes: list[Any] = [np.int64, np.int64, np.int64, np.int16, np.int16, np.float64]
     if details:
-        dtypes += [np.float64, np.bool_, None, None]  # EventDetails' columns
+        dtypes += [np.int64, np.float64, np.bool_, None, None]  # EventDetails' columns
+        _offset_positions(parts, 6)
     joined = _join_freeing(parts, dtypes)
     table = EventTable(
         id=joined[0],
@@ -161,6 +162,14 @@ def _join_freeing(parts: list[tuple[Any, ...]], dtypes: list[Any]) -> list[Any]:
             joined.append(whole if dtype is None else whole.astype(dtype, copy=False))
         del column
     return joined
+
+
+def _offset_positions(parts: list[tuple[Any, ...]], column: int) -> None:
+    """Make each part's `column` of positions in its chunk positions in the whole table."""
+    offset = 0
+    for part in parts:
+        part[column][...] += offset
+        offset += len(part[0])
 
 
 def _lines_of(path: Path, what: str) -> Callable[[], list[int] | None]:
@@ -297,13 +306,16 @@ def _event_columns(
 
 
 def _detail_columns(rows: list[_DetailedEvent]) -> tuple[np.ndarray, ...]:
-    datas = [r.data for r in rows]
+    """EventDetails' columns for the rows leaving DETAILED_STATE, positions in the chunk."""
+    positions = [i for i, r in enumerate(rows) if r.from_state == DETAILED_STATE]
+    datas = [rows[i].data for i in positions]
     table = columns.event_details(
+        positions,
         [None if d is None else d.returncode for d in datas],
         [None if d is None else d.error for d in datas],
         [None if d is None else d.message for d in datas],
     )
-    return table.returncode, table.odd_returncode, table.error, table.message
+    return table.position, table.returncode, table.odd_returncode, table.error, table.message
 
 
 def _codes_of(names: Iterator[str], states: dict[str, int], count: int) -> np.ndarray:

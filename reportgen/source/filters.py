@@ -38,7 +38,7 @@ def select_events(
     if query.needs_jobs:
         assert jobs is not None, "the spec loader requires a jobs file for this query"
         mask &= np.isin(events.job_id, _matching_job_ids(query, jobs, batch_jobs))
-    return events.take(mask)
+    return events if mask.all() else events.take(mask)  # all: no copy of 10^7 rows
 
 
 def _matching_job_ids(query: EventQuery, jobs: JobTable, batch_jobs: BatchJobTable | None) -> Ints:
@@ -77,7 +77,7 @@ def select_batch_jobs(batch_jobs: BatchJobTable, query: BatchJobQuery) -> BatchJ
         if bound is not None:
             limit = to_micros(bound)
             mask &= (column != NO_TIME) & (column <= limit if side == "before" else column >= limit)
-    return batch_jobs.take(mask)
+    return batch_jobs if mask.all() else batch_jobs.take(mask)
 
 
 def _tags_contain(rows: object, pairs: Pairs) -> Mask:
