@@ -141,6 +141,8 @@ BAD_TIMES = [
     "2024-03-01T12:00:00z",
     "2024-03-01T12:00:00+0200",
     "NaT",
+    "0001-01-01T00:00:00+01:00",  # year 0 in UTC
+    "9999-12-31T23:30:00-01:00",  # year 10000 in UTC
 ]
 
 EVENT_CASES: list[tuple[str, list[dict[str, Any]], str]] = [
@@ -419,6 +421,14 @@ def test_duplicate_batch_jobs() -> None:
             {**batch_job(2, 4, 0, 60), "end_time": "2024-03-01"},
             "field 'end_time' is not an ISO time: '2024-03-01'",
         ),
+        (
+            {**batch_job(2, 4, 0, 60), "start_time": "0001-01-01T00:00:00+01:00"},
+            "field 'start_time' is not an ISO time: '0001-01-01T00:00:00+01:00'",
+        ),
+        (
+            {**batch_job(2, 4, 0, 60), "end_time": "9999-12-31T23:30:00-01:00"},
+            "field 'end_time' is not an ISO time: '9999-12-31T23:30:00-01:00'",
+        ),
         ({**batch_job(2, 4, 0, 60), "num_nodes": 4.0}, "field 'num_nodes' is 4.0"),
     ],
 )
@@ -689,6 +699,10 @@ def test_a_build_of_every_event_listed_twice_counts_each_once(tmp_path: Path) ->
     ("change", "message"),
     [
         ({"timestamp": "now"}, "event record 2: field 'timestamp' is not an ISO time: 'now'"),
+        (
+            {"timestamp": "9999-12-31T23:30:00-01:00"},
+            "event record 2: field 'timestamp' is not an ISO time: '9999-12-31T23:30:00-01:00'",
+        ),
         ({"id": 2**63}, f"event record 2: field 'id' is 9223372036854775808: {ID}"),
         ({"data": {"num_nodes": -1}}, f"event record 2: data.num_nodes is -1: {NODES}"),
     ],
