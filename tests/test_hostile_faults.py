@@ -191,6 +191,48 @@ def test_a_safe_spec_name_is_valid(
     assert cli(capsys, "validate", name) == (0, "")
 
 
+DEEP = "YAML nested more than 100 levels deep (column {}); a report spec needs about six"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # the document is level 1 and `title`'s list level 2: the 100th "[" is level 101
+        (SPEC.replace("Tiny", "[" * 5000 + "]" * 5000), (1, 7 + 99 + 1)),
+        # the key `a` inside the 99th "{a: " (at 3 + 98 * 4) is level 101
+        (SPEC + "x: " + "{a: " * 5000 + "}" * 5000 + "\n", (6, 3 + 98 * 4 + 2)),
+        # block lists, "- " each: the 100th "-" is level 101
+        (SPEC + "x:\n" + "- " * 5000 + "1\n", (7, 99 * 2 + 1)),
+    ],
+    ids=["flow lists in title", "flow mappings", "block lists"],
+)
+@pytest.mark.parametrize("command", ["validate", "build"])
+def test_a_spec_nested_thousands_deep_is_a_spec_error(
+    project: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    text: str,
+    where: tuple[int, int],
+) -> None:
+    """PyYAML composes by recursion: about 500 levels were a RecursionError traceback."""
+    (project / "tiny.yaml").write_text(text)
+    site = ["--out", "site"] if command == "build" else []
+    line, column = where
+    expected = f"error: tiny.yaml:{line}: {DEEP.format(column)}\n"
+    assert cli(capsys, command, "tiny.yaml", *site) == (1, expected)
+    assert not (project / "site").exists()
+
+
+def test_a_spec_nested_under_the_limit_is_checked_as_usual(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "tiny.yaml").write_text(SPEC.replace("Tiny", "[" * 98 + "]" * 98))
+    assert cli(capsys, "validate", "tiny.yaml") == (
+        1,
+        "error: tiny.yaml:1: title: expected a string; got 'a list'\n",
+    )
+
+
 BALSAM_SPEC = SPEC.replace("{files: {events: events.json}}", "{balsam: {api_root: %s}}")
 HTTP_URL = "an http or https URL with a host, like https://balsam.example.org"
 NOT_HTTP = [
