@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -93,17 +94,19 @@ def build_site(
     progress: Progress = QUIET,
     cache_dir: Path | None = None,
     limits: InputLimits = STRICT,
+    on_wait: Callable[[], object] | None = None,
 ) -> BuildResult:
     """Build every report into `out_dir`; the old site stays until the new one is complete.
 
     With a `cache_dir`, parsed data and computed results are kept there for the next build;
-    `limits` says what reading saved files accepts.
+    `limits` says what reading saved files accepts; `on_wait` is called if another build
+    into `out_dir` holds its lock, before waiting for it.
     """
     reports = load_reports(spec_paths, strict)
     cache = BuildCache(cache_dir, limits)
     builder = Builder(environment(templates), cache, progress, as_of, limits)
     results: list[ReportResult] = []
-    with staged_site(out_dir) as staging:
+    with staged_site(out_dir, on_wait) as staging:
         for report in reports:
             results.append(build_report(builder, report, staging / report.slug))
         _write_assets(staging)

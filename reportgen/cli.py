@@ -9,6 +9,7 @@ import argparse
 import math
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -192,8 +193,9 @@ def _build(args: argparse.Namespace) -> int:
     from reportgen.cache import default_cache_folder
     from reportgen.site.output import files_not_written_by_reportgen, restore_interrupted_swap
 
+    waiting = None if args.quiet else _once(partial(_waiting, args))
     # First, whatever the specs say: a site that a killed swap left aside goes back to OUT.
-    restore_interrupted_swap(args.out, on_wait=None if args.quiet else partial(_waiting, args))
+    restore_interrupted_swap(args.out, on_wait=waiting)
     added = files_not_written_by_reportgen(args.out)
     paths = _spec_paths(args.specs)
     started = time.monotonic()
@@ -208,6 +210,7 @@ def _build(args: argparse.Namespace) -> int:
         progress=progress,
         cache_dir=None if args.no_cache else args.cache_dir or default_cache_folder(args.out),
         limits=InputLimits(args.allow_partial, round(args.max_input_gb * (1 << 30))),
+        on_wait=waiting,
     )
     for warning in (
         result.warnings
@@ -235,6 +238,19 @@ def _page_warnings(result: BuildResult) -> list[str]:
         for warning in report.warnings
         if warning not in report.report.warnings
     ] + result.chart_warnings
+
+
+def _once(action: Callable[[], object]) -> Callable[[], None]:
+    """`action`, done the first time only (a build may wait at the repair and at the swap)."""
+    done = False
+
+    def once() -> None:
+        nonlocal done
+        if not done:
+            done = True
+            action()
+
+    return once
 
 
 def _waiting(args: argparse.Namespace) -> None:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -246,21 +247,31 @@ def wait_until(condition: Callable[[], bool], seconds: float = 120) -> None:
 
 
 def test_two_builds_at_once_end_with_one_complete_site(spec: Path, tmp_path: Path) -> None:
-    """Ten times over: both builds exit 0 without a traceback, and the site is whole."""
+    """Ten times over, two builds surely at once: the test holds the lock until both wait
+    for it (each says so), then lets them go together. Both exit 0 without a traceback,
+    and the site is whole."""
     demo = ROOT / "report_specs" / "data" / "events.json.gz"
     spec.write_text(SPEC % demo)  # more records than the tiny one: the builds overlap longer
     reference = tmp_path / "reference" / "site"
     assert build(spec, reference).returncode == 0
     out = tmp_path / "sites" / "site"
     for attempt in range(10):
-        runs = [start("-m", "reportgen", "build", spec, "--out", out) for _ in range(2)]
+        with build_lock(out):
+            runs = [start("-m", "reportgen", "build", spec, "--out", out) for _ in range(2)]
+            wait_until(partial(all_waiting, runs))
+            assert [one.poll() for one in runs] == [None, None], attempt
         for one in runs:
             stdout, stderr = one.communicate(timeout=300)
             assert "Traceback" not in stderr, f"attempt {attempt}: {stderr}"
             assert one.returncode == 0 and stdout.startswith("built 1 report(s)"), stderr
-            assert stderr in ("", f"waiting for another build into {out} to finish\n")
+            assert stderr == f"waiting for another build into {out} to finish\n", attempt
         assert tree(out) == tree(reference), f"attempt {attempt}"
         assert beside(out) == {}, f"attempt {attempt}"
+
+
+def all_waiting(runs: list[subprocess.Popen[str]]) -> bool:
+    """Whether each run waits for a file lock (or has ended, which the caller then sees)."""
+    return all(blocked_on_a_lock(one.pid) or one.poll() is not None for one in runs)
 
 
 def add_file(out: Path) -> None:

@@ -46,16 +46,17 @@ traceback. Others (EIO, EBADF...) keep theirs."""
 
 
 @contextmanager
-def staged_site(out_dir: Path) -> Iterator[Path]:
+def staged_site(out_dir: Path, on_wait: Callable[[], object] | None = None) -> Iterator[Path]:
     """Yield an empty folder to build the site in; on normal exit it replaces `out_dir`.
 
-    One build at a time into `out_dir`: a second one waits here for the lock. An OSError of
+    One build at a time into `out_dir`: a second one waits here for the lock (calling
+    `on_wait` first). An OSError of
     WRITE_ERRORS while staging or swapping becomes an OutputError naming the file."""
     out_dir = out_dir.absolute()
     build = secrets.token_hex(16)
     with write_errors(out_dir):
         _refuse_foreign_folder(out_dir)  # before anything is made beside it
-        with build_lock(out_dir):
+        with build_lock(out_dir, on_wait):
             _repair(out_dir)
             _refuse_foreign_folder(out_dir)
             staging = _swap_folder(out_dir, "new", build)
