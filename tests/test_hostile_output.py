@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -16,8 +17,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
+from reportgen.cache import default_cache_folder
 from reportgen.cli import main
 from reportgen.site import output
 from reportgen.site.lock import build_lock
@@ -413,3 +416,67 @@ def test_an_out_under_a_file_is_a_message(
         f"error: could not write {sites / shown}: Not a directory; the previous site is untouched\n"
     )
     assert tree(sites) == before
+
+
+class _Planted:
+    """Unpickling this runs `code` (pickling it does not)."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (exec, (self.code,))
+
+
+def plant(folder: Path, names: list[str], code: str) -> None:
+    """Pickles that would run `code`: as they are, and inside an .npz (an object array)."""
+    for name in names:
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if name.endswith(".npz"):
+            with path.open("wb") as stream:
+                np.savez(stream, key=np.array([_Planted(code)], dtype=object))
+        else:
+            path.write_bytes(pickle.dumps(_Planted(code)))
+
+
+PLANTED = [
+    "x.pickle",
+    "cache.pickle",
+    "site.pickle",
+    "tiny.pickle",
+    "tiny/data.pickle",
+    "tiny/results.pickle",
+    "tiny/data.npz",
+    "tiny/results.npz",
+    "tiny/rendered/t.pickle",
+]
+
+
+def test_pickles_planted_where_the_cache_once_was_are_never_run(spec: Path, tmp_path: Path) -> None:
+    """The issue's attack: with `--out /tmp/X`, anyone could plant
+    `/tmp/.reportgen-cache/X/*.pickle` and run code as the user who builds. Here they are
+    planted there (and, as a pickle inside an .npz, in the user's cache folder a build of
+    this OUT uses) before two builds with the default cache: both exit 0, nothing ran."""
+    out = tmp_path / "sites" / "site"
+    ran = tmp_path / "ran"
+    code = f"open({str(ran)!r}, 'w').close()"
+    beside_out = out.parent / ".reportgen-cache"
+    plant(beside_out / out.name, PLANTED, code)
+    plant(beside_out, ["site.pickle", "x.pickle"], code)
+    plant(default_cache_folder(out), ["tiny/data.npz", "tiny/results.npz"], code)
+    planted = tree(beside_out)
+    reference = tmp_path / "reference"
+    assert build(spec, reference, "--no-cache").returncode == 0
+    for _ in range(2):  # the second build reads what the first one cached
+        result = build(spec, out)
+        assert (result.returncode, result.stderr) == (0, "")
+        assert not ran.exists()
+        assert tree(out) == tree(reference)
+    assert tree(beside_out) == planted  # not read, not removed either
+    # and the planted files are live: loading one as pickle would have run it
+    np.load(beside_out / out.name / "tiny" / "data.npz", allow_pickle=True)["key"]
+    assert ran.exists()
+    ran.unlink()
+    pickle.loads((beside_out / out.name / "x.pickle").read_bytes())
+    assert ran.exists()
