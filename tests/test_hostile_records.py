@@ -32,6 +32,7 @@ NOON = 1_709_294_400_000_000  # 2024-03-01T12:00:00Z in microseconds
 NODES = "expected a finite number from 0 up to 2,147,483,647"
 PACKING = "expected a finite number above 0 and up to 2,147,483,647"
 ID = "an id must fit in 64 bits (-2**63 to 2**63 - 1)"
+NOT_A_COUNT = "expected the number of records (an integer) or null"
 PARTIAL = (
     "a partial save? Save every page of the query, or all its records as one list "
     "(--allow-partial builds it anyway, with a warning)"
@@ -471,6 +472,42 @@ PAGE_CASES: list[tuple[str, Any, str | None]] = [
         f"page 2 holds 2 of the 4 records its count says: {PARTIAL}",
     ),
     ("a page without a count", {"results": events()}, None),
+    ("a page whose count is null", {"count": None, "results": events()}, None),
+    *[
+        (
+            f"a count of {text}",
+            {"count": value, "results": events()},
+            f"the page: 'count' is {text}: {NOT_A_COUNT}",
+        )
+        for value, text in [
+            ("9", '"9"'),
+            ("x", '"x"'),
+            (3.5, "3.5"),
+            (5.0, "5.0"),
+            (True, "true"),
+            (float("inf"), "Infinity"),
+        ]
+    ],
+    (
+        "a count of 1e400",
+        '{"count":1e400,"results":' + json.dumps(events()) + "}",
+        f"the page: 'count' is Infinity: {NOT_A_COUNT}",
+    ),
+    (
+        "a count of 3.5 after the results",
+        '{"results":' + json.dumps(events()) + ',"count":3.5}',
+        f"the page: 'count' is 3.5: {NOT_A_COUNT}",
+    ),
+    (
+        "a count that is text after the results",
+        '{"results":' + json.dumps(events()) + ',"count":"5"}',
+        f"""the page: 'count' is "5": {NOT_A_COUNT}""",
+    ),
+    (
+        "a list of pages, one whose count is text",
+        [page(events()[:3], 5), {"count": "5", "results": events()[3:]}],
+        f"""page 2: 'count' is "5": {NOT_A_COUNT}""",
+    ),
 ]
 
 
@@ -486,7 +523,8 @@ def test_a_pages_count_against_what_it_holds(
     in_chunks: bool,
 ) -> None:
     path = tmp_path / "events.json"
-    path.write_text(json.dumps(document, separators=(",", ":")))
+    text = document if isinstance(document, str) else json.dumps(document, separators=(",", ":"))
+    path.write_text(text)
     quick, plain = readers(path, "event", "page in chunks" if in_chunks else "page", monkeypatch)
     if problem is None:
         same_table(quick, plain)
@@ -571,6 +609,19 @@ def test_json_lines_of_pages_short_of_their_count(
     path.write_text(json.dumps(page(events()[:3], 9)) + "\n" + json.dumps(page(events()[3:], 9)))
     quick, plain = readers(path, "event", "json lines", monkeypatch)
     assert plain == f"{path}: the 2 pages hold 5 of the 9 records their count says: {PARTIAL}"
+    assert quick == plain
+
+
+@pytest.mark.parametrize("in_chunks", [False, True])
+def test_json_lines_of_pages_one_whose_count_is_not_a_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_chunks: bool
+) -> None:
+    path = tmp_path / "events.jsonl"
+    bad = {"count": "many", "results": events()[3:]}
+    path.write_text(json.dumps(page(events()[:3], 5)) + "\n\n" + json.dumps(bad) + "\n")
+    layout = "json lines in chunks" if in_chunks else "json lines"
+    quick, plain = readers(path, "event", layout, monkeypatch)
+    assert plain == f"""{path}: the page on line 3: 'count' is "many": {NOT_A_COUNT}"""
     assert quick == plain
 
 
