@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError, SpecError
@@ -159,11 +159,13 @@ def _spec_paths(given: list[Path]) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
     try:
+        waiting = _restore_first(argv)
+        args = _parser().parse_args(argv)  # a usage error exits 2 here, OUT put back already
         if args.command == "validate":
             return _validate(args)
-        return _build(args)
+        return _build(args, waiting)
     except SpecError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -188,14 +190,44 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _build(args: argparse.Namespace) -> int:
+class _Unparsed(Exception):
+    """The command line is not even good enough to find --out in."""
+
+
+class _FirstLook(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _Unparsed(message)
+
+
+def _restore_first(argv: list[str]) -> Callable[[], None] | None:
+    """For `build`, first of all, whatever the specs and the other arguments say: a site a
+    swap killed halfway left aside goes back to OUT (so a build refused for a bad --as-of
+    does not leave OUT missing). Only `--out` and `--quiet` are read here; a command line
+    they cannot be read from changes nothing, and argparse then says what is wrong with it.
+    Returns what the build calls when it waits for another build (once), None if quiet."""
+    from reportgen.site.output import restore_interrupted_swap
+
+    first = _FirstLook(add_help=False)
+    commands = first.add_subparsers(dest="command")
+    build = commands.add_parser("build", add_help=False)
+    build.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    build.add_argument("--quiet", action="store_true")
+    try:
+        args, _ = first.parse_known_args(argv)
+    except _Unparsed:
+        return None
+    if args.command != "build":
+        return None
+    waiting = None if args.quiet else _once(partial(_waiting, args))
+    restore_interrupted_swap(args.out, on_wait=waiting)
+    return waiting
+
+
+def _build(args: argparse.Namespace, waiting: Callable[[], None] | None) -> int:
     from reportgen.build import build_site
     from reportgen.cache import default_cache_folder
-    from reportgen.site.output import files_not_written_by_reportgen, restore_interrupted_swap
+    from reportgen.site.output import files_not_written_by_reportgen
 
-    waiting = None if args.quiet else _once(partial(_waiting, args))
-    # First, whatever the specs say: a site that a killed swap left aside goes back to OUT.
-    restore_interrupted_swap(args.out, on_wait=waiting)
     added = files_not_written_by_reportgen(args.out)
     paths = _spec_paths(args.specs)
     started = time.monotonic()

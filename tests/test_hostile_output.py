@@ -184,25 +184,48 @@ def broken_spec(spec: Path) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("next_spec", "code", "message"),
+    ("next_spec", "args", "code", "message"),
     [
-        (lambda spec: spec, 0, ""),
+        (lambda spec: spec, [], 0, ""),
         (
             broken_spec,
+            [],
             1,
             "error: {spec}:2: YAML syntax error (column 1): expected ',' or ']', but got "
             "'<stream end>'\n",
         ),
         (
             lambda spec: spec.with_name("missing.yaml"),
+            [],
             1,
             "error: {spec}: cannot read the spec: [Errno 2] No such file or directory: '{spec}'\n",
         ),
+        (
+            lambda spec: spec,
+            ["--as-of", "yesterday"],
+            2,
+            "reportgen build: error: argument --as-of: expected an ISO 8601 time like "
+            "2024-03-01T18:00:00Z; got 'yesterday'\n",
+        ),
+        (
+            lambda spec: spec,
+            ["--max-input-gb", "0", "--no-such-flag"],
+            2,
+            "reportgen build: error: argument --max-input-gb: expected a positive number of GB; "
+            "got '0'\n",
+        ),
     ],
+    ids=["same spec", "broken spec", "missing spec", "bad --as-of", "bad arguments"],
 )
 def test_a_swap_killed_halfway_is_put_back_by_the_next_build_whatever_its_spec(
-    spec: Path, tmp_path: Path, next_spec: Callable[[Path], Path], code: int, message: str
+    spec: Path,
+    tmp_path: Path,
+    next_spec: Callable[[Path], Path],
+    args: list[str],
+    code: int,
+    message: str,
 ) -> None:
+    """Whatever its spec, and even when argparse refuses its other arguments (exit 2)."""
     out = tmp_path / "sites" / "site"
     assert build(spec, out).returncode == 0
     before_out, before_beside = tree(out), beside(out)
@@ -211,9 +234,13 @@ def test_a_swap_killed_halfway_is_put_back_by_the_next_build_whatever_its_spec(
     assert killed.returncode == -signal.SIGKILL and "between the renames" in stdout
     assert not out.exists()  # the kill left the previous site aside
     given = next_spec(spec)
-    result = build(given, out)
+    result = build(given, out, *args)
     assert result.returncode == code
-    assert result.stderr == message.format(spec=given)
+    if code == 2:  # argparse's usage, then its error
+        assert result.stderr.startswith("usage: reportgen build ")
+        assert result.stderr.endswith(message), result.stderr
+    else:
+        assert result.stderr == message.format(spec=given)
     assert tree(out) == before_out if code else (out / "tiny" / "index.html").is_file()
     assert beside(out) == before_beside  # the aside and the staging folder are gone
 
