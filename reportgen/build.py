@@ -12,6 +12,7 @@ from typing import Any
 
 from jinja2 import Environment
 
+from reportgen.atomic import naming
 from reportgen.cache import BuildCache
 from reportgen.charts.cache import RenderCache
 from reportgen.compute import ReportResult, compute_report
@@ -240,7 +241,7 @@ def _write_manifest(
     rebuild = rebuild_command(report, result, snapshot)
     spec = describe("spec", report.path)
     document = manifest(result, runs, spec, inputs, matched, rebuild)
-    (folder / MANIFEST).write_text(manifest_text(document), encoding="utf-8")
+    write_text(folder / MANIFEST, manifest_text(document))
     unique = tuple(dict.fromkeys(f for files in inputs.values() for f in files))
     return provenance(result, spec, unique, rebuild)
 
@@ -256,12 +257,18 @@ def _write_snapshot(
     return write_snapshot(folder / "data", data.snapshot, result.report, result.as_of)
 
 
+def write_text(path: Path, text: str) -> None:
+    """A file of the site, UTF-8; a failed write names it (see `naming`)."""
+    with naming(path):
+        path.write_text(text, encoding="utf-8")
+
+
 def _write_page(env: Environment, folder: Path, page: ReportPage) -> None:
-    (folder / "index.html").write_text(render_report_page(env, page), encoding="utf-8")
+    write_text(folder / "index.html", render_report_page(env, page))
 
 
 def _write_index(env: Environment, staging: Path, rows: list[IndexRow]) -> None:
-    (staging / "index.html").write_text(render_index_page(env, rows), encoding="utf-8")
+    write_text(staging / "index.html", render_index_page(env, rows))
 
 
 def _write_assets(staging: Path) -> None:
@@ -271,8 +278,6 @@ def _write_assets(staging: Path) -> None:
 
     assets = staging / "assets"
     assets.mkdir()
-    (assets / "vega-bundle.js").write_text(vega_bundle(), encoding="utf-8")
+    write_text(assets / "vega-bundle.js", vega_bundle())
     for name in ("style.css", "charts.js"):
-        (assets / name).write_text(
-            (template_folder() / name).read_text(encoding="utf-8"), encoding="utf-8"
-        )
+        write_text(assets / name, (template_folder() / name).read_text(encoding="utf-8"))

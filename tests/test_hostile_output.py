@@ -374,10 +374,34 @@ def fail_on(
 
 
 def no_space(monkeypatch: pytest.MonkeyPatch, out: Path) -> str:
-    """A full disk fails the write, not the open: the OSError has no file name."""
+    """A full disk fails the write, not the open: the OSError has no file name, and the
+    message names the file being written (the report's page, written before the index)."""
     full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     fail_on(monkeypatch, Path, "write_text", "index.html", lambda path: full)
-    return f"{out}: No space left on device"
+    return f"{out}/tiny/index.html: No space left on device"
+
+
+def no_space_for_a_csv(monkeypatch: pytest.MonkeyPatch, out: Path) -> str:
+    """A chart's CSV, written by its kind (through the render cache)."""
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    fail_on(monkeypatch, Path, "open", "t.csv", lambda path: full)
+    return f"{out}/tiny/t.csv: No space left on device"
+
+
+def no_space_for_the_marker(monkeypatch: pytest.MonkeyPatch, out: Path) -> str:
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    fail_on(monkeypatch, Path, "write_text", ".reportgen-site", lambda path: full)
+    return f"{out}/.reportgen-site: No space left on device"
+
+
+def in_the_way(monkeypatch: pytest.MonkeyPatch, out: Path) -> str:
+    """EEXIST: the report's folder cannot be made (as if something were in the way)."""
+
+    def error(path: str) -> OSError:
+        return FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), path)
+
+    fail_on(monkeypatch, Path, "mkdir", "site/tiny", error)
+    return f"{out}/tiny: File exists"
 
 
 def read_only(monkeypatch: pytest.MonkeyPatch, out: Path) -> str:
@@ -408,7 +432,18 @@ def rename_refused(monkeypatch: pytest.MonkeyPatch, out: Path) -> str:
     return f"{out}: Operation not permitted"
 
 
-@pytest.mark.parametrize("fault", [no_space, read_only, no_permission, rename_refused])
+FAULTS = [
+    no_space,
+    no_space_for_a_csv,
+    no_space_for_the_marker,
+    read_only,
+    no_permission,
+    rename_refused,
+    in_the_way,
+]
+
+
+@pytest.mark.parametrize("fault", FAULTS)
 def test_a_failed_write_is_a_message_and_the_previous_site_stays(
     spec: Path,
     tmp_path: Path,
@@ -421,10 +456,42 @@ def test_a_failed_write_is_a_message_and_the_previous_site_stays(
     before_out, before_beside = tree(out), beside(out)
     shown = fault(monkeypatch, out)
     assert main(["build", str(spec), "--out", str(out), "--quiet", "--no-cache"]) == 1
+    monkeypatch.undo()  # the fault, before the folders are read
     captured = capsys.readouterr()
     assert captured.err == f"error: could not write {shown}; the previous site is untouched\n"
     assert captured.out == ""
     assert tree(out) == before_out and beside(out) == before_beside
+
+
+def first_rename_refused(monkeypatch: pytest.MonkeyPatch, out: Path) -> str:
+    """A first build's swap is one rename, of the new site into place."""
+
+    def error(path: str) -> OSError:
+        return PermissionError(errno.EPERM, os.strerror(errno.EPERM), path)
+
+    fail_on(monkeypatch, os, "replace", "/site", error)
+    return f"{out}: Operation not permitted"
+
+
+@pytest.mark.parametrize(
+    "fault", [*(f for f in FAULTS if f is not rename_refused), first_rename_refused]
+)
+def test_a_failed_first_build_says_no_site_was_written(
+    spec: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fault: Callable[[pytest.MonkeyPatch, Path], str],
+) -> None:
+    """No previous site: the message must not say one is untouched."""
+    out = tmp_path / "sites" / "site"
+    out.parent.mkdir()
+    shown = fault(monkeypatch, out)
+    assert main(["build", str(spec), "--out", str(out), "--quiet", "--no-cache"]) == 1
+    monkeypatch.undo()  # the fault, before the folders are read
+    captured = capsys.readouterr()
+    assert captured.err == f"error: could not write {shown}; no site was written\n"
+    assert not out.exists() and beside(out) == {}
 
 
 @pytest.mark.parametrize(
@@ -440,7 +507,7 @@ def test_an_out_under_a_file_is_a_message(
     result = build(spec, sites / under)
     assert result.returncode == 1
     assert result.stderr == (
-        f"error: could not write {sites / shown}: Not a directory; the previous site is untouched\n"
+        f"error: could not write {sites / shown}: Not a directory; no site was written\n"
     )
     assert tree(sites) == before
 
