@@ -214,11 +214,24 @@ def test_a_bad_event_is_the_same_error_in_both_readers(
     assert quick == plain
 
 
-def test_a_record_that_is_not_an_object(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize(
+    ("value", "got"), [(5, "int"), ("x", "str"), ([1], "list"), (None, "NoneType")]
+)
+@pytest.mark.parametrize("kind", ["event", "job"])
+def test_a_record_that_is_not_an_object(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    layout: str,
+    value: Any,
+    got: str,
+    kind: str,
+) -> None:
     """msgspec says "Expected `object`, got `int`"; both readers say it in reportgen's words."""
-    path = write(tmp_path, "events.json", [*events()[:2], 5, *events()[3:]], "page")
-    quick, plain = readers(path, "event", "page", monkeypatch)
-    assert plain == f"{path}: event record 3: expected an object; got int"
+    records = events() if kind == "event" else jobs()
+    path = write(tmp_path, f"{kind}s.json", [*records[:2], value, *records[3:]], layout)
+    quick, plain = readers(path, kind, layout, monkeypatch)
+    assert plain == f"{at(path, layout, 3)}: {kind} record 3: expected an object; got {got}"
     assert quick == plain
 
 
