@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,6 +12,7 @@ from typing import Any
 
 from jinja2 import Environment
 
+from reportgen.atomic import naming
 from reportgen.cache import BuildCache
 from reportgen.charts.cache import RenderCache
 from reportgen.compute import ReportResult, compute_report
@@ -94,18 +96,20 @@ def build_site(
     progress: Progress = QUIET,
     cache_dir: Path | None = None,
     limits: InputLimits = STRICT,
+    on_wait: Callable[[], object] | None = None,
 ) -> BuildResult:
     """Build every report into `out_dir`; the old site stays until the new one is complete.
 
     With a `cache_dir`, parsed data and computed results are kept there for the next build;
-    `limits` says what reading saved files accepts.
+    `limits` says what reading saved files accepts; `on_wait` is called if another build
+    into `out_dir` holds its lock, before waiting for it.
     """
     release_freed_arrays()
     reports = load_reports(spec_paths, strict)
     cache = BuildCache(cache_dir, limits)
     builder = Builder(environment(templates), cache, progress, as_of, limits)
     results: list[ReportResult] = []
-    with staged_site(out_dir) as staging:
+    with staged_site(out_dir, on_wait) as staging:
         for report in reports:
             results.append(build_report(builder, report, staging / report.slug))
         _write_assets(staging)
@@ -239,7 +243,7 @@ def _write_manifest(
     rebuild = rebuild_command(report, result, snapshot)
     spec = describe("spec", report.path)
     document = manifest(result, runs, spec, inputs, matched, rebuild)
-    (folder / MANIFEST).write_text(manifest_text(document), encoding="utf-8")
+    write_text(folder / MANIFEST, manifest_text(document))
     unique = tuple(dict.fromkeys(f for files in inputs.values() for f in files))
     return provenance(result, spec, unique, rebuild)
 
@@ -255,12 +259,18 @@ def _write_snapshot(
     return write_snapshot(folder / "data", data.snapshot, result.report, result.as_of)
 
 
+def write_text(path: Path, text: str) -> None:
+    """A file of the site, UTF-8; a failed write names it (see `naming`)."""
+    with naming(path):
+        path.write_text(text, encoding="utf-8")
+
+
 def _write_page(env: Environment, folder: Path, page: ReportPage) -> None:
-    (folder / "index.html").write_text(render_report_page(env, page), encoding="utf-8")
+    write_text(folder / "index.html", render_report_page(env, page))
 
 
 def _write_index(env: Environment, staging: Path, rows: list[IndexRow]) -> None:
-    (staging / "index.html").write_text(render_index_page(env, rows), encoding="utf-8")
+    write_text(staging / "index.html", render_index_page(env, rows))
 
 
 def _write_assets(staging: Path) -> None:
@@ -270,8 +280,6 @@ def _write_assets(staging: Path) -> None:
 
     assets = staging / "assets"
     assets.mkdir()
-    (assets / "vega-bundle.js").write_text(vega_bundle(), encoding="utf-8")
+    write_text(assets / "vega-bundle.js", vega_bundle())
     for name in ("style.css", "charts.js"):
-        (assets / name).write_text(
-            (template_folder() / name).read_text(encoding="utf-8"), encoding="utf-8"
-        )
+        write_text(assets / name, (template_folder() / name).read_text(encoding="utf-8"))

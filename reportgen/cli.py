@@ -9,10 +9,11 @@ import argparse
 import math
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError, SpecError
@@ -158,11 +159,13 @@ def _spec_paths(given: list[Path]) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
     try:
+        waiting = _restore_first(argv)
+        args = _parser().parse_args(argv)  # a usage error exits 2 here, OUT put back already
         if args.command == "validate":
             return _validate(args)
-        return _build(args)
+        return _build(args, waiting)
     except SpecError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -187,13 +190,44 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _build(args: argparse.Namespace) -> int:
+class _Unparsed(Exception):
+    """The command line is not even good enough to find --out in."""
+
+
+class _FirstLook(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _Unparsed(message)
+
+
+def _restore_first(argv: list[str]) -> Callable[[], None] | None:
+    """For `build`, first of all, whatever the specs and the other arguments say: a site a
+    swap killed halfway left aside goes back to OUT (so a build refused for a bad --as-of
+    does not leave OUT missing). Only `--out` and `--quiet` are read here; a command line
+    they cannot be read from changes nothing, and argparse then says what is wrong with it.
+    Returns what the build calls when it waits for another build (once), None if quiet."""
+    from reportgen.site.output import restore_interrupted_swap
+
+    first = _FirstLook(add_help=False)
+    commands = first.add_subparsers(dest="command")
+    build = commands.add_parser("build", add_help=False)
+    build.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    build.add_argument("--quiet", action="store_true")
+    try:
+        args, _ = first.parse_known_args(argv)
+    except _Unparsed:
+        return None
+    if args.command != "build":
+        return None
+    waiting = None if args.quiet else _once(partial(_waiting, args))
+    restore_interrupted_swap(args.out, on_wait=waiting)
+    return waiting
+
+
+def _build(args: argparse.Namespace, waiting: Callable[[], None] | None) -> int:
     from reportgen.build import build_site
     from reportgen.cache import default_cache_folder
-    from reportgen.site.output import files_not_written_by_reportgen, restore_interrupted_swap
+    from reportgen.site.output import files_not_written_by_reportgen
 
-    # First, whatever the specs say: a site that a killed swap left aside goes back to OUT.
-    restore_interrupted_swap(args.out, on_wait=None if args.quiet else partial(_waiting, args))
     added = files_not_written_by_reportgen(args.out)
     paths = _spec_paths(args.specs)
     started = time.monotonic()
@@ -208,6 +242,7 @@ def _build(args: argparse.Namespace) -> int:
         progress=progress,
         cache_dir=None if args.no_cache else args.cache_dir or default_cache_folder(args.out),
         limits=InputLimits(args.allow_partial, round(args.max_input_gb * (1 << 30))),
+        on_wait=waiting,
     )
     for warning in (
         result.warnings
@@ -235,6 +270,19 @@ def _page_warnings(result: BuildResult) -> list[str]:
         for warning in report.warnings
         if warning not in report.report.warnings
     ] + result.chart_warnings
+
+
+def _once(action: Callable[[], object]) -> Callable[[], None]:
+    """`action`, done the first time only (a build may wait at the repair and at the swap)."""
+    done = False
+
+    def once() -> None:
+        nonlocal done
+        if not done:
+            done = True
+            action()
+
+    return once
 
 
 def _waiting(args: argparse.Namespace) -> None:

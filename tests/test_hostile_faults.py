@@ -10,6 +10,7 @@ import os
 import signal
 import zlib
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from reportgen.source.balsam.credentials import Credentials
 from reportgen.source.chunks import file_chunks
 from reportgen.source.files import read_records
 from tests.conftest import ROOT
-from tests.factories import event
+from tests.factories import batch_job, event, job
 from tests.folders import beside, tree
 
 SPEC = "title: Tiny\nsource: {files: {events: events.json}}\nqueries: {events: {all: {}}}\n"
@@ -189,6 +190,48 @@ def test_a_safe_spec_name_is_valid(
 ) -> None:
     (project / name).write_text(SPEC)
     assert cli(capsys, "validate", name) == (0, "")
+
+
+DEEP = "YAML nested more than 100 levels deep (column {}); a report spec needs about six"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # the document is level 1 and `title`'s list level 2: the 100th "[" is level 101
+        (SPEC.replace("Tiny", "[" * 5000 + "]" * 5000), (1, 7 + 99 + 1)),
+        # the key `a` inside the 99th "{a: " (at 3 + 98 * 4) is level 101
+        (SPEC + "x: " + "{a: " * 5000 + "}" * 5000 + "\n", (6, 3 + 98 * 4 + 2)),
+        # block lists, "- " each: the 100th "-" is level 101
+        (SPEC + "x:\n" + "- " * 5000 + "1\n", (7, 99 * 2 + 1)),
+    ],
+    ids=["flow lists in title", "flow mappings", "block lists"],
+)
+@pytest.mark.parametrize("command", ["validate", "build"])
+def test_a_spec_nested_thousands_deep_is_a_spec_error(
+    project: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    text: str,
+    where: tuple[int, int],
+) -> None:
+    """PyYAML composes by recursion: about 500 levels were a RecursionError traceback."""
+    (project / "tiny.yaml").write_text(text)
+    site = ["--out", "site"] if command == "build" else []
+    line, column = where
+    expected = f"error: tiny.yaml:{line}: {DEEP.format(column)}\n"
+    assert cli(capsys, command, "tiny.yaml", *site) == (1, expected)
+    assert not (project / "site").exists()
+
+
+def test_a_spec_nested_under_the_limit_is_checked_as_usual(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "tiny.yaml").write_text(SPEC.replace("Tiny", "[" * 98 + "]" * 98))
+    assert cli(capsys, "validate", "tiny.yaml") == (
+        1,
+        "error: tiny.yaml:1: title: expected a string; got 'a list'\n",
+    )
 
 
 BALSAM_SPEC = SPEC.replace("{files: {events: events.json}}", "{balsam: {api_root: %s}}")
@@ -575,4 +618,78 @@ def test_max_input_gb_must_be_a_positive_number(
     assert stderr.splitlines()[-1] == (
         "reportgen build: error: argument --max-input-gb: expected a positive number of GB; "
         f"got {value!r}"
+    )
+
+
+# the warnings of tests/test_warnings.py, through the command line -------------------------
+
+TWO_JOBS = [
+    event(1, 1, 0, "PREPROCESSED", "RUNNING", num_nodes=1),
+    event(2, 1, 4, "RUNNING", "RUN_DONE"),
+    event(3, 1, 5, "RUN_DONE", "JOB_FINISHED"),
+    event(4, 2, 1, "PREPROCESSED", "RUNNING", num_nodes=1),
+    event(5, 2, 8, "RUNNING", "RUN_DONE"),
+    event(6, 2, 9, "RUN_DONE", "JOB_FINISHED"),
+]
+WARNED = """\
+title: Warned
+source:
+  files: {events: events.json, jobs: jobs.json, batch_jobs: batchjobs.json}
+queries:
+  events: {tagged: {tags: {experiment: x}}, every: {}}
+  batch_jobs: {all: {}}
+charts:
+  - {id: done, type: throughput, events: tagged, formats: []}
+"""
+
+
+def warned(project: Path, jobs: list[dict[str, object]], spec: str = WARNED) -> None:
+    """Two jobs' events, the `jobs` listed, one batch job of 2 nodes for minutes 0-10."""
+    (project / "events.json").write_text(json.dumps(TWO_JOBS))
+    (project / "jobs.json").write_text(json.dumps(jobs))
+    (project / "batchjobs.json").write_text(json.dumps([batch_job(1, 2, 0, 10)]))
+    (project / "warned.yaml").write_text(spec)
+
+
+def test_events_of_jobs_missing_from_the_jobs_file_are_named_on_stderr(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Job 2 (events 4, 5 and 6) is not in the jobs file: its 3 events cannot match `tagged`."""
+    warned(project, [job(1, experiment="x")])
+    code, stderr = cli(capsys, "build", "warned.yaml", "--out", "site")
+    assert (code, warnings_of(stderr)) == (
+        0,
+        [
+            "warning: warned: 3 events belong to 1 job(s) missing from the jobs file (job ids 2): "
+            "the queries that filter by job (tagged) cannot match them."
+        ],
+    )
+    assert (
+        "missing from the jobs file (job ids 2)" in (project / "site/warned/index.html").read_text()
+    )
+
+
+@pytest.mark.parametrize(
+    ("spec", "args", "origin"),
+    [
+        (WARNED + "as_of: 9999-12-31T00:00:00Z\n", [], "set in the spec (as_of)"),
+        (WARNED, ["--as-of", "9999-12-31T00:00:00Z"], "given on the command line (--as-of)"),
+    ],
+    ids=["spec", "flag"],
+)
+def test_an_as_of_far_after_every_record_is_a_warning_on_stderr(
+    project: Path, capsys: pytest.CaptureFixture[str], spec: str, args: list[str], origin: str
+) -> None:
+    """The latest record is the batch job's end, 08:10 on 2024-03-01."""
+    warned(project, [job(1, experiment="x"), job(2, experiment="x")], spec)
+    days = (datetime(9999, 12, 31) - datetime(2024, 3, 1, 8, 10)).total_seconds() / 86_400
+    code, stderr = cli(capsys, "build", "warned.yaml", "--out", "site", *args)
+    assert (code, warnings_of(stderr)) == (
+        0,
+        [
+            f"warning: warned: The as-of time 9999-12-31T00:00:00.000000Z is {days:,.1f} days "
+            "after the latest record (2024-03-01T08:10:00.000000Z), longer than the records "
+            "span: jobs still running and batch jobs without an end are counted up to it (the "
+            f"as-of time was {origin})."
+        ],
     )

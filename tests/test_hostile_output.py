@@ -7,16 +7,20 @@ from __future__ import annotations
 import errno
 import json
 import os
+import pickle
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
+from reportgen.cache import default_cache_folder
 from reportgen.cli import main
 from reportgen.site import output
 from reportgen.site.lock import build_lock
@@ -180,25 +184,48 @@ def broken_spec(spec: Path) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("next_spec", "code", "message"),
+    ("next_spec", "args", "code", "message"),
     [
-        (lambda spec: spec, 0, ""),
+        (lambda spec: spec, [], 0, ""),
         (
             broken_spec,
+            [],
             1,
             "error: {spec}:2: YAML syntax error (column 1): expected ',' or ']', but got "
             "'<stream end>'\n",
         ),
         (
             lambda spec: spec.with_name("missing.yaml"),
+            [],
             1,
             "error: {spec}: cannot read the spec: [Errno 2] No such file or directory: '{spec}'\n",
         ),
+        (
+            lambda spec: spec,
+            ["--as-of", "yesterday"],
+            2,
+            "reportgen build: error: argument --as-of: expected an ISO 8601 time like "
+            "2024-03-01T18:00:00Z; got 'yesterday'\n",
+        ),
+        (
+            lambda spec: spec,
+            ["--max-input-gb", "0", "--no-such-flag"],
+            2,
+            "reportgen build: error: argument --max-input-gb: expected a positive number of GB; "
+            "got '0'\n",
+        ),
     ],
+    ids=["same spec", "broken spec", "missing spec", "bad --as-of", "bad arguments"],
 )
 def test_a_swap_killed_halfway_is_put_back_by_the_next_build_whatever_its_spec(
-    spec: Path, tmp_path: Path, next_spec: Callable[[Path], Path], code: int, message: str
+    spec: Path,
+    tmp_path: Path,
+    next_spec: Callable[[Path], Path],
+    args: list[str],
+    code: int,
+    message: str,
 ) -> None:
+    """Whatever its spec, and even when argparse refuses its other arguments (exit 2)."""
     out = tmp_path / "sites" / "site"
     assert build(spec, out).returncode == 0
     before_out, before_beside = tree(out), beside(out)
@@ -207,9 +234,13 @@ def test_a_swap_killed_halfway_is_put_back_by_the_next_build_whatever_its_spec(
     assert killed.returncode == -signal.SIGKILL and "between the renames" in stdout
     assert not out.exists()  # the kill left the previous site aside
     given = next_spec(spec)
-    result = build(given, out)
+    result = build(given, out, *args)
     assert result.returncode == code
-    assert result.stderr == message.format(spec=given)
+    if code == 2:  # argparse's usage, then its error
+        assert result.stderr.startswith("usage: reportgen build ")
+        assert result.stderr.endswith(message), result.stderr
+    else:
+        assert result.stderr == message.format(spec=given)
     assert tree(out) == before_out if code else (out / "tiny" / "index.html").is_file()
     assert beside(out) == before_beside  # the aside and the staging folder are gone
 
@@ -246,21 +277,31 @@ def wait_until(condition: Callable[[], bool], seconds: float = 120) -> None:
 
 
 def test_two_builds_at_once_end_with_one_complete_site(spec: Path, tmp_path: Path) -> None:
-    """Ten times over: both builds exit 0 without a traceback, and the site is whole."""
+    """Ten times over, two builds surely at once: the test holds the lock until both wait
+    for it (each says so), then lets them go together. Both exit 0 without a traceback,
+    and the site is whole."""
     demo = ROOT / "report_specs" / "data" / "events.json.gz"
     spec.write_text(SPEC % demo)  # more records than the tiny one: the builds overlap longer
     reference = tmp_path / "reference" / "site"
     assert build(spec, reference).returncode == 0
     out = tmp_path / "sites" / "site"
     for attempt in range(10):
-        runs = [start("-m", "reportgen", "build", spec, "--out", out) for _ in range(2)]
+        with build_lock(out):
+            runs = [start("-m", "reportgen", "build", spec, "--out", out) for _ in range(2)]
+            wait_until(partial(all_waiting, runs))
+            assert [one.poll() for one in runs] == [None, None], attempt
         for one in runs:
             stdout, stderr = one.communicate(timeout=300)
             assert "Traceback" not in stderr, f"attempt {attempt}: {stderr}"
             assert one.returncode == 0 and stdout.startswith("built 1 report(s)"), stderr
-            assert stderr in ("", f"waiting for another build into {out} to finish\n")
+            assert stderr == f"waiting for another build into {out} to finish\n", attempt
         assert tree(out) == tree(reference), f"attempt {attempt}"
         assert beside(out) == {}, f"attempt {attempt}"
+
+
+def all_waiting(runs: list[subprocess.Popen[str]]) -> bool:
+    """Whether each run waits for a file lock (or has ended, which the caller then sees)."""
+    return all(blocked_on_a_lock(one.pid) or one.poll() is not None for one in runs)
 
 
 def add_file(out: Path) -> None:
@@ -333,10 +374,34 @@ def fail_on(
 
 
 def no_space(monkeypatch: pytest.MonkeyPatch, out: Path) -> str:
-    """A full disk fails the write, not the open: the OSError has no file name."""
+    """A full disk fails the write, not the open: the OSError has no file name, and the
+    message names the file being written (the report's page, written before the index)."""
     full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     fail_on(monkeypatch, Path, "write_text", "index.html", lambda path: full)
-    return f"{out}: No space left on device"
+    return f"{out}/tiny/index.html: No space left on device"
+
+
+def no_space_for_a_csv(monkeypatch: pytest.MonkeyPatch, out: Path) -> str:
+    """A chart's CSV, written by its kind (through the render cache)."""
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    fail_on(monkeypatch, Path, "open", "t.csv", lambda path: full)
+    return f"{out}/tiny/t.csv: No space left on device"
+
+
+def no_space_for_the_marker(monkeypatch: pytest.MonkeyPatch, out: Path) -> str:
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    fail_on(monkeypatch, Path, "write_text", ".reportgen-site", lambda path: full)
+    return f"{out}/.reportgen-site: No space left on device"
+
+
+def in_the_way(monkeypatch: pytest.MonkeyPatch, out: Path) -> str:
+    """EEXIST: the report's folder cannot be made (as if something were in the way)."""
+
+    def error(path: str) -> OSError:
+        return FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), path)
+
+    fail_on(monkeypatch, Path, "mkdir", "site/tiny", error)
+    return f"{out}/tiny: File exists"
 
 
 def read_only(monkeypatch: pytest.MonkeyPatch, out: Path) -> str:
@@ -367,7 +432,18 @@ def rename_refused(monkeypatch: pytest.MonkeyPatch, out: Path) -> str:
     return f"{out}: Operation not permitted"
 
 
-@pytest.mark.parametrize("fault", [no_space, read_only, no_permission, rename_refused])
+FAULTS = [
+    no_space,
+    no_space_for_a_csv,
+    no_space_for_the_marker,
+    read_only,
+    no_permission,
+    rename_refused,
+    in_the_way,
+]
+
+
+@pytest.mark.parametrize("fault", FAULTS)
 def test_a_failed_write_is_a_message_and_the_previous_site_stays(
     spec: Path,
     tmp_path: Path,
@@ -380,10 +456,42 @@ def test_a_failed_write_is_a_message_and_the_previous_site_stays(
     before_out, before_beside = tree(out), beside(out)
     shown = fault(monkeypatch, out)
     assert main(["build", str(spec), "--out", str(out), "--quiet", "--no-cache"]) == 1
+    monkeypatch.undo()  # the fault, before the folders are read
     captured = capsys.readouterr()
     assert captured.err == f"error: could not write {shown}; the previous site is untouched\n"
     assert captured.out == ""
     assert tree(out) == before_out and beside(out) == before_beside
+
+
+def first_rename_refused(monkeypatch: pytest.MonkeyPatch, out: Path) -> str:
+    """A first build's swap is one rename, of the new site into place."""
+
+    def error(path: str) -> OSError:
+        return PermissionError(errno.EPERM, os.strerror(errno.EPERM), path)
+
+    fail_on(monkeypatch, os, "replace", "/site", error)
+    return f"{out}: Operation not permitted"
+
+
+@pytest.mark.parametrize(
+    "fault", [*(f for f in FAULTS if f is not rename_refused), first_rename_refused]
+)
+def test_a_failed_first_build_says_no_site_was_written(
+    spec: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fault: Callable[[pytest.MonkeyPatch, Path], str],
+) -> None:
+    """No previous site: the message must not say one is untouched."""
+    out = tmp_path / "sites" / "site"
+    out.parent.mkdir()
+    shown = fault(monkeypatch, out)
+    assert main(["build", str(spec), "--out", str(out), "--quiet", "--no-cache"]) == 1
+    monkeypatch.undo()  # the fault, before the folders are read
+    captured = capsys.readouterr()
+    assert captured.err == f"error: could not write {shown}; no site was written\n"
+    assert not out.exists() and beside(out) == {}
 
 
 @pytest.mark.parametrize(
@@ -399,6 +507,70 @@ def test_an_out_under_a_file_is_a_message(
     result = build(spec, sites / under)
     assert result.returncode == 1
     assert result.stderr == (
-        f"error: could not write {sites / shown}: Not a directory; the previous site is untouched\n"
+        f"error: could not write {sites / shown}: Not a directory; no site was written\n"
     )
     assert tree(sites) == before
+
+
+class _Planted:
+    """Unpickling this runs `code` (pickling it does not)."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (exec, (self.code,))
+
+
+def plant(folder: Path, names: list[str], code: str) -> None:
+    """Pickles that would run `code`: as they are, and inside an .npz (an object array)."""
+    for name in names:
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if name.endswith(".npz"):
+            with path.open("wb") as stream:
+                np.savez(stream, key=np.array([_Planted(code)], dtype=object))
+        else:
+            path.write_bytes(pickle.dumps(_Planted(code)))
+
+
+PLANTED = [
+    "x.pickle",
+    "cache.pickle",
+    "site.pickle",
+    "tiny.pickle",
+    "tiny/data.pickle",
+    "tiny/results.pickle",
+    "tiny/data.npz",
+    "tiny/results.npz",
+    "tiny/rendered/t.pickle",
+]
+
+
+def test_pickles_planted_where_the_cache_once_was_are_never_run(spec: Path, tmp_path: Path) -> None:
+    """The issue's attack: with `--out /tmp/X`, anyone could plant
+    `/tmp/.reportgen-cache/X/*.pickle` and run code as the user who builds. Here they are
+    planted there (and, as a pickle inside an .npz, in the user's cache folder a build of
+    this OUT uses) before two builds with the default cache: both exit 0, nothing ran."""
+    out = tmp_path / "sites" / "site"
+    ran = tmp_path / "ran"
+    code = f"open({str(ran)!r}, 'w').close()"
+    beside_out = out.parent / ".reportgen-cache"
+    plant(beside_out / out.name, PLANTED, code)
+    plant(beside_out, ["site.pickle", "x.pickle"], code)
+    plant(default_cache_folder(out), ["tiny/data.npz", "tiny/results.npz"], code)
+    planted = tree(beside_out)
+    reference = tmp_path / "reference"
+    assert build(spec, reference, "--no-cache").returncode == 0
+    for _ in range(2):  # the second build reads what the first one cached
+        result = build(spec, out)
+        assert (result.returncode, result.stderr) == (0, "")
+        assert not ran.exists()
+        assert tree(out) == tree(reference)
+    assert tree(beside_out) == planted  # not read, not removed either
+    # and the planted files are live: loading one as pickle would have run it
+    np.load(beside_out / out.name / "tiny" / "data.npz", allow_pickle=True)["key"]
+    assert ran.exists()
+    ran.unlink()
+    pickle.loads((beside_out / out.name / "x.pickle").read_bytes())
+    assert ran.exists()

@@ -32,6 +32,7 @@ NOON = 1_709_294_400_000_000  # 2024-03-01T12:00:00Z in microseconds
 NODES = "expected a finite number from 0 up to 2,147,483,647"
 PACKING = "expected a finite number above 0 and up to 2,147,483,647"
 ID = "an id must fit in 64 bits (-2**63 to 2**63 - 1)"
+NOT_A_COUNT = "expected the number of records (an integer) or null"
 PARTIAL = (
     "a partial save? Save every page of the query, or all its records as one list "
     "(--allow-partial builds it anyway, with a warning)"
@@ -141,6 +142,8 @@ BAD_TIMES = [
     "2024-03-01T12:00:00z",
     "2024-03-01T12:00:00+0200",
     "NaT",
+    "0001-01-01T00:00:00+01:00",  # year 0 in UTC
+    "9999-12-31T23:30:00-01:00",  # year 10000 in UTC
 ]
 
 EVENT_CASES: list[tuple[str, list[dict[str, Any]], str]] = [
@@ -211,11 +214,24 @@ def test_a_bad_event_is_the_same_error_in_both_readers(
     assert quick == plain
 
 
-def test_a_record_that_is_not_an_object(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize(
+    ("value", "got"), [(5, "int"), ("x", "str"), ([1], "list"), (None, "NoneType")]
+)
+@pytest.mark.parametrize("kind", ["event", "job"])
+def test_a_record_that_is_not_an_object(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    layout: str,
+    value: Any,
+    got: str,
+    kind: str,
+) -> None:
     """msgspec says "Expected `object`, got `int`"; both readers say it in reportgen's words."""
-    path = write(tmp_path, "events.json", [*events()[:2], 5, *events()[3:]], "page")
-    quick, plain = readers(path, "event", "page", monkeypatch)
-    assert plain == f"{path}: event record 3: expected an object; got int"
+    records = events() if kind == "event" else jobs()
+    path = write(tmp_path, f"{kind}s.json", [*records[:2], value, *records[3:]], layout)
+    quick, plain = readers(path, kind, layout, monkeypatch)
+    assert plain == f"{at(path, layout, 3)}: {kind} record 3: expected an object; got {got}"
     assert quick == plain
 
 
@@ -419,6 +435,14 @@ def test_duplicate_batch_jobs() -> None:
             {**batch_job(2, 4, 0, 60), "end_time": "2024-03-01"},
             "field 'end_time' is not an ISO time: '2024-03-01'",
         ),
+        (
+            {**batch_job(2, 4, 0, 60), "start_time": "0001-01-01T00:00:00+01:00"},
+            "field 'start_time' is not an ISO time: '0001-01-01T00:00:00+01:00'",
+        ),
+        (
+            {**batch_job(2, 4, 0, 60), "end_time": "9999-12-31T23:30:00-01:00"},
+            "field 'end_time' is not an ISO time: '9999-12-31T23:30:00-01:00'",
+        ),
         ({**batch_job(2, 4, 0, 60), "num_nodes": 4.0}, "field 'num_nodes' is 4.0"),
     ],
 )
@@ -461,6 +485,42 @@ PAGE_CASES: list[tuple[str, Any, str | None]] = [
         f"page 2 holds 2 of the 4 records its count says: {PARTIAL}",
     ),
     ("a page without a count", {"results": events()}, None),
+    ("a page whose count is null", {"count": None, "results": events()}, None),
+    *[
+        (
+            f"a count of {text}",
+            {"count": value, "results": events()},
+            f"the page: 'count' is {text}: {NOT_A_COUNT}",
+        )
+        for value, text in [
+            ("9", '"9"'),
+            ("x", '"x"'),
+            (3.5, "3.5"),
+            (5.0, "5.0"),
+            (True, "true"),
+            (float("inf"), "Infinity"),
+        ]
+    ],
+    (
+        "a count of 1e400",
+        '{"count":1e400,"results":' + json.dumps(events()) + "}",
+        f"the page: 'count' is Infinity: {NOT_A_COUNT}",
+    ),
+    (
+        "a count of 3.5 after the results",
+        '{"results":' + json.dumps(events()) + ',"count":3.5}',
+        f"the page: 'count' is 3.5: {NOT_A_COUNT}",
+    ),
+    (
+        "a count that is text after the results",
+        '{"results":' + json.dumps(events()) + ',"count":"5"}',
+        f"""the page: 'count' is "5": {NOT_A_COUNT}""",
+    ),
+    (
+        "a list of pages, one whose count is text",
+        [page(events()[:3], 5), {"count": "5", "results": events()[3:]}],
+        f"""page 2: 'count' is "5": {NOT_A_COUNT}""",
+    ),
 ]
 
 
@@ -476,7 +536,8 @@ def test_a_pages_count_against_what_it_holds(
     in_chunks: bool,
 ) -> None:
     path = tmp_path / "events.json"
-    path.write_text(json.dumps(document, separators=(",", ":")))
+    text = document if isinstance(document, str) else json.dumps(document, separators=(",", ":"))
+    path.write_text(text)
     quick, plain = readers(path, "event", "page in chunks" if in_chunks else "page", monkeypatch)
     if problem is None:
         same_table(quick, plain)
@@ -561,6 +622,19 @@ def test_json_lines_of_pages_short_of_their_count(
     path.write_text(json.dumps(page(events()[:3], 9)) + "\n" + json.dumps(page(events()[3:], 9)))
     quick, plain = readers(path, "event", "json lines", monkeypatch)
     assert plain == f"{path}: the 2 pages hold 5 of the 9 records their count says: {PARTIAL}"
+    assert quick == plain
+
+
+@pytest.mark.parametrize("in_chunks", [False, True])
+def test_json_lines_of_pages_one_whose_count_is_not_a_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_chunks: bool
+) -> None:
+    path = tmp_path / "events.jsonl"
+    bad = {"count": "many", "results": events()[3:]}
+    path.write_text(json.dumps(page(events()[:3], 5)) + "\n\n" + json.dumps(bad) + "\n")
+    layout = "json lines in chunks" if in_chunks else "json lines"
+    quick, plain = readers(path, "event", layout, monkeypatch)
+    assert plain == f"""{path}: the page on line 3: 'count' is "many": {NOT_A_COUNT}"""
     assert quick == plain
 
 
@@ -685,30 +759,183 @@ def test_a_build_of_every_event_listed_twice_counts_each_once(tmp_path: Path) ->
     assert result.reports[0].headline.jobs_finished == 3
 
 
+def full_spec(
+    folder: Path,
+    event_records: Any,
+    job_records: Any,
+    batch_records: list[dict[str, Any]],
+) -> Path:
+    """A spec reading all three files (events and jobs as pages, batch jobs as JSON Lines),
+    with a tag query (so the jobs are read) and the node-hour ledger (the batch jobs)."""
+    for name, document in (("events.json", event_records), ("jobs.json", job_records)):
+        (folder / name).write_text(json.dumps(document, separators=(",", ":")))
+    (folder / "batch.jsonl").write_text("".join(json.dumps(r) + "\n" for r in batch_records))
+    path = folder / "run.yaml"
+    path.write_text(
+        "title: Run\nsource:\n  files: {events: events.json, jobs: jobs.json, "
+        "batch_jobs: batch.jsonl}\nas_of: 2024-03-01T10:00:00Z\n"
+        "queries:\n  events: {all: {tags: {experiment: a}}}\n  batch_jobs: {all: {}}\n"
+        "charts:\n  - {id: done, type: throughput, events: all, formats: [svg]}\n"
+        "  - {id: ledger, type: node_hours, events: all, batch_jobs: all, formats: [svg]}\n"
+    )
+    return path
+
+
+def weighted(count: int) -> list[dict[str, Any]]:
+    """`finishing(count)`, each entry into RUNNING weighted by 1 node."""
+    records = finishing(count)
+    for record in records[::2]:
+        record["data"] = {"num_nodes": 1.0}
+    return records
+
+
+BATCH_JOBS = [batch_job(1, 4, 0, 60), batch_job(2, 8, 30, 90)]
+
+
+def change(records: list[dict[str, Any]], number: int, **changes: Any) -> list[dict[str, Any]]:
+    """The records with record `number` (from 1) changed."""
+    return [{**r, **changes} if i == number - 1 else r for i, r in enumerate(records)]
+
+
+def duplicated_second(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Record 5 is record 2 again (id 2) but entering another state."""
+    return [*records[:4], {**records[1], "to_state": "FAILED"}, *records[4:]]
+
+
+# One case per rule: the file it is in, its records (events, jobs, batch jobs), the message
+BUILD_CASES: list[tuple[str, str, Any, Any, Any, str]] = [
+    (
+        "a bad time",
+        "events.json",
+        change(weighted(2), 2, timestamp="now"),
+        page(jobs()),
+        BATCH_JOBS,
+        "event record 2: field 'timestamp' is not an ISO time: 'now'",
+    ),
+    (
+        "a time whose offset crosses year 9999",
+        "events.json",
+        change(weighted(2), 2, timestamp="9999-12-31T23:30:00-01:00"),
+        page(jobs()),
+        BATCH_JOBS,
+        "event record 2: field 'timestamp' is not an ISO time: '9999-12-31T23:30:00-01:00'",
+    ),
+    (
+        "an id of 2**63",
+        "events.json",
+        change(weighted(2), 2, id=2**63),
+        page(jobs()),
+        BATCH_JOBS,
+        f"event record 2: field 'id' is 9223372036854775808: {ID}",
+    ),
+    (
+        "a negative weight",
+        "events.json",
+        change(weighted(2), 1, data={"num_nodes": -1}),
+        page(jobs()),
+        BATCH_JOBS,
+        f"event record 1: data.num_nodes is -1: {NODES}",
+    ),
+    (
+        "a NaN weight",
+        "events.json",
+        change(weighted(2), 3, data={"num_nodes": float("nan")}),
+        page(jobs()),
+        BATCH_JOBS,
+        f"event record 3: data.num_nodes is NaN: {NODES}",
+    ),
+    (
+        "a job of 1e300 nodes",
+        "jobs.json",
+        weighted(2),
+        page(with_third(jobs(), num_nodes=1e300)),
+        BATCH_JOBS,
+        f"job record 3: field 'num_nodes' is 1e+300: {NODES}",
+    ),
+    (
+        "a packing count of 0",
+        "jobs.json",
+        weighted(2),
+        page(with_third(jobs(), node_packing_count=0)),
+        BATCH_JOBS,
+        f"job record 3: field 'node_packing_count' is 0: {PACKING}",
+    ),
+    (
+        "a conflicting duplicate",
+        "events.json",
+        duplicated_second(weighted(2)),
+        page(jobs()),
+        BATCH_JOBS,
+        "event records 2 and 5 have the same id 2 but different to_state",
+    ),
+    (
+        "a partial save",
+        "events.json",
+        page(weighted(2), count=99),
+        page(jobs()),
+        BATCH_JOBS,
+        f"the page holds 4 of the 99 records its count says: {PARTIAL}",
+    ),
+    (
+        "a bad batch job in JSON Lines",
+        "batch.jsonl:2",
+        weighted(2),
+        page(jobs()),
+        [BATCH_JOBS[0], {**BATCH_JOBS[1], "num_nodes": -4}],
+        f"batch job record 2: field 'num_nodes' is -4: {NODES}",
+    ),
+]
+
+
 @pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        ({"timestamp": "now"}, "event record 2: field 'timestamp' is not an ISO time: 'now'"),
-        ({"id": 2**63}, f"event record 2: field 'id' is 9223372036854775808: {ID}"),
-        ({"data": {"num_nodes": -1}}, f"event record 2: data.num_nodes is -1: {NODES}"),
-    ],
+    ("where", "event_records", "job_records", "batch_records", "message"),
+    [c[1:] for c in BUILD_CASES],
+    ids=[c[0] for c in BUILD_CASES],
 )
 def test_a_build_with_a_bad_record_is_a_message_not_a_traceback(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: dict[str, Any], message: str
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    where: str,
+    event_records: Any,
+    job_records: Any,
+    batch_records: list[dict[str, Any]],
+    message: str,
 ) -> None:
     from reportgen.cli import main
 
-    records = finishing(2)
-    records[1] = {**records[1], **change}
-    path = spec(tmp_path, records)
+    path = full_spec(tmp_path, event_records, job_records, batch_records)
     before = beside(tmp_path / "site")
     code = main(["build", str(path), "--out", str(tmp_path / "site")])
     err = capsys.readouterr().err
-    assert code == 1
-    assert f"{tmp_path / 'events.json'}: {message}" in err
-    assert "Traceback" not in err
+    assert (code, err) == (1, f"error: {tmp_path / where}: {message}\n")
     assert not (tmp_path / "site").exists()
     assert beside(tmp_path / "site") == before  # nothing beside it changed either
+
+
+def test_a_build_of_batch_jobs_listed_twice_counts_their_node_hours_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Batch job 1 holds 4 nodes for minutes 0-60, batch job 2 8 nodes for minutes 30-90:
+    4 x 1 h + 8 x 1 h = 12 node-hours available, not the 24 of two copies."""
+    from reportgen.cli import main
+
+    path = full_spec(tmp_path, weighted(2), page(jobs()), BATCH_JOBS + BATCH_JOBS)
+    code = main(["build", str(path), "--out", str(tmp_path / "site")])
+    err = capsys.readouterr().err
+    note = (
+        "batch.jsonl: 2 duplicate batch job records dropped (the same id and content as an "
+        "earlier record)"
+    )
+    assert code == 0
+    assert err == f"warning: run: {note}\n"
+    html = (tmp_path / "site" / "run" / "index.html").read_text()
+    assert note in html
+    totals = dict(line.split(",") for line in (tmp_path / "site" / "run" / "ledger.csv").open())
+    assert float(totals["available"]) == 12.0
+    from reportgen.build import build_site
+
+    headline = build_site([path], tmp_path / "again").reports[0].headline
+    assert headline.node_hours_available == 12.0
 
 
 def test_live_records_get_the_same_notes(tmp_path: Path) -> None:

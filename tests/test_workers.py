@@ -94,15 +94,55 @@ def build(large_report: Path, tmp_path: Path) -> Iterator[subprocess.Popen[str]]
     process.wait()
 
 
-def test_a_killed_build_leaves_no_worker(build: subprocess.Popen[str]) -> None:
+def in_session(session: int) -> set[int]:
+    """Live (not zombie) processes of a session: the build's, which it leads (it was started
+    with start_new_session), and every process it started unless one left the session."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[3]) == session:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def test_a_killed_build_leaves_no_process(build: subprocess.Popen[str]) -> None:
+    """Not only the workers seen before the kill: no process at all is left of the build's
+    session (one started late, or started by a worker, would be found too)."""
     workers = started_workers(build.pid)
+    assert workers <= in_session(build.pid)
     os.kill(build.pid, signal.SIGKILL)
-    left = wait_for(lambda: not alive(workers), 5)
-    assert left, f"workers still alive 5 s after the build was killed: {alive(workers)}"
+    build.wait()  # the build itself, reaped
+    left = wait_for(lambda: not in_session(build.pid), 5)
+    assert left, f"processes left 5 s after the build was killed: {in_session(build.pid)}"
+
+
+SIGINT_BIT = 1 << (signal.SIGINT - 1)
+
+
+def signal_set(pid: int, name: str) -> int:
+    """The `SigIgn`, `SigBlk`... set of a process (0 if it is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    line = next(line for line in status.splitlines() if line.startswith(f"{name}:"))
+    return int(line.split()[1], 16)
+
+
+def ready_for_ctrl_c(build: int, workers: set[int]) -> bool:
+    """Each worker ignores SIGINT (its initializer ran) and the build no longer holds it
+    back (it is done forking them): a Ctrl-C now finds the build parsing, not starting."""
+    return all(signal_set(w, "SigIgn") & SIGINT_BIT for w in workers) and not (
+        signal_set(build, "SigBlk") & SIGINT_BIT
+    )
 
 
 def test_ctrl_c_during_parsing_prints_no_worker_traceback(build: subprocess.Popen[str]) -> None:
     workers = started_workers(build.pid)
+    assert wait_for(lambda: ready_for_ctrl_c(build.pid, workers), 60), "workers never ready"
     os.killpg(build.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
     _, stderr = build.communicate(timeout=60)
     assert build.returncode != 0

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from reportgen.atomic import naming
 from reportgen.fingerprint import code_fingerprint
 
 
@@ -53,7 +54,8 @@ class RenderCache:
         """`folder / name` copied from the cache if it holds `key` (True), else written by
         `write` and kept (False). Safe to call from several threads."""
         if self.kept is None:
-            write(folder / name)
+            with naming(folder / name):
+                write(folder / name)
             return False
         kept = self.kept / key
         with self._lock:
@@ -61,7 +63,8 @@ class RenderCache:
         with contextlib.suppress(OSError):
             shutil.copyfile(kept, folder / name)
             return True
-        write(folder / name)
+        with naming(folder / name):
+            write(folder / name)
         with contextlib.suppress(OSError):  # not kept: the next build makes it again
             self.kept.mkdir(parents=True, exist_ok=True)
             temporary = self.kept / f".{key}.{threading.get_ident()}"

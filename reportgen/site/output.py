@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from reportgen.atomic import naming
 from reportgen.errors import OutputError, ReportgenError
 from reportgen.site.lock import build_lock
 
@@ -46,16 +47,17 @@ traceback. Others (EIO, EBADF...) keep theirs."""
 
 
 @contextmanager
-def staged_site(out_dir: Path) -> Iterator[Path]:
+def staged_site(out_dir: Path, on_wait: Callable[[], object] | None = None) -> Iterator[Path]:
     """Yield an empty folder to build the site in; on normal exit it replaces `out_dir`.
 
-    One build at a time into `out_dir`: a second one waits here for the lock. An OSError of
+    One build at a time into `out_dir`: a second one waits here for the lock (calling
+    `on_wait` first). An OSError of
     WRITE_ERRORS while staging or swapping becomes an OutputError naming the file."""
     out_dir = out_dir.absolute()
     build = secrets.token_hex(16)
     with write_errors(out_dir):
         _refuse_foreign_folder(out_dir)  # before anything is made beside it
-        with build_lock(out_dir):
+        with build_lock(out_dir, on_wait):
             _repair(out_dir)
             _refuse_foreign_folder(out_dir)
             staging = _swap_folder(out_dir, "new", build)
@@ -110,7 +112,10 @@ def files_not_written_by_reportgen(out_dir: Path) -> list[str]:
 def write_errors(out_dir: Path) -> Iterator[None]:
     """Turn an OSError of WRITE_ERRORS about the site or its staging (or one with no file
     name: a full disk fails a write, not an open) into an OutputError naming the file as it
-    will be in OUT. An OSError about some other file is not a write of ours: it propagates."""
+    will be in OUT, and saying that the previous site is untouched, or on a first build that
+    no site was written. An OSError about some other file is not a write of ours: it
+    propagates."""
+    had_site = _is_folder(out_dir)
     try:
         yield
     except OSError as exc:
@@ -118,9 +123,15 @@ def write_errors(out_dir: Path) -> Iterator[None]:
         if exc.errno not in WRITE_ERRORS or shown is None:
             raise
         reason = exc.strerror or os.strerror(exc.errno)
-        raise OutputError(
-            f"could not write {shown}: {reason}; the previous site is untouched"
-        ) from exc
+        outcome = "the previous site is untouched" if had_site else "no site was written"
+        raise OutputError(f"could not write {shown}: {reason}; {outcome}") from exc
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(path.stat().st_mode)
+    except OSError:
+        return False
 
 
 def _shown_path(filename: object, out_dir: Path) -> Path | None:
@@ -165,7 +176,8 @@ def _swap_folder(out_dir: Path, role: str, build: str) -> Path:
     """A new `.OUT.<role>-<build>` folder beside `out_dir`, marked as reportgen's."""
     folder = out_dir.parent / f".{out_dir.name}.{role}-{build}"
     folder.mkdir()
-    (folder / SWAP_MARKER).write_text(_swap_marker(out_dir, role, build), encoding="utf-8")
+    with naming(folder / SWAP_MARKER):
+        (folder / SWAP_MARKER).write_text(_swap_marker(out_dir, role, build), encoding="utf-8")
     return folder
 
 
@@ -257,7 +269,8 @@ def _write_file_list(site: Path) -> None:
         written += [f"{(inside / name).as_posix()}/" for name in folders]
         written += [(inside / name).as_posix() for name in files]
     text = json.dumps({"reportgen": "site", "written": sorted(written)}, indent=1)
-    (site / MARKER).write_text(text + "\n", encoding="utf-8")
+    with naming(site / MARKER):
+        (site / MARKER).write_text(text + "\n", encoding="utf-8")
 
 
 def _read_file_list(out_dir: Path) -> set[str] | None:

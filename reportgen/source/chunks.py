@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import json
 import os
 import re
 import zlib
@@ -100,12 +101,13 @@ _SCALAR_KEY = re.compile(rb'"(\w+)"\s*:\s*(-?\d+|null|"[^"\\]*")')
 
 
 def _declared_count(*scalars: bytes) -> object:
-    """The `count` among a page's scalar keys (the header's, then the tail's), else None."""
+    """The `count` among a page's scalar keys (the header's, then the tail's), else None:
+    as JSON reads it, so a count that is text is refused by `check_page_counts`."""
     count: object = None
     for text in scalars:
         for key, value in _SCALAR_KEY.findall(text):
             if key == b"count":
-                count = int(value) if value[:1].isdigit() or value[:1] == b"-" else None
+                count = json.loads(value)
     return count
 
 

@@ -29,8 +29,9 @@ class Recheck(Exception):
 
 
 def page_type(row: type[Any]) -> type[Any]:
-    """A `{count, results}` page of `row`s (count: whatever the file says, checked later)."""
-    fields: list[Any] = [("results", list[row]), ("count", Any, None)]  # type: ignore[valid-type]
+    """A `{count, results}` page of `row`s (count: an integer or null, checked against the
+    rows later; anything else fails the decode, and the plain reader words the error)."""
+    fields: list[Any] = [("results", list[row]), ("count", int | None, None)]  # type: ignore[valid-type]
     return msgspec.defstruct(f"{row.__name__}Page", fields)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from reportgen.errors import SourceError
 from reportgen.limits import MAX_INPUT_BYTES, STRICT, InputLimits
+from reportgen.source.rules import shown
 
 Record = dict[str, Any]
 PageCount = tuple[object, int]
@@ -204,8 +205,19 @@ def _page_results(
     results = page["results"]
     if not isinstance(results, list):
         raise SourceError(f"{path}: {where}: 'results' is not a list")
+    check_count_type(path, where, page.get("count"))
     pages.append((page.get("count"), len(results)))
     return results
+
+
+def check_count_type(path: Path, where: str, count: object) -> None:
+    """A page's `count` is an integer, or null or absent (a tool may omit it: then nothing
+    is checked); anything else ("9", 3.5, true) would skip the check without a word."""
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
+        raise SourceError(
+            f"{path}: {where}: 'count' is {shown(count)}: expected the number of records "
+            "(an integer) or null"
+        )
 
 
 def _json_lines(
@@ -238,7 +250,10 @@ def check_page_counts(
     page. Balsam's count is the query's total, the same on every page; a page saved on its
     own, or by a tool that counts each page, holds exactly its count. Both are accepted.
     Fewer records than counted is a SourceError, or with `allow_partial` the warning
-    returned (else ""); more is always an error: the file is not what the server sent."""
+    returned (else ""); more is always an error: the file is not what the server sent. A
+    count that is not an integer or null is an error too."""
+    for number, (count, _) in enumerate(pages, 1):
+        check_count_type(path, "the page" if whole else f"page {number}", count)
     counted = [(c, held) for c, held in pages if isinstance(c, int) and not isinstance(c, bool)]
     total = sum(held for _, held in pages)
     if all(c == held for c, held in counted) or all(c == total for c, _ in counted):

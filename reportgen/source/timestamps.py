@@ -2,8 +2,9 @@
 
 Only ISO 8601 date-times as Balsam writes them are times: `2024-03-01T12:00:00`, with an
 optional fraction of up to six digits, naive (= UTC) or ending in `Z` or an offset such as
-`+02:00`. NumPy's own parser is not used: it takes `"now"` (the build's clock), `"today"`,
-`"2024"` and `"2024-03-01"` as times.
+`+02:00`, whose moment in UTC is within years 1 to 9999 (`0001-01-01T00:00:00+01:00` is in
+year 0, and nothing could write it back). NumPy's own parser is not used: it takes `"now"`
+(the build's clock), `"today"`, `"2024"` and `"2024-03-01"` as times.
 """
 
 from __future__ import annotations
@@ -156,5 +157,8 @@ def parse_one(text: object) -> int | None:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return to_micros(moment)
+        return to_micros(moment.replace(tzinfo=UTC))
+    try:  # an offset may carry the moment out of years 1-9999 in UTC, which no file can write
+        return to_micros(moment.astimezone(UTC))
+    except OverflowError:
+        return None

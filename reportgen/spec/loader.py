@@ -109,9 +109,42 @@ def _display_path(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
+MAX_DEPTH = 100
+"""Nesting a spec may have (its schema needs about six levels). PyYAML composes nested
+collections by recursion: about 500 levels exhaust Python's stack, a RecursionError."""
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark: yaml.Mark) -> None:
+        self.mark = mark
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """The safe loader, refusing collections nested deeper than MAX_DEPTH before its
+    recursion gets there."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.depth >= MAX_DEPTH:
+            raise _TooDeep(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
 def _compose(text: str, shown_path: str) -> yaml.Node:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_BoundedLoader)
+    except _TooDeep as exc:
+        raise SpecError(
+            [
+                f"{shown_path}:{exc.mark.line + 1}: YAML nested more than {MAX_DEPTH} levels "
+                f"deep (column {exc.mark.column + 1}); a report spec needs about six"
+            ]
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
