@@ -16,7 +16,7 @@ from reportgen.charts.cache import RenderCache
 from reportgen.compute import ReportResult, compute_report
 from reportgen.kinds import KINDS, View
 from reportgen.kinds.base import Section
-from reportgen.kinds.present import tables_once
+from reportgen.kinds.present import link_tables, tables_once
 from reportgen.kinds.run import Memo
 from reportgen.limits import STRICT, InputLimits
 from reportgen.needs import report_needs
@@ -194,7 +194,8 @@ def _present(result: ReportResult) -> list[Section]:
     sections = [
         KINDS[c.chart.type].present(c.result, View(c.chart, axis, windows)) for c in result.charts
     ]
-    return tables_once(sections, [c.chart for c in result.charts])
+    charts = [c.chart for c in result.charts]
+    return link_tables(tables_once(sections, charts), charts)
 
 
 ImageJob = tuple[str, dict[str, Any], str]
@@ -269,7 +270,7 @@ def _write_assets(staging: Path) -> None:
     assets = staging / "assets"
     assets.mkdir()
     (assets / "vega-bundle.js").write_text(vega_bundle(), encoding="utf-8")
-    for name in ("style.css", "charts.js"):
+    for name in ("style.css", "charts.js", "grid.js"):
         (assets / name).write_text(
             (template_folder() / name).read_text(encoding="utf-8"), encoding="utf-8"
         )
