@@ -72,3 +72,5 @@ class Kind:
     present: Callable[[Any, View], Section]
     guide: str = ""
     """How to read it: a short paragraph shown on the page under the chart's heading."""
+    requires_jobs: bool = False
+    """It cannot do without job records: a files source must list its jobs file."""

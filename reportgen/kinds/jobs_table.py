@@ -242,4 +242,5 @@ KIND = Kind(
         "run ended. The page holds the failed jobs and then the costliest ones; the CSV has "
         "them all."
     ),
+    requires_jobs=True,
 )
