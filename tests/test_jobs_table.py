@@ -350,3 +350,22 @@ def test_the_live_source_reads_job_details_when_needed(tmp_path: Path) -> None:
     assert detailed is not None and detailed.details is not None
     assert detailed.details.tags.tolist() == ["a=2 b=1"]
     assert detailed.details.workdir.tolist() == ["runs/1"]
+
+
+def test_several_runs_lead_each_row_with_the_run(tmp_path: Path) -> None:
+    """Each run's jobs by id, run after run; the page merges the runs' rows by the same rule."""
+    runs = []
+    for name, minutes in (("a", 6), ("b", 12)):
+        records = [start(1, 1, 0, 1.0), event(2, 1, minutes, "RUNNING", "RUN_DONE")]
+        events = events_from_records(records, Path("e.json"), set(), details=True)
+        jobs = jobs_from_records([job(1, workdir=name)], Path("j.json"), set(), details=True)
+        data = ReportData(events={"q": events}, batch_jobs={}, jobs=jobs)
+        runs.append(Run(name, data, Window(name, micros(0), micros(60)), Memo()))
+    options = Options("q", columns=("job_id", "node_hours", "workdir"))
+    result = compute(runs, options)
+    assert csv_of(result, tmp_path) == (
+        "run,job_id,node_hours,workdir\na,1,0.100000,a\nb,1,0.200000,b\n"
+    )
+    grid = section(result, options).grid
+    assert grid is not None
+    assert grid.rows == (("b", "1", "0.200000", "b"), ("a", "1", "0.100000", "a"))

@@ -160,14 +160,19 @@ def present(result: JobsTable, view: View) -> Section:
     chart, several = view.chart, len(result.runs) > 1
     names = (("run",) if several else ()) + result.columns
     wanted = [COLUMNS.index(c) for c in result.columns]
-    rows: list[tuple[str, ...]] = []
-    row_groups: list[str] = []
+    placed = _page_rows(result)
+    run_cells = [
+        iter(cells(run, np.array([i for p, i, _ in placed if p == place], np.int64), csv=False))
+        for place, run in enumerate(result.runs)
+    ]
+    rows = []
+    for place, _, _ in placed:  # each run's cells come in its rows' order
+        row = next(run_cells[place])
+        lead = (result.runs[place].name,) if several else ()
+        rows.append(lead + tuple(row[i] for i in wanted))
     labels: dict[str, str] = {}
     sizes: dict[str, int] = {}
-    for run, chosen, groups in _page_rows(result):
-        lead = (run.name,) if several else ()
-        rows += [lead + tuple(row[i] for i in wanted) for row in cells(run, chosen, csv=False)]
-        row_groups += groups
+    for run in result.runs:
         labels |= run.group_labels
         sizes |= run.group_sizes
     total = sum(len(r.numbers) for r in result.runs)
@@ -178,22 +183,21 @@ def present(result: JobsTable, view: View) -> Section:
         count_text=_count_text(len(rows), total, result),
         csv=f"{chart.id}.csv",
         topic=jobs_topic(view.chart.options.events),
-        row_groups=tuple(row_groups),
+        row_groups=tuple(groups for _, _, groups in placed),
         group_labels=labels,
         group_sizes=sizes,
     )
     csv = jobs_csv_file(f"{chart.id}.csv", result.runs, result.columns)
-    note = f"{total:,} jobs; {len(rows):,} in the page, every one in the CSV."
-    return Section(None, (csv,), note, result.warnings, grid=grid)
+    return Section(None, (csv,), "", result.warnings, grid=grid)  # (the grid says the count)
 
 
-def _page_rows(result: JobsTable) -> list[tuple[RunJobs, Ints, list[str]]]:
-    """Each run's rows the page holds, at most `max_rows` in all: with several runs, the
-    runs' chosen rows merged by the same rule (failed first, then node-hours), run order
-    breaking ties."""
+def _page_rows(result: JobsTable) -> list[tuple[int, int, str]]:
+    """The rows the page holds, in order, as (run's place, job's index, its groups' keys):
+    at most `max_rows` in all; with several runs, the runs' chosen rows merged by the same
+    rule (failed first, then node-hours), run order breaking ties."""
     if len(result.runs) == 1:
         run = result.runs[0]
-        return [(run, run.chosen, list(run.chosen_groups))]
+        return [(0, i, g) for i, g in zip(run.chosen.tolist(), run.chosen_groups, strict=True)]
     ranked = []
     for place, run in enumerate(result.runs):
         failed = run.state_names.index("FAILED") if "FAILED" in run.state_names else -1
@@ -202,13 +206,10 @@ def _page_rows(result: JobsTable) -> list[tuple[RunJobs, Ints, list[str]]]:
             millionths = int(run.node_millionths[index])
             ranked.append((not is_failed, -millionths, place, rank, index))
     ranked.sort()
-    kept = ranked[: result.max_rows]
-    parts = []
-    for place, run in enumerate(result.runs):
-        mine = [(rank, index) for _, _, p, rank, index in kept if p == place]
-        indexes = np.array([i for _, i in mine], dtype=np.int64)
-        parts.append((run, indexes, [run.chosen_groups[r] for r, _ in mine]))
-    return parts
+    return [
+        (place, index, result.runs[place].chosen_groups[rank])
+        for _, _, place, rank, index in ranked[: result.max_rows]
+    ]
 
 
 def _count_text(shown: int, total: int, result: JobsTable) -> str:
