@@ -18,7 +18,7 @@ from reportgen.charts.cache import RenderCache
 from reportgen.compute import ReportResult, compute_report
 from reportgen.kinds import KINDS, View
 from reportgen.kinds.base import Section
-from reportgen.kinds.present import tables_once
+from reportgen.kinds.present import link_tables, tables_once
 from reportgen.kinds.run import Memo
 from reportgen.limits import STRICT, InputLimits
 from reportgen.memory import release_freed_arrays
@@ -200,7 +200,8 @@ def _present(result: ReportResult) -> list[Section]:
     sections = [
         KINDS[c.chart.type].present(c.result, View(c.chart, axis, windows)) for c in result.charts
     ]
-    return tables_once(sections, [c.chart for c in result.charts])
+    charts = [c.chart for c in result.charts]
+    return link_tables(tables_once(sections, charts), charts)
 
 
 ImageJob = tuple[str, dict[str, Any], tuple[str, ...]]
@@ -281,5 +282,5 @@ def _write_assets(staging: Path) -> None:
     assets = staging / "assets"
     assets.mkdir()
     write_text(assets / "vega-bundle.js", vega_bundle())
-    for name in ("style.css", "charts.js"):
+    for name in ("style.css", "charts.js", "grid.js"):
         write_text(assets / name, (template_folder() / name).read_text(encoding="utf-8"))

@@ -126,6 +126,8 @@ class BuildCache:
         parts = ["data", repr(queries)]
         if needs.event_details:  # (appended only then: other reports keep their keys)
             parts.append("event details")
+        if needs.job_details:  # (likewise)
+            parts.append("job details")
         if self.limits != STRICT:  # (likewise)
             parts.append(repr(self.limits))
         for path in (report.source.events, report.source.jobs, report.source.batch_jobs):

@@ -37,6 +37,7 @@ def test_layout_is_fixed(demo_site: BuildResult) -> None:
             assert (out / "demo" / f"{chart}.{ext}").stat().st_size > 0, f"{chart}.{ext}"
     assert sorted(p.name for p in (out / "assets").iterdir()) == [
         "charts.js",
+        "grid.js",
         "style.css",
         "vega-bundle.js",
     ]

@@ -62,6 +62,22 @@ def test_plain_values_read_back_with_their_types() -> None:
     assert back == exact and all(type(v) is Fraction for v in back.values())
 
 
+def test_columns_of_text_read_back_as_object_arrays_of_str() -> None:
+    """Texts are kept as their UTF-8 bytes and lengths (not one JSON entry each): every
+    string comes back, empty, non-ASCII, lone surrogates (JSON may hold them) and all; a
+    column with a None in it stays a list of objects."""
+    texts = np.empty(6, dtype=object)
+    texts[:] = ["", "a=1 b=2", "é</script>", "\ud800", "x" * 10_000, "\u2028"]
+    mixed = np.empty(2, dtype=object)
+    mixed[:] = ["a", None]
+    empty = np.empty(0, dtype=object)
+    for column in (texts, mixed, empty):
+        back: Any = roundtrip("k", {"c": column})
+        back = back["c"]
+        assert back.dtype == object and back.tolist() == column.tolist()
+        assert all(type(a) is type(b) for a, b in zip(back.tolist(), column.tolist(), strict=True))
+
+
 def test_another_key_is_a_miss_and_other_files_are_unreadable() -> None:
     buffer = io.BytesIO()
     codec.dump("one key", [1, 2], buffer)

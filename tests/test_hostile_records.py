@@ -122,6 +122,8 @@ def same_table(quick: Any, plain: Any) -> None:
         a, b = getattr(quick, name), getattr(plain, name)
         if isinstance(a, np.ndarray):
             assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), name
+        elif dataclasses.is_dataclass(a):  # details: the same columns
+            same_table(a, b)
         elif not isinstance(a, dict):
             assert a == b, name
 
@@ -968,3 +970,73 @@ def test_live_records_get_the_same_notes(tmp_path: Path) -> None:
         "http://balsam (all): states Balsam does not define: 'LOST' (counted as they are)",
     ]
     assert data.events["all"].id.tolist() == [1, 2]
+
+
+def detailed_readers(
+    path: Path, layout: str, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Result, Result]:
+    """(the msgspec reader's jobs, the plain reader's), both with tags and workdirs."""
+    plain = attempt(lambda: jobs_from_records(read_records(path, "jobs"), path, set(), True))
+    if layout.endswith("in chunks"):
+        monkeypatch.setattr(chunks, "CHUNK_BYTES", 200)
+        monkeypatch.setattr(fast, "PARALLEL_MIN_BYTES", 0)
+    return attempt(lambda: fast.read_job_table(path, set(), details=True)), plain
+
+
+HOSTILE_TEXT = '<script>alert("x")</script> \' " </script><!-- , \n\u2028 é'
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_job_details_are_read_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str
+) -> None:
+    """Tags (`k=v` sorted by key, joined by spaces) and workdirs, hostile text included;
+    a job without tags, with null tags, without a workdir or with a null one."""
+    # (the long record is not first: chunks.py tells JSON Lines by a first line that fits
+    # in its first read, 200 bytes in these tests)
+    records = [
+        {**jobs()[0], "tags": {}, "workdir": "runs/1"},
+        {**jobs()[1], "tags": None, "workdir": None},
+        {**jobs()[2], "tags": {"z": HOSTILE_TEXT, "a": "1", "m": ""}, "workdir": HOSTILE_TEXT},
+        {key: value for key, value in jobs()[3].items() if key != "tags"},
+        jobs()[4],
+    ]
+    path = write(tmp_path, "jobs.json", records, layout)
+    quick, plain = detailed_readers(path, layout, monkeypatch)
+    same_table(quick, plain)
+    assert quick.details is not None and plain.details is not None
+    assert (
+        quick.details.tags.tolist()
+        == plain.details.tags.tolist()
+        == ["", "", f"a=1 m= z={HOSTILE_TEXT}", "", "experiment=a"]
+    )
+    assert quick.details.workdir.tolist() == plain.details.workdir.tolist()
+    assert quick.details.workdir.tolist() == ["runs/1", "", HOSTILE_TEXT, "", ""]
+    assert fast.read_job_table(path, set()).details is None
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize(
+    ("workdir", "problem"),
+    [(7, "field 'workdir' is 7"), (["a"], "field 'workdir' is ['a']")],
+)
+def test_a_workdir_not_text_is_the_same_error_in_both_readers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str, workdir: Any, problem: str
+) -> None:
+    path = write(tmp_path, "jobs.json", with_third(jobs(), workdir=workdir), layout)
+    quick, plain = detailed_readers(path, layout, monkeypatch)
+    assert plain == f"{at(path, layout, 3)}: job record 3: {problem}"
+    assert quick == plain
+    assert not isinstance(fast.read_job_table(path, set()), str)  # not read: not checked
+
+
+def test_a_duplicate_job_differing_only_in_its_workdir(tmp_path: Path) -> None:
+    """Identical in what the build reads without details; with details, a conflict."""
+    records = [*jobs(), {**jobs()[1], "workdir": "elsewhere"}]
+    path = write(tmp_path, "jobs.json", records, "page")
+    assert fast.read_job_table(path, set()).duplicates_dropped == 1
+    with pytest.raises(SourceError) as caught:
+        fast.read_job_table(path, set(), details=True)
+    assert str(caught.value) == (
+        f"{path}: job records 2 and 6 have the same id 2 but different workdir"
+    )

@@ -98,7 +98,8 @@ ERRORS = [
         ),
         "- {id: x, type: thruput}",
         "run42.yaml:12: charts[2].type: expected one of throughput, utilization, "
-        "available_nodes, states, durations, node_hours, failures, allocations; got 'thruput'",
+        "available_nodes, states, durations, node_hours, failures, jobs_table, allocations; "
+        "got 'thruput'",
     ),
     (
         "undefined query",

@@ -10,6 +10,7 @@ times the simple fraction each weight stands for.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from dataclasses import dataclass
@@ -171,6 +172,60 @@ def exact_node_micros(weights: Floats, micros: Ints) -> Fraction:
     stand for)."""
     numerators, denominator = exact_weights(weights)
     return Fraction(exact_dot(numerators, micros), denominator)
+
+
+def group_key(run: str, outcome: str, returncode: float | None, message: str) -> str:
+    """A short name for one run's group, the same wherever it is computed (the failures
+    table links a group to the job table by it, and the job table marks each job's groups
+    with it): a hash, so a link stays short whatever the message."""
+    text = "\0".join((run, outcome, returncode_text(returncode), message))
+    return "g" + hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class JobGroups:
+    """Per job with an attempt ending, the keys of its groups; per group key its label and
+    how many jobs it has."""
+
+    keys: dict[int, tuple[str, ...]]
+    labels: dict[str, str]
+    jobs: dict[str, int]
+
+
+def job_groups(endings: Endings, state_names: tuple[str, ...], run: str) -> JobGroups:
+    """The failure groups of each job with an ending (`group_key`), in key order."""
+    per_job: dict[int, set[str]] = {}
+    labels: dict[str, str] = {}
+    names: dict[tuple[int, float | None, str], str] = {}
+    for job, outcome, code, message in zip(
+        endings.job_id.tolist(),
+        endings.outcome.tolist(),
+        endings.returncode.tolist(),
+        endings.message.tolist(),
+        strict=True,
+    ):
+        number = None if math.isnan(code) else code + 0.0  # (-0.0 is 0)
+        combo = (outcome, number, message)
+        key = names.get(combo)
+        if key is None:
+            key = group_key(run, state_names[outcome], number, message)
+            names[combo] = key
+            labels[key] = group_label(state_names[outcome], number, message)
+        per_job.setdefault(job, set()).add(key)
+    counts: dict[str, int] = {}
+    for keys in per_job.values():
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
+    return JobGroups({j: tuple(sorted(k)) for j, k in per_job.items()}, labels, counts)
+
+
+def group_label(outcome: str, returncode: float | None, message: str) -> str:
+    """A group as a reader names it: `RUN_ERROR, return code 1, “Segfault at N”`."""
+    parts = [outcome]
+    if returncode is not None:
+        parts.append(f"return code {returncode_text(returncode)}")
+    parts.append(f"“{message}”" if message else "no message")
+    return ", ".join(parts)
 
 
 def returncode_text(code: float | None) -> str:

@@ -55,6 +55,7 @@ def _register_builtin() -> None:
         available_nodes,
         durations,
         failures,
+        jobs_table,
         node_hours,
         states,
         throughput,
@@ -62,7 +63,7 @@ def _register_builtin() -> None:
     )
 
     kinds = (throughput, utilization, available_nodes, states, durations, node_hours, failures)
-    for module in (*kinds, allocations):
+    for module in (*kinds, jobs_table, allocations):
         register(module.KIND)
 
 

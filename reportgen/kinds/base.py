@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reportgen.kinds.results import Rows
+from reportgen.kinds.results import Grid, Rows
 from reportgen.kinds.run import Run, Window
 from reportgen.source.data import Needs
 from reportgen.spec.checks import Key
@@ -51,6 +51,7 @@ class Section:
     note: str
     warnings: tuple[str, ...] = ()
     tables: tuple[Rows, ...] = ()
+    grid: Grid | None = None
 
 
 @dataclass(frozen=True)
@@ -71,3 +72,5 @@ class Kind:
     present: Callable[[Any, View], Section]
     guide: str = ""
     """How to read it: a short paragraph shown on the page under the chart's heading."""
+    requires_jobs: bool = False
+    """It cannot do without job records: a files source must list its jobs file."""

@@ -16,6 +16,7 @@ from reportgen.analytics.failures import (
     attempt_counts,
     attempt_endings,
     failure_groups,
+    group_key,
     returncode_text,
 )
 from reportgen.analytics.utilization import UtilizationNotes
@@ -24,7 +25,7 @@ from reportgen.kinds.base import Figure, Kind, Section, View
 from reportgen.kinds.present import text_file
 from reportgen.kinds.results import Column, Rows
 from reportgen.kinds.run import Run
-from reportgen.kinds.shared import job_states, node_intervals
+from reportgen.kinds.shared import job_states, jobs_topic, node_intervals
 from reportgen.site.csvfile import csv_field
 from reportgen.source.data import Needs
 from reportgen.spec.checks import Key
@@ -136,7 +137,8 @@ def present(result: Failures, view: View) -> Section:
     drawn = min(count, DRAWN_GROUPS)
     note = f"{endings:,} attempt endings in {count:,} groups; {drawn:,} drawn"
     note += f", the other {count - drawn:,} summed as one bar." if count > drawn else "."
-    return Section(figure, files, note, result.warnings, (_groups_table(result, several),))
+    table = _groups_table(result, several, jobs_topic(chart.options.events))
+    return Section(figure, files, note, result.warnings, (table,))
 
 
 def _group_cells(group: FailureGroup) -> tuple[str, ...]:
@@ -182,12 +184,9 @@ def attempts_csv(result: Failures) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _groups_table(result: Failures, several: bool) -> Rows:
-    """The top TABLE_ROWS groups of each run, every column.
-
-    Each group is one (outcome, returncode, message): the job table (the next issue) will
-    link a row to the group's jobs; `FailureGroup.example_job_ids` are the first of them.
-    """
+def _groups_table(result: Failures, several: bool, topic: str) -> Rows:
+    """The top TABLE_ROWS groups of each run, every column; when the page has the query's
+    job table (`topic`), each group's job count links to its jobs there (by `group_key`)."""
     columns = (
         *((Column("run"),) if several else ()),
         Column("outcome"),
@@ -203,11 +202,25 @@ def _groups_table(result: Failures, several: bool) -> Rows:
         for run in result.runs
         for group in run.groups[:TABLE_ROWS]
     )
+    links = tuple(
+        group_key(run.name, group.outcome, group.returncode, group.message)
+        for run in result.runs
+        for group in run.groups[:TABLE_ROWS]
+    )
     total = sum(len(r.groups) for r in result.runs)
     caption = f"Failure groups (top {TABLE_ROWS} of {total:,}; all in the CSV)"
     if total <= TABLE_ROWS:
         caption = "Failure groups"
-    return Rows(caption, columns, rows, "rows failures")
+    jobs_column = len(columns) - 3
+    return Rows(
+        caption,
+        columns,
+        rows,
+        "rows failures",
+        link_topic=topic,
+        row_links=links,
+        link_column=jobs_column,
+    )
 
 
 KIND = Kind(

@@ -124,6 +124,26 @@ def tables_once(sections: list[Section], charts: list[Chart]) -> list[Section]:
     return result
 
 
+def link_tables(sections: list[Section], charts: list[Chart]) -> list[Section]:
+    """Rows that link to a grid (`Rows.link_topic`) get their links when the page has that
+    grid (the first section showing it), `#<its section>?group=<key>`; else none."""
+    where = {
+        s.grid.topic: chart.id
+        for s, chart in reversed(list(zip(sections, charts, strict=True)))
+        if s.grid is not None and s.grid.topic
+    }
+    result = []
+    for section in sections:
+        tables = tuple(
+            replace(t, row_hrefs=tuple(f"#{where[t.link_topic]}?group={k}" for k in t.row_links))
+            if t.link_topic in where and t.row_links
+            else t
+            for t in section.tables
+        )
+        result.append(replace(section, tables=tables))
+    return result
+
+
 def _homes(sections: list[Section]) -> dict[str, int]:
     """The section each keyed table is shown under."""
     home: dict[str, int] = {}

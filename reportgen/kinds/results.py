@@ -32,6 +32,38 @@ class Rows:
     equal keys, the same table, shown once per page (see `present.tables_once`)."""
     owner: bool = False
     """Shown under this section rather than the first that lists it."""
+    link_topic: str = ""
+    """Names the `Grid` its rows link to (e.g. a query's job table), if the page has one."""
+    row_links: tuple[str, ...] = ()
+    """Per row, the filter key its link shows in that grid (with `link_topic`)."""
+    link_column: int = 0
+    """The column whose cells become the links."""
+    row_hrefs: tuple[str, ...] = ()
+    """Per row, its link: filled in by the page once it knows where the grid is."""
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A table larger than a page: `rows` (at most the kind's limit, in their default order)
+    are embedded in the page for the browser to search, sort and page through, the first
+    page of them also as HTML (read without JavaScript); the CSV has every row."""
+
+    caption: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[str, ...], ...]
+    count_text: str
+    """How many rows the page holds of how many, and which: said in the page's own HTML."""
+    csv: str
+    """The CSV's file name (beside the page)."""
+    topic: str = ""
+    """What links name this grid by (see `Rows.link_topic`)."""
+    row_groups: tuple[str, ...] = ()
+    """Per row, the filter keys it matches, space-separated (empty: none)."""
+    group_labels: dict[str, str] = field(default_factory=dict)
+    """Per filter key, what the filter shows, for the page to say."""
+    group_sizes: dict[str, int] = field(default_factory=dict)
+    """Per filter key, how many rows of the whole table (the CSV) match it."""
+    page_size: int = 50
 
 
 @dataclass(frozen=True)

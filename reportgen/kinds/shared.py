@@ -29,6 +29,12 @@ from reportgen.kinds.run import Run
 from reportgen.source.tables import NO_ID, Codes, Ints
 
 
+def jobs_topic(events: str) -> str:
+    """What names a query's job table on a page: the failures kind links its groups to the
+    job table of the same query (see `Rows.link_topic`)."""
+    return f"jobs of {events!r}"
+
+
 def running(run: Run, events: str, node_weighting: bool) -> tuple[StepSeries, UtilizationNotes]:
     """The RUNNING intervals of a query's jobs summed over time (nodes, or jobs); unnamed,
     since kinds name their series."""

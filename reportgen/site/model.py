@@ -10,7 +10,7 @@ from typing import Any
 
 from reportgen.compute import ReportResult
 from reportgen.kinds.base import Section
-from reportgen.kinds.results import Rows
+from reportgen.kinds.results import Column, Grid, Rows
 from reportgen.site.cards import Card, CardGroup, headline_cards, time_span
 from reportgen.site.provenance import Provenance
 from reportgen.spec.model import BatchJobQuery, Chart, EventQuery, Report
@@ -21,6 +21,41 @@ from reportgen.times import format_micros, format_moment
 class Link:
     href: str
     label: str
+
+
+@dataclass(frozen=True)
+class GridView:
+    """A grid as the page shows it: the first page of rows as HTML, every embedded row as
+    JSON for `grid.js` (escaped for a <script> element)."""
+
+    caption: str
+    columns: tuple[Column, ...]
+    first_rows: tuple[tuple[str, ...], ...]
+    count_text: str
+    csv: str
+    data_json: str
+    row_count: str
+    """How many rows the page holds, as the page writes numbers (`5,000`)."""
+
+
+def grid_view(grid: Grid) -> GridView:
+    data = {
+        "columns": [[c.name, c.numeric] for c in grid.columns],
+        "rows": [list(row) for row in grid.rows],
+        "groups": list(grid.row_groups) or [""] * len(grid.rows),
+        "labels": grid.group_labels,
+        "sizes": grid.group_sizes,
+        "pageSize": grid.page_size,
+    }
+    return GridView(
+        caption=grid.caption,
+        columns=grid.columns,
+        first_rows=grid.rows[: grid.page_size],
+        count_text=grid.count_text,
+        csv=grid.csv,
+        data_json=script_json(data),
+        row_count=f"{len(grid.rows):,}",
+    )
 
 
 @dataclass(frozen=True)
@@ -36,6 +71,7 @@ class SectionView:
     tables: tuple[Rows, ...]
     guide: str = ""
     """How to read the chart (its kind's), shown under its heading."""
+    grid: GridView | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +148,7 @@ def section_view(chart: Chart, section: Section, guide: str = "") -> SectionView
         warnings=section.warnings,
         tables=section.tables,
         guide=guide,
+        grid=None if section.grid is None else grid_view(section.grid),
     )
 
 

@@ -95,10 +95,11 @@ def _read_files(
     jobs = None
     if files.jobs is not None and (
         any(q.needs_jobs for q in queries)
+        or needs.job_details
         or (needs.job_records and all_events is not None and _weights_missing(all_events))
     ):
         tag_keys = {key for q in queries for key, _ in q.tags}
-        jobs = read_jobs(reads, files.jobs, tag_keys, progress)
+        jobs = read_jobs(reads, files.jobs, tag_keys, progress, needs.job_details)
     all_batch_jobs = None
     if files.batch_jobs is not None and (
         report.batch_job_queries or any(q.scheduler_id is not None for q in queries)
@@ -133,11 +134,18 @@ def _weights_missing(events: EventTable) -> bool:
     return bool(np.isnan(events.num_nodes[entries]).any())
 
 
-def read_jobs(reads: Reads, path: Path, tag_keys: set[str], progress: Progress = QUIET) -> JobTable:
-    """The jobs file's table with these tags' values (read once per `reads`)."""
+def read_jobs(
+    reads: Reads, path: Path, tag_keys: set[str], progress: Progress = QUIET, details: bool = False
+) -> JobTable:
+    """The jobs file's table with these tags' values, and with `details` every job's tags and
+    workdir (read once per `reads`)."""
     on_read = partial(progress.reading, "jobs")
     return reads.once(
-        "jobs", path, tag_keys, lambda: read_job_table(path, tag_keys, on_read, reads.limits)
+        "jobs",
+        path,
+        tag_keys,
+        lambda: read_job_table(path, tag_keys, on_read, reads.limits, details),
+        details,
     )
 
 

@@ -32,6 +32,7 @@ from reportgen.source.tables import (
     BatchJobTable,
     EventDetails,
     EventTable,
+    JobDetails,
     JobTable,
 )
 from reportgen.source.timestamps import parse_timestamps
@@ -251,8 +252,9 @@ def _transposed(rows: list[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]
     return list(zip(*rows, strict=True)) if rows else [()] * width
 
 
-def _job_row(record: Any) -> tuple[Any, ...]:
-    """(id, num_nodes, node_packing_count, batch_job_id, tags) of one job."""
+def _job_row(record: Any, details: bool = False) -> tuple[Any, ...]:
+    """(id, num_nodes, node_packing_count, batch_job_id, tags, workdir) of one job; the
+    workdir is checked only with `details` (else None)."""
     if not isinstance(record, dict):
         raise _RecordError(f"expected an object; got {type(record).__name__}")
     job_id = _id(record, "id")
@@ -263,24 +265,47 @@ def _job_row(record: Any) -> tuple[Any, ...]:
     tags = _object(record, "tags")
     if not all(isinstance(value, str) for value in tags.values()):
         raise _RecordError(f"field 'tags' is {tags!r}: expected string values")
-    return job_id, nodes, packing, batch_job_id, tags
+    workdir = None
+    if details:
+        workdir = record.get("workdir")
+        if workdir is not None and not isinstance(workdir, str):
+            raise _RecordError(f"field 'workdir' is {workdir!r}")
+    return job_id, nodes, packing, batch_job_id, tags, workdir
 
 
-def jobs_from_records(records: Iterable[Record], path: Path, tag_keys: set[str]) -> JobTable:
+def tags_text(tags: Mapping[str, str] | None) -> str:
+    """A job's tags as the job table shows them: `k=v`, sorted by key, joined by spaces."""
+    return " ".join(f"{key}={tags[key]}" for key in sorted(tags)) if tags else ""
+
+
+def job_details(tags: list[Mapping[str, str] | None], workdirs: list[str | None]) -> JobDetails:
+    """The details columns from each job's tags and workdir (None when absent): both readers
+    end here, so they agree."""
+    return JobDetails(
+        tags=_object_array([tags_text(t) for t in tags]),
+        workdir=_object_array(["" if w is None else w for w in workdirs]),
+    )
+
+
+def jobs_from_records(
+    records: Iterable[Record], path: Path, tag_keys: set[str], details: bool = False
+) -> JobTable:
+    """The jobs table; with `details`, every job's tags and workdir too."""
     rows: list[tuple[Any, ...]] = []
     where = _Where(path, records)
     for index, record in enumerate(records):
         try:
-            rows.append(_job_row(record))
+            rows.append(_job_row(record, details))
         except _RecordError as exc:
             raise _fail(where, "job", index, str(exc)) from None
-    ids, nodes, packing, batch_ids, tags = _transposed(rows, 5)
+    ids, nodes, packing, batch_ids, tags, workdirs = _transposed(rows, 6)
     table = JobTable(
         id=np.array(ids, dtype=np.int64),
         num_nodes=np.array(nodes, dtype=np.float64),
         node_packing_count=np.array(packing, dtype=np.float64),
         batch_job_id=np.array(batch_ids, dtype=np.int64),
         tag_values={key: _object_array([t.get(key) for t in tags]) for key in tag_keys},
+        details=job_details(list(tags), list(workdirs)) if details else None,
     )
     return drop_duplicates(table, path, "job", where.lines)
 

@@ -12,12 +12,14 @@ from reportgen.source.tables import BatchJobTable, EventTable, JobTable
 class Needs:
     """What a report's kinds read beyond its queries' own records: whether job records (the
     `num_nodes` fallback for weights) are needed, and events' return codes and messages
-    (`EventTable.details`). Every query is loaded, since the page counts each one's records."""
+    (`EventTable.details`), and jobs' tags and workdirs (`JobTable.details`). Every query is
+    loaded, since the page counts each one's records."""
 
     events: tuple[str, ...] = ()
     batch_jobs: tuple[str, ...] = ()
     job_records: bool = False
     event_details: bool = False
+    job_details: bool = False
 
     def __or__(self, other: Needs) -> Needs:
         return Needs(
@@ -25,6 +27,7 @@ class Needs:
             tuple(dict.fromkeys(self.batch_jobs + other.batch_jobs)),
             self.job_records or other.job_records,
             self.event_details or other.event_details,
+            self.job_details or other.job_details,
         )
 
 

@@ -16,7 +16,14 @@ from typing import Any, TypeVar
 import numpy as np
 
 from reportgen.errors import SourceError
-from reportgen.source.tables import BatchJobTable, EventDetails, EventTable, JobTable, Mask
+from reportgen.source.tables import (
+    BatchJobTable,
+    EventDetails,
+    EventTable,
+    JobDetails,
+    JobTable,
+    Mask,
+)
 
 Table = TypeVar("Table", EventTable, JobTable, BatchJobTable)
 
@@ -78,6 +85,9 @@ def _columns(table: EventTable | JobTable | BatchJobTable) -> list[tuple[str, An
                 ("data.error", error),
                 ("data.message", message),
             ]
+            continue
+        if isinstance(value, JobDetails):  # likewise
+            columns += [("tags", value.tags), ("workdir", value.workdir)]
             continue
         if isinstance(value, dict):  # data_values, tag_values: one column per key
             columns += [(f"{_NAMES[field.name]}.{key}", column) for key, column in value.items()]

@@ -32,7 +32,14 @@ from reportgen.source.decode import Reader, Recheck, decode_chunk, page_type
 from reportgen.source.duplicates import drop_duplicates
 from reportgen.source.files import read_records
 from reportgen.source.rules import Id, NodeCount, PackingCount
-from reportgen.source.tables import DETAILED_STATE, NO_ID, EventDetails, EventTable, JobTable
+from reportgen.source.tables import (
+    DETAILED_STATE,
+    NO_ID,
+    EventDetails,
+    EventTable,
+    JobDetails,
+    JobTable,
+)
 from reportgen.source.timestamps import parse_all
 from reportgen.source.workers import start_worker, worker_context
 from reportgen.states import state_codes
@@ -82,6 +89,17 @@ class _Job(msgspec.Struct, gc=False):
     batch_job_id: Id | None
     node_packing_count: PackingCount | None = None
     tags: dict[str, str] | None = None
+
+
+class _DetailedJob(msgspec.Struct, gc=False):
+    """A job with the fields the job table shows: a separate shape, like `_DetailedEvent`."""
+
+    id: Id
+    num_nodes: NodeCount
+    batch_job_id: Id | None
+    node_packing_count: PackingCount | None = None
+    tags: dict[str, str] | None = None
+    workdir: str | None = None
 
 
 _page_type = page_type  # (benchmarks/floor.py decodes pages with it)
@@ -334,7 +352,10 @@ def read_job_table(
     tag_keys: set[str],
     progress: ReadProgress = _silent,
     limits: InputLimits = STRICT,
+    details: bool = False,
 ) -> JobTable:
+    """Jobs from a saved file; with `details`, every job's tags and workdir too."""
+
     def read(split_pages: bool) -> tuple[list[tuple[Any, ...]], str]:
         meter, declared = _Meter(progress), list[object]()
         chunks = file_chunks(
@@ -343,9 +364,9 @@ def read_job_table(
         reader = Reader(
             path,
             "jobs",
-            _Job,
-            lambda rows, start: _job_columns(rows, tag_keys),
-            lambda records: columns.jobs_from_records(records, path, tag_keys),
+            _DetailedJob if details else _Job,
+            lambda rows, start: _job_columns(rows, tag_keys, details),
+            lambda records: columns.jobs_from_records(records, path, tag_keys, details),
         )
         parts = meter.count(reader.parts(chunks))
         return parts, reader.check_counts(declared, limits.allow_partial)
@@ -362,11 +383,23 @@ def read_job_table(
         batch_job_id=_join(parts, 3, np.int64),
         tag_values=tags,
         shortfall=shortfall,
+        details=_joined_details(parts) if details else None,
     )
     return drop_duplicates(table, path, "job", _lines_of(path, "jobs"))
 
 
-def _job_columns(rows: list[_Job], tag_keys: set[str]) -> tuple[Any, ...]:
+def _joined_details(parts: list[tuple[Any, ...]]) -> JobDetails:
+    if not parts:
+        return JobDetails(np.empty(0, dtype=object), np.empty(0, dtype=object))
+    return JobDetails(
+        np.concatenate([p[5].tags for p in parts]),
+        np.concatenate([p[5].workdir for p in parts]),
+    )
+
+
+def _job_columns(
+    rows: list[_Job] | list[_DetailedJob], tag_keys: set[str], details: bool = False
+) -> tuple[Any, ...]:
     tags = {}
     for key in tag_keys:
         column = np.empty(len(rows), dtype=object)
@@ -384,7 +417,12 @@ def _job_columns(rows: list[_Job], tag_keys: set[str]) -> tuple[Any, ...]:
             (NO_ID if r.batch_job_id is None else r.batch_job_id for r in rows), np.int64, len(rows)
         ),
         tags,
+        *(_job_details(rows) if details else ()),  # type: ignore[arg-type]
     )
+
+
+def _job_details(rows: list[_DetailedJob]) -> tuple[JobDetails]:
+    return (columns.job_details([r.tags for r in rows], [r.workdir for r in rows]),)
 
 
 def _join(parts: list[tuple[Any, ...]], index: int, dtype: type[Any]) -> Any:

@@ -117,6 +117,20 @@ class EventTable:
 
 
 @dataclass(frozen=True)
+class JobDetails:
+    """What the job table shows of a job record beyond what analytics need, read only when a
+    kind asks for it (`Needs.job_details`): both readers fill these columns alike."""
+
+    tags: Objects
+    """Every tag as `k=v`, sorted by key, joined by spaces (`columns.tags_text`)."""
+    workdir: Objects
+    """The job's workdir (empty when absent or null)."""
+
+    def take(self, mask: Mask) -> JobDetails:
+        return JobDetails(self.tags[mask], self.workdir[mask])
+
+
+@dataclass(frozen=True)
 class JobTable:
     """Job rows: what analytics and filters need. `batch_job_id` is NO_ID when absent."""
 
@@ -128,6 +142,8 @@ class JobTable:
     """For each tag key a query filters on: the job's value, else None."""
     duplicates_dropped: int = 0
     shortfall: str = ""
+    details: JobDetails | None = None
+    """Tags and workdir, when the report's kinds need them (else None)."""
 
     def __len__(self) -> int:
         return int(self.id.size)
@@ -141,6 +157,7 @@ class JobTable:
             tag_values={k: v[mask] for k, v in self.tag_values.items()},
             duplicates_dropped=self.duplicates_dropped,
             shortfall=self.shortfall,
+            details=None if self.details is None else self.details.take(mask),
         )
 
 

@@ -25,7 +25,7 @@ from reportgen.spec.model import (
     TimeAxis,
 )
 from reportgen.spec.runs import check_runs
-from reportgen.spec.schema import REPORT
+from reportgen.spec.schema import REPORT, kinds_requiring_jobs
 
 
 def load_reports(paths: list[Path], strict: bool = False) -> list[Report]:
@@ -185,10 +185,19 @@ def _check_charts(raw: dict[str, Any], ctx: Context) -> None:
     if charts is INVALID:
         return
     seen: set[str] = set()
+    source = raw["source"]
+    files = None if source is INVALID or source["balsam"] is not None else source["files"]
+    without_jobs = files not in (None, INVALID) and files["jobs"] is None
     for index, chart in enumerate(charts):
         if chart is INVALID:
             continue
         path = f"charts[{index}]"
+        if without_jobs and chart["type"] in kinds_requiring_jobs():
+            ctx.problem(
+                chart["__node__type"],
+                f"{path}.type",
+                f"a {chart['type']} chart needs source.files.jobs (the job records); add it",
+            )
         if chart["id"] is not INVALID:
             if chart["id"] in seen:
                 ctx.error(chart["__node__id"], f"{path}.id", "an id not used before", chart["id"])

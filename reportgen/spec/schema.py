@@ -193,6 +193,13 @@ def kind_options() -> Mapping[str, Mapping[str, Key]]:
     return {name: kind.options for name, kind in KINDS.items()}
 
 
+def kinds_requiring_jobs() -> frozenset[str]:
+    """The kinds that cannot do without job records (a files source needs its jobs file)."""
+    from reportgen.kinds import KINDS
+
+    return frozenset(name for name, kind in KINDS.items() if kind.requires_jobs)
+
+
 CHART_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 EVENT_REF = Reference("events", "event queries")
 BATCH_JOB_REF = Reference("batch_jobs", "batch-job queries")

@@ -53,10 +53,13 @@ def _fetch(report: Report, needs: Needs, client: BalsamClient, fetched_at: int) 
     }
     job_records: list[Record] = []
     jobs = None
-    if needs.job_records or any(q.needs_jobs for q in queries):
+    if needs.job_records or needs.job_details or any(q.needs_jobs for q in queries):
         job_records = client.fetch_all("jobs", "jobs", job_params(common_tags(queries)))
         jobs = jobs_from_records(
-            job_records, _where(client, "jobs"), {k for q in queries for k, _ in q.tags}
+            job_records,
+            _where(client, "jobs"),
+            {k for q in queries for k, _ in q.tags},
+            needs.job_details,
         )
     all_batch_jobs = batch_jobs_from_records(
         list(batch_records.values()), _where(client, "batch jobs")
