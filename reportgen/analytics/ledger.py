@@ -95,24 +95,14 @@ def node_ledger(
     nodes held, `waiting` the number of jobs runnable but not running (waiting for nodes)."""
     numerators, denominator = exact_weights(intervals.weight)
     scaled = _busy(intervals, classes, numerators, start, as_of)
-    held = _scaled(available.values, denominator)
-    times, durations, levels = _segments(
-        start,
-        as_of,
-        (available.times, held),
-        (np.r_[intervals.start, intervals.end[~intervals.is_open]], None),
-        (waiting.times, waiting.values.astype(np.int64)),
-    )
-    used = _running_levels(intervals, numerators, times)
-    idle = levels[0] - used
-    is_waiting = levels[1] > 0
-    spare, over = np.maximum(idle, 0), np.maximum(-idle, 0)
-    scaled["idle_jobs_waiting"] = exact_dot(spare[is_waiting], durations[is_waiting])
-    scaled["idle_no_jobs"] = exact_dot(spare[~is_waiting], durations[~is_waiting])
-    scaled["over_capacity"] = exact_dot(over, durations)
-    scaled["available"] = exact_dot(levels[0], durations)
+    busy = [
+        interval_series(intervals.take(classes == i), category, integral=False)
+        for i, category in enumerate(BUSY)
+    ]
+    idle = _idle(intervals, numerators, denominator, available, waiting, start, as_of)
+    scaled.update(idle.node_micros)
     exact = {c: scaled[c] for c in CATEGORIES}
-    over_time = _over_time(intervals, classes, times, spare, over, is_waiting, denominator)
+    over_time = (*busy, *idle.over_time(denominator))
     return Ledger(exact, denominator * 1_000_000, over_time, available, start, as_of)
 
 
@@ -181,25 +171,56 @@ def _running_levels(intervals: RunningIntervals, numerators: np.ndarray, times: 
     return np.where(index >= 0, total[np.maximum(index, 0)], 0)
 
 
-def _over_time(
+@dataclass(frozen=True)
+class IdleSplit:
+    """Available minus running, cut at every change of either (or of the waiting count): the
+    idle nodes (scaled) with and without a job waiting, and those over capacity."""
+
+    times: Ints
+    spare: np.ndarray
+    over: np.ndarray
+    is_waiting: Mask
+    node_micros: dict[str, int]
+    """`available`, the two idle classes and `over_capacity`, scaled like the busy ones."""
+
+    def over_time(self, denominator: int) -> tuple[StepSeries, ...]:
+        times, spare, waiting = self.times, self.spare, self.is_waiting
+        return (
+            _level_series("idle_jobs_waiting", times, np.where(waiting, spare, 0), denominator),
+            _level_series("idle_no_jobs", times, np.where(waiting, 0, spare), denominator),
+            _level_series("over_capacity", times, self.over, denominator),
+        )
+
+
+def _idle(
     intervals: RunningIntervals,
-    classes: Ints,
-    times: Ints,
-    spare: np.ndarray,
-    over: np.ndarray,
-    is_waiting: Mask,
+    numerators: np.ndarray,
     denominator: int,
-) -> tuple[StepSeries, ...]:
-    busy = [
-        interval_series(intervals.take(classes == i), category, integral=False)
-        for i, category in enumerate(BUSY)
-    ]
-    idle = [
-        _level_series("idle_jobs_waiting", times, np.where(is_waiting, spare, 0), denominator),
-        _level_series("idle_no_jobs", times, np.where(is_waiting, 0, spare), denominator),
-        _level_series("over_capacity", times, over, denominator),
-    ]
-    return (*busy, *idle)
+    available: StepSeries,
+    waiting: StepSeries,
+    start: int,
+    as_of: int,
+) -> IdleSplit:
+    """The idle split of `[start, as_of]` (its levels per piece are freed on return: at 10^7
+    events each is tens of MB)."""
+    held = _scaled(available.values, denominator)
+    times, durations, levels = _segments(
+        start,
+        as_of,
+        (available.times, held),
+        (np.r_[intervals.start, intervals.end[~intervals.is_open]], None),
+        (waiting.times, waiting.values.astype(np.int64)),
+    )
+    idle = levels[0] - _running_levels(intervals, numerators, times)
+    is_waiting = levels[1] > 0
+    spare, over = np.maximum(idle, 0), np.maximum(-idle, 0)
+    sums = {
+        "idle_jobs_waiting": exact_dot(spare[is_waiting], durations[is_waiting]),
+        "idle_no_jobs": exact_dot(spare[~is_waiting], durations[~is_waiting]),
+        "over_capacity": exact_dot(over, durations),
+        "available": exact_dot(levels[0], durations),
+    }
+    return IdleSplit(times, spare, over, is_waiting, sums)
 
 
 def _level_series(name: str, times: Ints, scaled: np.ndarray, denominator: int) -> StepSeries:

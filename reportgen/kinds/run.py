@@ -54,6 +54,11 @@ class Memo:
         value: T = self.temporary[text]
         return value
 
+    def made(self, key: tuple[object, ...]) -> Any | None:
+        """What `once` has already computed for `key` in this build, else None (for a
+        result that can be read off it more cheaply than computed afresh)."""
+        return self.temporary.get(repr(key))
+
 
 @dataclass(frozen=True)
 class Run:
@@ -87,3 +92,7 @@ class Run:
     def once(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
         """`compute()` once per run, as-of time and key, in this build only."""
         return self.memo.once((self.name, self.as_of, *key), compute)
+
+    def made(self, key: tuple[object, ...]) -> Any | None:
+        """What `once` has already computed for this run, as-of time and key, else None."""
+        return self.memo.made((self.name, self.as_of, *key))
