@@ -53,7 +53,7 @@ from reportgen.source import Reads, ReportData, load_report_data
 from reportgen.source.runs import expand_runs
 from reportgen.source.snapshot import write_snapshot
 from reportgen.spec import load_reports
-from reportgen.spec.model import Report
+from reportgen.spec.model import FigureOptions, Report
 from reportgen.spec.runs import run_report
 
 RENDER_THREADS = 2
@@ -204,8 +204,8 @@ def _present(result: ReportResult) -> list[Section]:
     return link_tables(tables_once(sections, charts), charts)
 
 
-ImageJob = tuple[str, dict[str, Any], tuple[str, ...]]
-"""(file stem, Vega-Lite spec, formats) of one chart's images to write."""
+ImageJob = tuple[str, dict[str, Any], tuple[str, ...], FigureOptions]
+"""(file stem, Vega-Lite spec, formats, figure settings) of one chart's images to write."""
 
 
 def _write_sections(
@@ -220,7 +220,7 @@ def _write_sections(
         for data_file in section.files:
             rendered.file(folder, data_file.name, data_file.key, data_file.write)
         if section.figure is not None:
-            images.append((chart.id, section.figure.image, chart.formats))
+            images.append((chart.id, section.figure.image, chart.formats, chart.figure))
     with ThreadPoolExecutor(RENDER_THREADS) as pool:
         list(pool.map(lambda job: rendered.images(folder, *job), images))
     rendered.forget_unused()

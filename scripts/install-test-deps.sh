@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what the test suite needs on a fresh Debian machine, idempotently:
-#   - Debian's Chromium (for the real-browser test) and fonts,
+#   - Debian's Chromium (for the real-browser test), fonts and poppler-utils (the PDF tests),
 #   - PostgreSQL and a pinned Balsam server in its own virtualenv (for the live-source tests),
 #   - a virtualenv in .venv with reportgen (editable) and its test extras.
 # apt-get needs root (or sudo); `apt-get update` runs only when a package is missing.
@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
-APT_PACKAGES=(chromium fonts-liberation)
+APT_PACKAGES=(chromium fonts-liberation poppler-utils)
 
 as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

@@ -235,7 +235,7 @@ def test_every_option_of_a_kind_is_part_of_its_cache_key(name: str) -> None:
     fields = dataclasses.fields(kind.make_options)
     assert {f.name for f in fields} == set(kind.options)
     assert kind.make_options.__dataclass_params__.frozen
-    drawing = {"id", "type", "title", "width", "height", "formats", "options"}
+    drawing = {"id", "type", "title", "width", "height", "formats", "options", "figure"}
     assert {f.name for f in dataclasses.fields(Chart)} == drawing
 
 

@@ -98,7 +98,7 @@ EARLY = (
             [],
             [
                 "warning: tiny.yaml:6: colour: unknown key (known keys: title, description, "
-                "source, as_of, time_axis, queries, runs, charts, summary)"
+                "source, as_of, time_axis, queries, runs, charts, figure, summary)"
             ],
         ),
         (

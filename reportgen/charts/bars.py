@@ -8,7 +8,8 @@ from typing import Any
 
 import altair as alt
 
-from reportgen.charts.layers import CONFIG, RUN_COLORS
+from reportgen.charts.layers import CONFIG
+from reportgen.charts.palette import RUN_COLORS
 from reportgen.spec.model import Chart
 
 

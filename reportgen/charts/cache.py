@@ -1,8 +1,8 @@
 """Skip re-rendering a chart image, or re-writing a CSV, unchanged since the last build.
 
 Each file is kept in the build cache's folder for its report under the hash of what it is
-made from (for an image: spec, format, reportgen's code and the vl-convert version; for a
-CSV: its series and reportgen's code). A rebuild after a text edit copies those files
+made from (for an image: spec, format, figure settings, reportgen's code and the vl-convert
+version; for a CSV: its series and reportgen's code). A rebuild after a text edit copies those files
 instead of making them. Only the files this build used are kept.
 """
 
@@ -14,11 +14,13 @@ import json
 import shutil
 import threading
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from reportgen.atomic import naming
 from reportgen.fingerprint import code_fingerprint
+from reportgen.spec.model import DEFAULT_FIGURE, FigureOptions
 
 
 class RenderCache:
@@ -32,20 +34,25 @@ class RenderCache:
         self._lock = threading.Lock()
 
     def images(
-        self, folder: Path, stem: str, spec: dict[str, Any], image_formats: tuple[str, ...]
+        self,
+        folder: Path,
+        stem: str,
+        spec: dict[str, Any],
+        image_formats: tuple[str, ...],
+        figure: FigureOptions = DEFAULT_FIGURE,
     ) -> None:
         """`folder / <stem>.<format>` for each format: from the cache if its hash matches,
         else rendered (the formats of one chart share one render, see `ChartImages`)."""
         from reportgen.charts.render import ChartImages  # vl-convert: only to draw
 
-        images = ChartImages(spec)
+        images = ChartImages(spec, figure)
         for image_format in image_formats:
 
             def render(path: Path, image_format: str = image_format) -> None:
                 path.write_bytes(images.render(image_format))
 
             name = f"{stem}.{image_format}"
-            reused = self.file(folder, name, content_hash(spec, image_format), render)
+            reused = self.file(folder, name, content_hash(spec, image_format, figure), render)
             with self._lock:
                 self.reused += reused
                 self.rendered += not reused
@@ -85,12 +92,17 @@ def _is_key(name: str) -> bool:
     return len(name) == 64 and all(c in "0123456789abcdef" for c in name)
 
 
-def content_hash(spec: dict[str, Any], image_format: str) -> str:
+def content_hash(
+    spec: dict[str, Any], image_format: str, figure: FigureOptions = DEFAULT_FIGURE
+) -> str:
+    """The hash of everything an image is made from: its spec, format and figure settings,
+    reportgen's code and the versions of vl-convert and Vega-Lite."""
     from reportgen.charts.render import VEGALITE_VERSION, vl_convert_version
 
     digest = hashlib.sha256()
     versions = (code_fingerprint(), vl_convert_version(), VEGALITE_VERSION)
     for part in (*versions, image_format):
         digest.update(part.encode() + b"\0")
-    digest.update(json.dumps(spec, sort_keys=True, separators=(",", ":")).encode())
+    digest.update(json.dumps(spec, sort_keys=True, separators=(",", ":")).encode() + b"\0")
+    digest.update(json.dumps(asdict(figure), sort_keys=True).encode())
     return digest.hexdigest()

@@ -8,17 +8,22 @@ from typing import Any
 import altair as alt
 
 from reportgen.charts.failurebars import AttemptBar, GroupBar
-from reportgen.charts.layers import CONFIG
+from reportgen.charts.layers import CONFIG, STATE_COLORS
+from reportgen.charts.palette import ORANGE, PURPLE, SKY_BLUE, VERMILLION, grey
 from reportgen.spec.model import Chart
 
 OUTCOME_COLORS = {
-    "RUN_ERROR": "#d55e00",
-    "RUN_TIMEOUT": "#e69f00",
-    "RESTART_READY": "#56b4e9",
-    "FAILED": "#cc79a7",
+    "RUN_ERROR": VERMILLION,
+    "RUN_TIMEOUT": ORANGE,
+    "RESTART_READY": SKY_BLUE,
+    "FAILED": PURPLE,
 }
-OTHER_COLOR = "#8c8c8c"
-FINAL_COLORS = {"JOB_FINISHED": "#009e73", "FAILED": "#d55e00", "other state": "#a0a0a0"}
+OTHER_COLOR = grey(0.55)
+FINAL_COLORS = {
+    "JOB_FINISHED": STATE_COLORS["JOB_FINISHED"],
+    "FAILED": STATE_COLORS["FAILED"],
+    "other state": grey(0.63),
+}
 """The attempts histogram's classes: a job's state at the as-of time."""
 GROUPS_TITLE = "Node-hours lost per kind of failure (outcome · return code · message)"
 BAR_PX = 26

@@ -13,17 +13,18 @@ from reportgen.charts import lanes
 from reportgen.charts.asof import as_of_dataset, as_of_layers
 from reportgen.charts.lanes import Lanes
 from reportgen.charts.layers import CONFIG
+from reportgen.charts.palette import BLUE, GREEN, ORANGE, PURPLE, VERMILLION, grey, shade
 from reportgen.spec.model import Chart, TimeAxis
 
 STATE_COLORS = {
-    "running": "#1f6fb4",
-    "finished": "#2a8c4a",
-    "pending_deletion": "#d55e00",
-    "queued": "#e69f00",
-    "pending_submission": "#cc79a7",
-    "submit_failed": "#b22222",
+    "running": BLUE,
+    "finished": GREEN,
+    "pending_deletion": VERMILLION,
+    "queued": ORANGE,
+    "pending_submission": PURPLE,
+    "submit_failed": shade(VERMILLION, 0.3),
 }
-OTHER_COLOR = "#777777"
+OTHER_COLOR = grey(0.47)
 LANE_PX, WIDE_LANE_PX, MAX_PX = 14, 28, 1500
 """Lanes are 14 to 28 px tall while that fits in 1500 px (more lanes: thinner)."""
 LABEL_PX = 12

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportgen.analytics.steps import StepSeries
+from reportgen.charts.palette import BLUE, GREEN, ORANGE, PURPLE, YELLOW, grey, shade, tint
 
 CONFIG: dict[str, Any] = {
     "font": "Liberation Sans, DejaVu Sans, Arial, sans-serif",
@@ -15,9 +16,6 @@ CONFIG: dict[str, Any] = {
     "legend": {"labelFontSize": 11, "titleFontWeight": "normal"},
     "title": {"fontSize": 15, "anchor": "start", "fontWeight": "normal"},
 }
-
-RUN_COLORS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442")
-"""Okabe and Ito's colour-blind-safe palette, for series that stand for runs."""
 
 
 @dataclass(frozen=True)
@@ -33,33 +31,35 @@ class StepLayer:
     stroke: float
     window: tuple[int, int] | None = None
     """Its run's start (the elapsed-time origin) and as-of time, if not the chart's."""
+    dash: tuple[int, ...] = ()
+    """Its line's dashes (none: solid), so runs stay apart in greyscale."""
 
 
 STATE_COLORS: dict[str, str] = {
-    # waiting for something (to be ready, staged, run again): yellow to brown, darker later
-    "CREATED": "#fee391",
-    "AWAITING_PARENTS": "#fec44f",
-    "READY": "#fe9929",
-    "STAGED_IN": "#ec7014",
-    "PREPROCESSED": "#b84a06",
-    "RESTART_READY": "#7a2e0b",
+    # waiting for something (to be ready, staged, run again): yellow to orange, darker later
+    "CREATED": tint(YELLOW, 0.6),
+    "AWAITING_PARENTS": tint(YELLOW, 0.3),
+    "READY": YELLOW,
+    "STAGED_IN": tint(ORANGE, 0.35),
+    "PREPROCESSED": ORANGE,
+    "RESTART_READY": shade(ORANGE, 0.35),
     # running: the blue of utilization
-    "RUNNING": "#1f6fb4",
+    "RUNNING": BLUE,
     # done, on the way out: greens
-    "RUN_DONE": "#a1d99b",
-    "POSTPROCESSED": "#5bb76b",
-    "STAGED_OUT": "#238b45",
-    "JOB_FINISHED": "#00441b",
-    # errors: pinks to purple
-    "RUN_ERROR": "#f1a1d0",
-    "RUN_TIMEOUT": "#d4419b",
-    "FAILED": "#6a1b6f",
+    "RUN_DONE": tint(GREEN, 0.6),
+    "POSTPROCESSED": tint(GREEN, 0.3),
+    "STAGED_OUT": GREEN,
+    "JOB_FINISHED": shade(GREEN, 0.45),
+    # errors: reddish purples
+    "RUN_ERROR": tint(PURPLE, 0.45),
+    "RUN_TIMEOUT": PURPLE,
+    "FAILED": shade(PURPLE, 0.45),
 }
 """One colour per Balsam job state, site-wide: a state looks the same in every chart.
-Hue families (yellow-brown, blue, green, pink-purple) stay apart under the common colour
-vision deficiencies, and lightness orders the states within a family."""
+Okabe-Ito hue families (yellow-orange, blue, green, purple) stay apart under the common
+colour vision deficiencies, and lightness (tints and shades) orders the states within one."""
 
-OTHER_STATE_COLORS = ("#8c8c8c", "#b5b5b5", "#5f5f5f", "#d2d2d2")
+OTHER_STATE_COLORS = (grey(0.55), grey(0.71), grey(0.373), grey(0.824))
 """Greys for states Balsam does not define, in turn."""
 
 

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
 import vl_convert
 
+from reportgen.charts.figure import Layout, extent, layout, print_spec, sized
 from reportgen.errors import RenderError
+from reportgen.spec.figure import MIN_PLOT
+from reportgen.spec.model import DEFAULT_FIGURE, FigureOptions
 
-PRINT_DPI = 300
 CSS_DPI = 96
-PNG_SCALE = (PRINT_DPI / CSS_DPI) / (PRINT_DPI / 72)
-"""A chart of W CSS pixels becomes a PNG of W * 300/96 pixels tagged 300 dpi: 300 dpi at its
-CSS size. vl-convert already scales by ppi/72, hence the division."""
+SIZE_ROUNDS = 4
+"""Renders to bring a figure's width and height to their targets (the axes' labels change
+a little with the views' sizes, so one correction is not always exact)."""
+ROOT = re.compile(r'<svg([^>]*?) width="([0-9.]+)" height="([0-9.]+)" viewBox="[^"]*"')
+BACKGROUND = re.compile(r'^(<svg[^>]*>)<rect width="[0-9.]+" height="[0-9.]+"')
 
 
 def _vegalite_version() -> str:
@@ -35,7 +40,8 @@ IMAGE_FORMATS = ("png", "svg", "pdf")
 
 
 class ChartImages:
-    """One chart's images, PNG (300 dpi), SVG or PDF, drawn from one Vega-Lite -> SVG render.
+    """One chart's images, PNG, SVG or PDF, drawn from one Vega-Lite -> SVG layout of its
+    print spec (`figure.print_spec`), all three of one physical size.
 
     vl-convert's `vegalite_to_png` and `vegalite_to_pdf` lay the chart out as SVG and convert
     that; converting our one SVG (`svg_to_png`, `svg_to_pdf`) gives the same bytes (checked
@@ -43,23 +49,147 @@ class ChartImages:
     the JavaScript engine once per format: the demo's 27 images took 4.6 s, now 2.5 s.
     """
 
-    def __init__(self, spec: dict[str, Any]) -> None:
+    def __init__(self, spec: dict[str, Any], options: FigureOptions = DEFAULT_FIGURE) -> None:
         self.spec = spec
-        self._svg: str | None = None
+        self.options = options
+        self._drawn: Drawn | None = None
 
     def render(self, image_format: str) -> bytes:
         if image_format not in IMAGE_FORMATS:
             raise RenderError(f"unknown image format {image_format!r}")
         try:
-            if self._svg is None:
-                self._svg = str(vl_convert.vegalite_to_svg(self.spec, vl_version=VEGALITE_VERSION))
+            if self._drawn is None:
+                self._drawn = draw(self.spec, self.options)
+            drawn = self._drawn
             if image_format == "png":
-                return bytes(vl_convert.svg_to_png(self._svg, scale=PNG_SCALE, ppi=PRINT_DPI))
+                return bytes(vl_convert.svg_to_png(drawn.png_svg(), scale=1, ppi=drawn.dpi))
             if image_format == "pdf":
-                return stable_pdf(bytes(vl_convert.svg_to_pdf(self._svg)))
+                return stable_pdf(bytes(vl_convert.svg_to_pdf(drawn.sized_svg(""))))
+        except RenderError:
+            raise
         except Exception as exc:  # vl-convert raises plain exceptions from its JS engine
             raise RenderError(f"rendering {image_format.upper()} failed: {exc}") from exc
-        return self._svg.encode("utf-8")
+        return drawn.sized_svg("in").encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A laid-out SVG whose drawing is `width` x `height` units of `unit_in` inches."""
+
+    svg: str
+    width: float
+    height: float
+    unit_in: float
+    dpi: int
+    box: tuple[float, float] | None = None
+    """The drawing's own size when it is scaled down into `width` x `height` (centred)."""
+
+    def sized_svg(self, unit: str) -> str:
+        """The SVG declaring its physical size in inches (`in`) or in points (no unit: what
+        svg_to_pdf reads as points); the drawing keeps its own units."""
+        per_inch = {"in": 1, "": 72}[unit]
+        width = _number(self.width * self.unit_in * per_inch) + unit
+        height = _number(self.height * self.unit_in * per_inch) + unit
+        return self._root(width, height)
+
+    def png_svg(self) -> str:
+        """The SVG at the PNG's size: inches x dpi pixels, rounded to the nearest integer
+        (resvg truncates, hence the half pixel), in the points svg_to_png reads at `dpi`."""
+        columns = round(self.width * self.unit_in * self.dpi)
+        rows = round(self.height * self.unit_in * self.dpi)
+        width = _number((columns + 0.5) * 72 / self.dpi)
+        height = _number((rows + 0.5) * 72 / self.dpi)
+        return self._root(width, height, ' preserveAspectRatio="none"')
+
+    def _root(self, width: str, height: str, extra: str = "") -> str:
+        box_w, box_h = self.box or (self.width, self.height)
+        box = f"0 0 {_number(box_w)} {_number(box_h)}"
+        if self.box is not None:
+            extra = ""  # keep the drawing's proportions, centred
+        return ROOT.sub(
+            lambda m: f'<svg{m.group(1)} width="{width}" height="{height}" viewBox="{box}"{extra}',
+            self.svg,
+            count=1,
+        )
+
+
+def draw(spec: dict[str, Any], options: FigureOptions) -> Drawn:
+    """Lay the chart out for print: at its own size, or at the figure's (its views scaled
+    until the whole drawing, axes and legend included, has the figure's size)."""
+    figure = layout(options)
+    natural = _svg(print_spec(spec, options, 1.0))
+    width, height = _root_size(natural)
+    if figure.width is None or figure.height is None:
+        return Drawn(natural, width, height, figure.unit_in, options.dpi)
+    start = (figure.width / width, figure.height / height)
+    svg, height, box = _fit(print_spec(spec, options, figure.width / width), figure, start)
+    if box is None:
+        svg = BACKGROUND.sub(
+            lambda m: (
+                f'{m.group(1)}<rect width="{_number(figure.width or 0)}" height="{_number(height)}"'
+            ),
+            svg,
+            count=1,
+        )
+    else:  # scaled down as a whole, centred: paint the margins white too
+        svg = BACKGROUND.sub(lambda m: f'{m.group(1)}{WHITE}<rect width="0" height="0"', svg, 1)
+    return Drawn(svg, figure.width, height, figure.unit_in, options.dpi, box)
+
+
+WHITE = '<rect x="-10000" y="-10000" width="20000" height="20000" fill="white"/>'
+
+
+def _fit(
+    spec: dict[str, Any], figure: Layout, start: tuple[float, float]
+) -> tuple[str, float, tuple[float, float] | None]:
+    """The SVG of `spec` with its views scaled so the drawing has the figure's size, that
+    height, and None; the drawing is its views plus what lies around them (axes, legend,
+    titles), which barely changes with their size, so each round corrects the views by the
+    difference. A default height grows to leave the views `MIN_PLOT` x the width. The first
+    round scales the views as the whole drawing must be scaled (`start`).
+
+    Labels too long for the width (the views would vanish, or the drawing not shrink): the
+    drawing at its smallest views, and its size, to be scaled down into the figure whole."""
+    assert figure.width is not None and figure.height is not None
+    width, height = figure.width, figure.height
+    views_w, views_h = extent(spec)
+    if views_w <= 0 or views_h <= 0:
+        raise RenderError("a figure size needs a chart whose views have a width and height")
+    sx, sy = start
+    svg, drawn_w, drawn_h = "", 0.0, 0.0
+    for round_ in range(SIZE_ROUNDS):
+        svg = _svg(sized(spec, sx, sy))
+        drawn_w, drawn_h = _root_size(svg)
+        if round_ == 0 and figure.grows:
+            height = max(height, drawn_h - sy * views_h + MIN_PLOT * width)
+        if abs(drawn_w - width) < 1 and abs(drawn_h - height) < 1:
+            return svg, round(height, 4), None
+        sx = max(MIN_VIEW / views_w, sx + (width - drawn_w) / views_w)
+        sy = max(MIN_VIEW / views_h, sy + (height - drawn_h) / views_h)
+    if drawn_w <= width + 0.5 and drawn_h <= height + 0.5:
+        return svg, round(height, 4), (drawn_w, drawn_h)
+    smallest = _svg(sized(spec, sx, sy))
+    return smallest, round(height, 4), _root_size(smallest)
+
+
+MIN_VIEW = 20.0
+"""The smallest plot (in points) a figure may leave inside its axes and legend."""
+
+
+def _svg(spec: dict[str, Any]) -> str:
+    return str(vl_convert.vegalite_to_svg(spec, vl_version=VEGALITE_VERSION))
+
+
+def _root_size(svg: str) -> tuple[float, float]:
+    found = ROOT.search(svg)
+    if found is None:
+        raise RenderError("vl-convert wrote an SVG without a width, height and viewBox")
+    return float(found.group(2)), float(found.group(3))
+
+
+def _number(value: float) -> str:
+    """A length for an SVG attribute: at most 4 decimals, no trailing zeros."""
+    return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
 def javascript_bundle() -> str:

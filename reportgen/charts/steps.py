@@ -74,6 +74,7 @@ def chart_spec(
             alt.Chart(alt.NamedData(name=layer.dataset)).encode(x=x, y=y, color=color),
             layer.stroke,
             y_title if interactive else None,
+            layer.dash,
         )
         for layer in data.layers
     ]
@@ -88,10 +89,14 @@ def chart_spec(
     return spec
 
 
-def _series_layer(line: alt.Chart, stroke: float, tooltip_title: str | None) -> alt.Chart:
-    """A step line; with a `tooltip_title`, invisible points on it carry tooltips."""
+def _series_layer(
+    line: alt.Chart, stroke: float, tooltip_title: str | None, dash: tuple[int, ...] = ()
+) -> alt.Chart:
+    """A step line (dashed if `dash`); with a `tooltip_title`, invisible points on it carry
+    tooltips."""
+    dashed: dict[str, Any] = {"strokeDash": list(dash)} if dash else {}
     if tooltip_title is None:
-        plain: alt.Chart = line.mark_line(interpolate="step-after", strokeWidth=stroke)
+        plain: alt.Chart = line.mark_line(interpolate="step-after", strokeWidth=stroke, **dashed)
         return plain
     tooltip = [
         alt.Tooltip("series:N", title="Series"),
@@ -99,7 +104,10 @@ def _series_layer(line: alt.Chart, stroke: float, tooltip_title: str | None) -> 
         alt.Tooltip("value:Q", title=tooltip_title),
     ]
     with_points: alt.Chart = line.mark_line(
-        interpolate="step-after", strokeWidth=stroke, point=alt.OverlayMarkDef(opacity=0, size=40)
+        interpolate="step-after",
+        strokeWidth=stroke,
+        point=alt.OverlayMarkDef(opacity=0, size=40),
+        **dashed,
     ).encode(tooltip=tooltip)
     return with_points
 

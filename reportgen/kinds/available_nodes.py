@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from reportgen.charts.layers import StepLayer
+from reportgen.charts.palette import grey
 from reportgen.kinds.base import Kind, Section, View
 from reportgen.kinds.present import run_layers, steps_section
 from reportgen.kinds.results import Rows, Steps
@@ -16,7 +17,7 @@ from reportgen.source.data import Needs
 from reportgen.spec.checks import Key
 from reportgen.spec.schema import BATCH_JOB_REF
 
-COLOR = "#555555"
+COLOR = grey(0.33)
 
 
 @dataclass(frozen=True)

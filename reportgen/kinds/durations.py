@@ -13,7 +13,7 @@ import numpy as np
 
 from reportgen.analytics.durations import StageSamples, Summary, stage_samples, summary
 from reportgen.analytics.exact import six_decimals
-from reportgen.charts.layers import RUN_COLORS
+from reportgen.charts.palette import RUN_COLORS, RUN_DASHES
 from reportgen.kinds.base import DataFile, Figure, Kind, Section, View
 from reportgen.kinds.present import text_file
 from reportgen.kinds.results import Column, Rows
@@ -30,7 +30,7 @@ from reportgen.times import duration_text
 if TYPE_CHECKING:
     from reportgen.charts.ecdf import Curve
 
-DASHES = ((), (6, 3), (2, 2), (8, 3, 2, 3))
+DASHES = RUN_DASHES
 """Line dashes telling runs apart (colours tell the stages apart)."""
 
 DEFAULT_STAGES = (

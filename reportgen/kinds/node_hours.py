@@ -11,6 +11,7 @@ from typing import Any
 
 from reportgen.analytics.ledger import BUSY, CATEGORIES, Ledger
 from reportgen.charts.layers import AreaStack, StepLayer
+from reportgen.charts.palette import BLUE, GREEN, ORANGE, PURPLE, VERMILLION, grey
 from reportgen.kinds.base import DataFile, Figure, Kind, Section, View
 from reportgen.kinds.present import text_file
 from reportgen.kinds.results import Column, Rows
@@ -29,13 +30,13 @@ from reportgen.spec.checks import Key
 from reportgen.spec.schema import BATCH_JOB_REF, EVENT_REF
 
 COLORS = {
-    "useful": "#2e9e5b",
-    "failed": "#d55e00",
-    "timed_out": "#e69f00",
-    "lost": "#cc79a7",
-    "running": "#1f6fb4",
-    "idle_jobs_waiting": "#8c8c8c",
-    "idle_no_jobs": "#cfcfcf",
+    "useful": GREEN,
+    "failed": VERMILLION,
+    "timed_out": ORANGE,
+    "lost": PURPLE,
+    "running": BLUE,
+    "idle_jobs_waiting": grey(0.55),
+    "idle_no_jobs": grey(0.81),
 }
 """The stacked classes, bottom first: work kept green, work lost warm, running blue, idle grey."""
 LABELS = {
@@ -48,7 +49,7 @@ LABELS = {
     "idle_no_jobs": "idle, nothing to run",
 }
 """How the chart names the classes (the CSVs use the category names)."""
-AVAILABLE_COLOR = "#222222"
+AVAILABLE_COLOR = grey(0.13)
 STACKED = (*BUSY, "idle_jobs_waiting", "idle_no_jobs")
 
 

@@ -7,7 +7,8 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from reportgen.charts.layers import RUN_COLORS, StepLayer
+from reportgen.charts.layers import StepLayer
+from reportgen.charts.palette import RUN_COLORS, RUN_DASHES
 from reportgen.kinds.base import DataFile, Figure, Section, View
 from reportgen.kinds.results import Bars, Steps
 from reportgen.kinds.run import Window
@@ -51,13 +52,13 @@ def _rule_window(view: View) -> Window:
 
 
 def run_layers(view: View, result: Steps, styles: dict[str, tuple[str, float]]) -> list[StepLayer]:
-    """One layer per series, coloured by its run and drawn over its run's own window, with
-    the label and stroke width `styles` gives its series' name; labelled by the run's name
-    (then the series' label, when a run has several series)."""
+    """One layer per series, coloured (and dashed) by its run and drawn over its run's own
+    window, with the label and stroke width `styles` gives its series' name; labelled by the
+    run's name (then the series' label, when a run has several series)."""
     windows = {w.name: (w.start, w.as_of) for w in view.windows}
-    colors = {
-        run: RUN_COLORS[i % len(RUN_COLORS)] for i, run in enumerate(dict.fromkeys(result.runs))
-    }
+    order = {run: i for i, run in enumerate(dict.fromkeys(result.runs))}
+    colors = {run: RUN_COLORS[i % len(RUN_COLORS)] for run, i in order.items()}
+    dashes = {run: RUN_DASHES[i % len(RUN_DASHES)] for run, i in order.items()}
     several = len(result.runs) > len(colors)
     return [
         StepLayer(
@@ -67,6 +68,7 @@ def run_layers(view: View, result: Steps, styles: dict[str, tuple[str, float]]) 
             colors[run],
             styles[series.name][1],
             windows[run],
+            dashes[run] if len(order) > 1 else (),
         )
         for run, series in zip(result.runs, result.series, strict=True)
     ]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from reportgen.analytics.throughput import throughput
 from reportgen.charts.layers import StepLayer
+from reportgen.charts.palette import GREEN
 from reportgen.kinds.base import Kind, Section, View
 from reportgen.kinds.present import run_layers, steps_section
 from reportgen.kinds.results import Steps
@@ -17,7 +18,7 @@ from reportgen.spec.checks import Choice, Key
 from reportgen.spec.schema import EVENT_REF
 from reportgen.states import JOB_STATES
 
-COLOR = "#2a8c4a"
+COLOR = GREEN
 
 
 @dataclass(frozen=True)

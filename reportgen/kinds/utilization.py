@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from reportgen.charts.layers import StepLayer
+from reportgen.charts.palette import BLUE, grey
 from reportgen.kinds.base import Kind, Section, View
 from reportgen.kinds.present import run_layers, steps_section
 from reportgen.kinds.results import Rows, Steps
@@ -24,8 +25,8 @@ from reportgen.spec.schema import BATCH_JOB_REF, EVENT_REF
 
 USED, HELD = "utilization", "available_nodes"
 """The series' names, as CSVs write them."""
-USED_COLOR = "#1f6fb4"
-HELD_COLOR = "#a0a0a0"
+USED_COLOR = BLUE
+HELD_COLOR = grey(0.63)
 HELD_STROKE = 6.0
 """Available nodes is a wide light band behind utilization, so both stay legible."""
 RUN_STYLES = {USED: ("Utilization", 2.0), HELD: ("Available nodes", HELD_STROKE)}

@@ -11,6 +11,7 @@ import yaml
 
 from reportgen.errors import SpecError
 from reportgen.spec.checks import INVALID, Context, shown
+from reportgen.spec.figure import check_figures, figure_options
 from reportgen.spec.model import (
     BalsamSource,
     BatchJobQuery,
@@ -65,6 +66,7 @@ def load_report(path: Path, strict: bool = False) -> Report:
     raw = REPORT(root, "", ctx)
     if raw is not INVALID:
         _check_charts(raw, ctx)
+        check_figures(raw, ctx)
         check_one_source(raw["source"], "source", ctx)
         check_source_covers_queries(raw["source"], raw["queries"], "source", ctx)
         check_runs(raw, ctx, check_one_source, check_source_covers_queries)
@@ -290,7 +292,7 @@ def _build(path: Path, raw: dict[str, Any], text: str, ctx: Context) -> Report:
     batch_queries = {
         n: BatchJobQuery(name=n, **_plain(q)) for n, q in queries["batch_jobs"].items()
     }
-    charts = tuple(_chart(c) for c in raw["charts"])
+    charts = tuple(_chart(c, raw["figure"]) for c in raw["charts"])
     summary_raw = raw["summary"] or {"events": None, "batch_jobs": None}
     summary = Summary(
         events=summary_raw["events"] or next(iter(event_queries), None),
@@ -336,7 +338,7 @@ def _plain(raw: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in raw.items() if not k.startswith("__node__")}
 
 
-def _chart(raw: dict[str, Any]) -> Chart:
+def _chart(raw: dict[str, Any], figure: dict[str, Any] | None) -> Chart:
     from reportgen.kinds import KINDS  # the kinds import the spec's checks
 
     values = _plain(raw)
@@ -349,4 +351,5 @@ def _chart(raw: dict[str, Any]) -> Chart:
         height=values["height"],
         formats=tuple(dict.fromkeys(values["formats"])),
         options=kind.make_options(**{name: values[name] for name in kind.options}),
+        figure=figure_options(figure, values["figure"]),
     )

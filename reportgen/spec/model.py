@@ -52,6 +52,28 @@ class BatchJobQuery:
 
 
 @dataclass(frozen=True)
+class FigureOptions:
+    """How a chart's image files are sized and lettered (`figure:`, see `spec/figure.py`).
+
+    Without a width the images are the chart's page layout at 96 CSS pixels to the inch.
+    """
+
+    preset: str | None = None
+    width_in: float | None = None
+    height_in: float | None = None
+    dpi: int = 300
+    font: Literal["sans", "serif"] = "sans"
+    font_pt: float | None = None
+    """Tick label size; None: the page's sizes."""
+    title: bool = True
+    stamp: bool = True
+
+
+DEFAULT_FIGURE = FigureOptions()
+"""No `figure:` given: the page's layout at 96 CSS pixels to the inch, 300 dpi."""
+
+
+@dataclass(frozen=True)
 class Chart:
     """A chart or table of the page: how it is drawn, and its kind's own frozen `options`
     (which alone, with its inputs, decide what it computes)."""
@@ -63,6 +85,7 @@ class Chart:
     height: int
     formats: tuple[ImageFormat, ...]
     options: Any
+    figure: FigureOptions = DEFAULT_FIGURE
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from reportgen.spec.checks import (
     Timestamp,
 )
 from reportgen.spec.conditional import ByType, OneOfForms
+from reportgen.spec.figure import FIGURE
 from reportgen.spec.urls import HttpUrl
 from reportgen.states import BATCH_JOB_STATES, JOB_STATES
 
@@ -219,6 +220,13 @@ CHART = ByType(
             ["png", "svg", "pdf"],
             "[png, svg, pdf]",
         ),
+        "figure": Key(
+            FIGURE,
+            "The image files' physical size, resolution and fonts (the page keeps its own "
+            "sizing); over the report's `figure:`, key by key.",
+            None,
+            "the report's `figure:`",
+        ),
     },
     kind_options,
     "What the chart shows: one of the kinds below, each with its own keys.",
@@ -296,6 +304,15 @@ REPORT = Fields(
             "one run: the report's source and queries",
         ),
         "charts": Key(ListOf(CHART, "a list of charts", 1), "Charts, in page order."),
+        "figure": Key(
+            FIGURE,
+            "Default `figure:` of every chart. Without any, images are the chart's page "
+            "layout at 96 CSS pixels to the inch (an 864 x 375 px chart: a 9 x 3.9 in image, "
+            "PNG 2700 x 1172 px at 300 dpi, PDF 648 x 281.25 pt), with the page's font sizes, "
+            "title and as-of label.",
+            None,
+            "none",
+        ),
         "summary": Key(SUMMARY, "Headline numbers on the index page.", None, "first queries"),
     },
     "a mapping (the report spec)",
