@@ -12,6 +12,7 @@ from reportgen.compute import ReportResult
 from reportgen.kinds.base import Section
 from reportgen.kinds.results import Column, Grid, Rows
 from reportgen.site.cards import Card, CardGroup, headline_cards, time_span
+from reportgen.site.embed import page_spec
 from reportgen.site.provenance import Provenance
 from reportgen.spec.model import BatchJobQuery, Chart, EventQuery, Report
 from reportgen.times import format_micros, format_moment
@@ -72,6 +73,10 @@ class SectionView:
     guide: str = ""
     """How to read the chart (its kind's), shown under its heading."""
     grid: GridView | None = None
+    description: str = ""
+    """What the chart shows, in words from its data: its aria label."""
+    summary: Rows | None = None
+    """Its data alternative: a small table of what it draws."""
 
 
 @dataclass(frozen=True)
@@ -142,13 +147,19 @@ def section_view(chart: Chart, section: Section, guide: str = "") -> SectionView
         id=chart.id,
         title=chart.title,
         height=chart.height,
-        spec_json=script_json(section.figure.page) if section.figure else None,
+        spec_json=(
+            script_json(page_spec(section.figure.page, section.figure.description))
+            if section.figure
+            else None
+        ),
         files=files,
         points_note=section.note,
         warnings=section.warnings,
         tables=section.tables,
         guide=guide,
         grid=None if section.grid is None else grid_view(section.grid),
+        description=section.figure.description if section.figure else "",
+        summary=section.figure.summary if section.figure else None,
     )
 
 
