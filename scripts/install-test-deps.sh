@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
-APT_PACKAGES=(chromium fonts-liberation)
+APT_PACKAGES=(chromium fonts-liberation npm)
 
 as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -37,3 +37,9 @@ fi
 
 # PostgreSQL (Debian) and the Balsam server's own virtualenv; the tests start and stop it
 "$PYTHON" scripts/balsam_server.py install
+
+# axe-core (accessibility checks the browser tests inject into pages; never into a build)
+if [ ! -f tests/js/node_modules/axe-core/axe.min.js ]; then
+    echo "install-test-deps: npm ci (tests/js: axe-core)" >&2
+    npm ci --prefix tests/js --no-audit --no-fund --silent
+fi

@@ -83,7 +83,9 @@
     if (this.view) this.view.finalize();
     return window.vegaEmbed(element, themed(spec, theme), options).then(function (result) {
       self.view = result.view;
-      var svg = element.querySelector("svg");
+      var menu = element.querySelector(".vega-actions summary, details > summary");
+      if (menu) menu.setAttribute("aria-label", "Export this chart as an image");
+      var svg = element.querySelector("svg.marks");
       if (self.meta.fit === "scale" && self.extra === null && svg) {
         // measured once: what the chart draws beyond its views' widths, then drawn to fit
         self.extra = Math.max(0, svg.getBoundingClientRect().width - self.meta.width * ratio);
