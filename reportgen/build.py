@@ -282,5 +282,5 @@ def _write_assets(staging: Path) -> None:
     assets = staging / "assets"
     assets.mkdir()
     write_text(assets / "vega-bundle.js", vega_bundle())
-    for name in ("style.css", "charts.js", "grid.js"):
+    for name in ("style.css", "theme.js", "charts.js", "grid.js"):
         write_text(assets / name, (template_folder() / name).read_text(encoding="utf-8"))

@@ -55,3 +55,17 @@ def span_text(micros: int) -> str:
         return f"{hours} h {minute} min"
     days, hour = divmod(round(seconds / 3600), 24)
     return f"{days:,} d {hour} h"
+
+
+def prose_time(micros: int) -> str:
+    """`2024-03-01 18:00:00 UTC`: a time in prose, to the second (truncated; CSVs, tooltips
+    and `<time datetime>` keep the microseconds)."""
+    return str(np.datetime64(int(micros) // 1_000_000, "s")).replace("T", " ") + " UTC"
+
+
+def zone_time(micros: int, zone: str) -> str:
+    """`2024-03-01 02:00:00 America/Chicago`: a time in prose in an IANA zone, to the second."""
+    from zoneinfo import ZoneInfo
+
+    moment = datetime.fromtimestamp(micros // 1_000_000, UTC).astimezone(ZoneInfo(zone))
+    return f"{moment:%Y-%m-%d %H:%M:%S} {zone}"

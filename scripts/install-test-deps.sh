@@ -21,6 +21,7 @@ for package in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
         || missing+=("$package")
 done
+command -v npm >/dev/null || missing+=(npm)  # any npm will do (Debian's, or NodeSource's)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "install-test-deps: apt-get install ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
@@ -37,3 +38,9 @@ fi
 
 # PostgreSQL (Debian) and the Balsam server's own virtualenv; the tests start and stop it
 "$PYTHON" scripts/balsam_server.py install
+
+# axe-core (accessibility checks the browser tests inject into pages; never into a build)
+if [ ! -f tests/js/node_modules/axe-core/axe.min.js ]; then
+    echo "install-test-deps: npm ci (tests/js: axe-core)" >&2
+    npm ci --prefix tests/js --no-audit --no-fund --silent
+fi

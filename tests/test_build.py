@@ -39,6 +39,7 @@ def test_layout_is_fixed(demo_site: BuildResult) -> None:
         "charts.js",
         "grid.js",
         "style.css",
+        "theme.js",
         "vega-bundle.js",
     ]
 

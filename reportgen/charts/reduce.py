@@ -11,6 +11,11 @@ import numpy as np
 
 from reportgen.source.tables import Floats, Ints
 
+PAGE_COLUMNS = 1600
+"""The pixel columns a chart on the page is reduced to: it fills its card, so it is drawn
+wider than its spec's `width` on a wide screen, and no extreme may be lost there. The
+exported images keep the spec's width (their bytes do not change with the page)."""
+
 
 def reduce_steps(times: Ints, values: Floats, start: int, end: int, columns: int) -> Ints:
     """Indices (ascending) of the points to draw. Identity when there are <= `columns` points."""

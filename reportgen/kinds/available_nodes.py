@@ -53,7 +53,7 @@ def present(result: Steps, view: View) -> Section:
         ]
     else:
         layers = run_layers(view, result, {KIND.name: ("Available nodes", 2.0)})
-    return steps_section(view, result, layers, "Nodes")
+    return steps_section(view, result, layers, "Nodes", "nodes")
 
 
 KIND = Kind(

@@ -26,10 +26,14 @@ class View:
 
 @dataclass(frozen=True)
 class Figure:
-    """A chart as Vega-Lite: `page` is interactive (tooltips), `image` is for the files."""
+    """A chart as Vega-Lite: `page` is interactive (tooltips), `image` is for the files;
+    `description` says what it shows in words, from its data (its aria label, naming its
+    peak or the kind's headline number), and `summary` is its data alternative on the page."""
 
     page: dict[str, Any]
     image: dict[str, Any]
+    description: str = ""
+    summary: Rows | None = None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from reportgen.analytics.durations import StageSamples, Summary, stage_samples, 
 from reportgen.analytics.exact import six_decimals
 from reportgen.charts.palette import RUN_COLORS, RUN_DASHES
 from reportgen.kinds.base import DataFile, Figure, Kind, Section, View
-from reportgen.kinds.present import text_file
+from reportgen.kinds.present import page_chart, text_file
 from reportgen.kinds.results import Column, Rows
 from reportgen.kinds.run import Run
 from reportgen.kinds.samples_csv import SampleGroup, samples_hash, write_samples_csv
@@ -127,8 +127,14 @@ def present(result: Durations, view: View) -> Section:
     note = "No stage has a sample: nothing to draw."
     if curves:
         data = ecdf_data(chart, curves)
-        figure = Figure(ecdf_spec(chart, data, True), ecdf_spec(chart, data, False))
-        note = _note(named, data.steps, data.drawn)
+        shown = ecdf_data(page_chart(chart), curves)
+        figure = Figure(
+            ecdf_spec(chart, shown, True),
+            ecdf_spec(chart, data, False),
+            _description(chart.title, named),
+            _summary(named),
+        )
+        note = _note(named, shown.steps, shown.drawn)
     warnings = tuple(w for run, stage in named for w in _warnings(run, stage))
     return Section(figure, files, note, warnings, (_table(named),))
 
@@ -169,6 +175,45 @@ KIND = Kind(
         "stage's quantiles."
     ),
 )
+
+
+def _description(title: str, named: list[tuple[str | None, Stage]]) -> str:
+    """`Stage latencies: Run median 4.1 min, longest 12.3 min (120 samples); ...`: each
+    stage with samples, its median and its maximum (the peak)."""
+    parts = [
+        f"{_label(run, stage)} median {median}, longest {longest} "
+        f"({_count(stage.summary.count, 'sample')})"
+        for run, stage in named
+        for median, longest in [_typical(stage.summary)]
+        if stage.summary.count
+    ]
+    return f"{title}: " + "; ".join(parts) + "."
+
+
+def _summary(named: list[tuple[str | None, Stage]]) -> Rows:
+    """Per stage: its samples, median and longest."""
+    columns = (
+        Column("stage"),
+        Column("samples", numeric=True),
+        Column("median", numeric=True),
+        Column("longest", numeric=True),
+    )
+    rows = tuple(
+        (
+            _label(run, stage),
+            f"{stage.summary.count:,}",
+            *_typical(stage.summary),
+        )
+        for run, stage in named
+    )
+    return Rows("Each stage's median and longest", columns, rows, "rows summary")
+
+
+def _typical(summary: Summary) -> tuple[str, str]:
+    """The median and the longest, for reading (dashes without a sample)."""
+    if summary.maximum is None or not summary.quantiles:
+        return "—", "—"
+    return duration_text(summary.quantiles[0]), duration_text(summary.maximum)
 
 
 def _warnings(run: str | None, stage: Stage) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from reportgen.analytics.failures import (
 from reportgen.analytics.utilization import UtilizationNotes
 from reportgen.charts.failurebars import DRAWN_GROUPS, attempt_bars, group_bars
 from reportgen.kinds.base import Figure, Kind, Section, View
+from reportgen.kinds.describe import number
 from reportgen.kinds.present import text_file
 from reportgen.kinds.results import Column, Rows
 from reportgen.kinds.run import Run
@@ -127,6 +129,8 @@ def present(result: Failures, view: View) -> Section:
     figure = Figure(
         page=failures_spec(chart, bars, histogram, interactive=True),
         image=failures_spec(chart, bars, histogram, interactive=False),
+        description=_description(chart.title, result),
+        summary=_summary(result, several),
     )
     files = (
         text_file(f"{chart.id}.csv", groups_csv(result)),
@@ -139,6 +143,55 @@ def present(result: Failures, view: View) -> Section:
     note += f", the other {count - drawn:,} summed as one bar." if count > drawn else "."
     table = _groups_table(result, several, jobs_topic(chart.options.events))
     return Section(figure, files, note, result.warnings, (table,))
+
+
+def _description(title: str, result: Failures) -> str:
+    """`Failures and retries: 41 attempt endings in 5 groups, the costliest RUN_TIMEOUT
+    (return code N, "message"): 12 endings, 34.5 node-hours; 9 of 120 jobs retried.`"""
+    several = len(result.runs) > 1
+    parts = []
+    for run in result.runs:
+        lead = f"{run.name}: " if several else ""
+        endings = sum(g.attempts for g in run.groups)
+        jobs = int(run.attempts.jobs.sum())
+        retried = int(run.attempts.jobs[run.attempts.attempts > 1].sum())
+        text = f"{lead}{endings:,} attempt endings in {len(run.groups):,} groups"
+        if run.groups:
+            top = max(run.groups, key=lambda g: g.node_hours)  # the first of equal costs
+            code = returncode_text(top.returncode)
+            what = ", ".join(p for p in (f"return code {code}" if code else "", top.message) if p)
+            text += (
+                f", the costliest {top.outcome}{f' ({what})' if what else ''}: "
+                f"{top.attempts:,} endings, {number(round(float(top.node_hours), 1))} node-hours"
+            )
+        parts.append(f"{text}; {retried:,} of {jobs:,} jobs retried")
+    return f"{title}: " + "; ".join(parts) + "."
+
+
+def _summary(result: Failures, several: bool) -> Rows:
+    """Per run and outcome: attempt endings, jobs and node-hours."""
+    columns = (
+        *((Column("run"),) if several else ()),
+        Column("outcome"),
+        Column("groups", numeric=True),
+        Column("attempt endings", numeric=True),
+        Column("node-hours", numeric=True),
+    )
+    rows = []
+    for run in result.runs:
+        for outcome in dict.fromkeys(g.outcome for g in run.groups):
+            mine = [g for g in run.groups if g.outcome == outcome]
+            hours = sum((g.node_hours for g in mine), start=Fraction(0))
+            rows.append(
+                (
+                    *((run.name,) if several else ()),
+                    outcome,
+                    f"{len(mine):,}",
+                    f"{sum(g.attempts for g in mine):,}",
+                    six_decimals(hours),
+                )
+            )
+    return Rows("Attempt endings by outcome", columns, tuple(rows), "rows summary")
 
 
 def _group_cells(group: FailureGroup) -> tuple[str, ...]:

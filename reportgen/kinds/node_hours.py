@@ -13,7 +13,8 @@ from reportgen.analytics.ledger import BUSY, CATEGORIES, Ledger
 from reportgen.charts.layers import AreaStack, StepLayer
 from reportgen.charts.palette import BLUE, GREEN, ORANGE, PURPLE, VERMILLION, grey
 from reportgen.kinds.base import DataFile, Figure, Kind, Section, View
-from reportgen.kinds.present import text_file
+from reportgen.kinds.describe import Described, moment, number, step_stats, steps_summary
+from reportgen.kinds.present import page_chart, text_file
 from reportgen.kinds.results import Column, Rows
 from reportgen.kinds.run import Run
 from reportgen.kinds.shared import (
@@ -27,6 +28,7 @@ from reportgen.kinds.shared import (
 from reportgen.site.csvfile import csv_field, series_hash, write_series_csv
 from reportgen.source.data import Needs
 from reportgen.spec.checks import Key
+from reportgen.spec.model import TimeAxis
 from reportgen.spec.schema import BATCH_JOB_REF, EVENT_REF
 
 COLORS = {
@@ -133,18 +135,18 @@ def present(result: LedgerResult, view: View) -> Section:
     ]
     start = min(w.start for w in view.windows)
     as_of = max(w.as_of for w in view.windows)
-    data = area_data(chart, stacks, view.axis, start, as_of)
+    data = area_data(page_chart(chart), stacks, view.axis, start, as_of)
+    exported = area_data(chart, stacks, view.axis, start, as_of)
     color, bars = series_color(data), _shares(result)
-    datasets = {
-        **data.datasets,
-        f"{chart.id}-shares": share_rows(bars, {LABELS[c]: COLORS[c] for c in STACKED}),
-    }
+    shares_rows = share_rows(bars, {LABELS[c]: COLORS[c] for c in STACKED})
 
     def figure(interactive: bool) -> dict[str, Any]:
         tooltip = ("Category", "Nodes") if interactive else None
-        panels = area_panels(chart, data, view.axis, "Nodes", tooltip)
+        drawn = data if interactive else exported
+        panels = area_panels(chart, drawn, view.axis, "Nodes", tooltip)
         titles = (_share_title(result), "Total")
         shares = share_bar(f"{chart.id}-shares", list(bars), color, chart.width, titles)
+        datasets = {**drawn.datasets, f"{chart.id}-shares": shares_rows}
         return finished_spec(alt.vconcat(*panels, shares), chart, datasets, interactive)
 
     files = (_totals_csv(chart.id, result), _over_time_csv(chart.id, result))
@@ -153,7 +155,45 @@ def present(result: LedgerResult, view: View) -> Section:
         if data.reduced
         else ", all drawn."
     )
-    return Section(Figure(figure(True), figure(False)), files, note, result.warnings, result.tables)
+    items = _described(result, view)
+    described = Figure(
+        figure(True),
+        figure(False),
+        _description(chart.title, result, items, view.axis),
+        steps_summary(items, view.axis, "Nodes in each class over time"),
+    )
+    return Section(described, files, note, result.warnings, result.tables)
+
+
+def _described(result: LedgerResult, view: View) -> list[Described]:
+    """Each run's nodes available and in each class over time."""
+    items = []
+    for run, book in zip(result.runs, result.ledgers, strict=True):
+        window = (book.start, book.as_of)
+        items.append(Described("available", book.available, "nodes", window, run))
+        items += [Described(s.name, s, "nodes", window, run) for s in book.over_time]
+    return items
+
+
+def _description(title: str, result: LedgerResult, items: list[Described], axis: TimeAxis) -> str:
+    """`Node-hours: 1,604.5 available, 1,100.2 useful (68.6%), 120.4 lost (failed, timed
+    out or lost); peak 200 nodes available at 0 min.`, per run when there are several."""
+    several = len(result.runs) > 1
+    parts = []
+    for run, book in zip(result.runs, result.ledgers, strict=True):
+        available = book.node_hours("available")
+        useful = book.node_hours("useful")
+        lost = sum(book.node_hours(c) for c in ("failed", "timed_out", "lost"))
+        share = f" ({useful / available:.1%})" if available else ""
+        held = next(i for i in items if i.run == run and i.label == "available")
+        stats = step_stats(held.series, *held.window)
+        parts.append(
+            (f"{run}: " if several else "")
+            + f"{number(available)} node-hours available, {number(useful)} useful{share}, "
+            f"{number(lost)} lost (failed, timed out or lost); peak {number(stats.peak)} "
+            f"nodes available at {moment(stats.peak_at, axis, book.start)}"
+        )
+    return f"{title}: " + "; ".join(parts) + "."
 
 
 def _shares(result: LedgerResult) -> dict[str, list[tuple[str, float, str]]]:

@@ -9,15 +9,26 @@ from pathlib import Path
 
 from reportgen.charts.layers import StepLayer
 from reportgen.charts.palette import RUN_COLORS, RUN_DASHES
+from reportgen.charts.reduce import PAGE_COLUMNS
 from reportgen.kinds.base import DataFile, Figure, Section, View
+from reportgen.kinds.describe import Described, steps_description, steps_summary
 from reportgen.kinds.results import Bars, Steps
 from reportgen.kinds.run import Window
 from reportgen.site.csvfile import csv_field, series_hash, write_series_csv
 from reportgen.spec.model import Chart
 
 
-def steps_section(view: View, result: Steps, layers: list[StepLayer], y_title: str) -> Section:
-    """A step chart of `layers` (drawn from `result`'s series) with the CSV of every series.
+def steps_section(
+    view: View,
+    result: Steps,
+    layers: list[StepLayer],
+    y_title: str,
+    unit: str = "",
+    description: str = "",
+) -> Section:
+    """A step chart of `layers` (drawn from `result`'s series) with the CSV of every series,
+    described by its layers' peaks (`unit` names what they count) unless `description` is
+    given.
 
     The CSV has a leading `run` column when the result spans several runs.
     """
@@ -25,9 +36,13 @@ def steps_section(view: View, result: Steps, layers: list[StepLayer], y_title: s
 
     chart, window = view.chart, _rule_window(view)
     data = chart_data(chart, layers, view.axis, window.start, window.as_of)
+    shown = chart_data(page_chart(chart), layers, view.axis, window.start, window.as_of)
+    items = described_layers(layers, unit, window, view)
     figure = Figure(
-        page=chart_spec(chart, data, view.axis, y_title, interactive=True),
+        page=chart_spec(chart, shown, view.axis, y_title, interactive=True),
         image=chart_spec(chart, data, view.axis, y_title, interactive=False),
+        description=description or steps_description(chart.title, items, view.axis),
+        summary=steps_summary(items, view.axis),
     )
     series = list(result.series)
     runs = list(result.runs) if len(set(result.runs)) > 1 else None
@@ -36,11 +51,28 @@ def steps_section(view: View, result: Steps, layers: list[StepLayer], y_title: s
         series_hash(series, runs),
         partial(write_series_csv, series=series, runs=runs),
     )
-    if data.reduced:
-        note = f"{data.changes:,} change points drawn as {data.drawn:,}, extremes kept."
+    if shown.reduced:
+        note = f"{shown.changes:,} change points drawn as {shown.drawn:,}, extremes kept."
     else:
-        note = f"{data.changes:,} change points, all drawn."
+        note = f"{shown.changes:,} change points, all drawn."
     return Section(figure, (csv,), note, result.warnings, result.tables)
+
+
+def page_chart(chart: Chart) -> Chart:
+    """`chart` as the page's data reduction sees it: as wide as the page may draw it."""
+    return replace(chart, width=max(chart.width, PAGE_COLUMNS))
+
+
+def described_layers(
+    layers: list[StepLayer], unit: str, window: Window, view: View
+) -> list[Described]:
+    """The layers as their description and summary name them, each over its own window."""
+    runs = {(w.start, w.as_of): w.name for w in view.windows}
+    items = []
+    for layer in layers:
+        span = layer.window or (window.start, window.as_of)
+        items.append(Described(layer.label, layer.series, unit, span, runs.get(span, "")))
+    return items
 
 
 def _rule_window(view: View) -> Window:

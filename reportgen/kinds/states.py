@@ -11,12 +11,15 @@ from typing import TYPE_CHECKING
 from reportgen.analytics.steps import StepSeries
 from reportgen.charts.layers import AreaStack, StepLayer, state_colors
 from reportgen.kinds.base import DataFile, Figure, Kind, Section, View
+from reportgen.kinds.describe import Described, moment, number, step_stats, steps_summary
+from reportgen.kinds.present import page_chart
 from reportgen.kinds.results import Steps
 from reportgen.kinds.run import Run
 from reportgen.kinds.shared import state_series
 from reportgen.site.csvfile import series_hash, write_series_csv
 from reportgen.source.data import Needs
 from reportgen.spec.checks import DistinctChoices, Key
+from reportgen.spec.model import TimeAxis
 from reportgen.spec.schema import EVENT_REF
 from reportgen.states import JOB_STATES, in_balsam_order
 
@@ -106,12 +109,42 @@ def present(result: Steps, view: View) -> Section:
     start = min(w.start for w in view.windows)
     as_of = max(w.as_of for w in view.windows)
     data = area_data(chart, stacks, view.axis, start, as_of)
+    shown = area_data(page_chart(chart), stacks, view.axis, start, as_of)
     tooltip = ("State", "Jobs")
+    items = [
+        Described(s.name, s, "jobs", windows.get(r, (start, as_of)), r)
+        for s, r in zip(result.series, result.runs, strict=True)
+    ]
     figure = Figure(
-        page=areas_spec(chart, data, view.axis, "Jobs", True, tooltip),
+        page=areas_spec(chart, shown, view.axis, "Jobs", True, tooltip),
         image=areas_spec(chart, data, view.axis, "Jobs", False, tooltip),
+        description=_description(chart.title, items, set(drawn), view.axis),
+        summary=steps_summary(items, view.axis, "Jobs in each state"),
     )
-    return Section(figure, (_csv(chart.id, result),), _note(result, drawn, data), result.warnings)
+    note = _note(result, drawn, shown)
+    return Section(figure, (_csv(chart.id, result),), note, result.warnings)
+
+
+def _description(title: str, items: list[Described], drawn: set[str], axis: TimeAxis) -> str:
+    """`Jobs per state: peak 120 jobs in RUNNING at 30 min; at the as-of time 200 in
+    JOB_FINISHED, 3 in FAILED.`: the highest peak of a state drawn, and every state's count
+    at the end, per run when there are several."""
+    runs = list(dict.fromkeys(item.run for item in items))
+    parts = []
+    for run in runs:
+        mine = [(item, step_stats(item.series, *item.window)) for item in items if item.run == run]
+        lead = f"{run}: " if len(runs) > 1 else ""
+        peaks = [pair for pair in mine if pair[0].label in drawn]
+        if not peaks:
+            continue
+        item, stats = max(peaks, key=lambda pair: pair[1].peak)  # the first of equal peaks
+        at = moment(stats.peak_at, axis, item.window[0])
+        text = f"{lead}peak {number(stats.peak)} jobs in {item.label} at {at}"
+        last = [f"{number(st.last)} in {it.label}" for it, st in mine if st.last]
+        if last:
+            text += "; at the as-of time " + ", ".join(last)
+        parts.append(text)
+    return f"{title}: " + ("; ".join(parts) if parts else "no job") + "."
 
 
 def _csv(chart_id: str, result: Steps) -> DataFile:

@@ -55,7 +55,8 @@ def present(result: Steps, view: View) -> Section:
         ]
     else:
         layers = run_layers(view, result, {KIND.name: ("Throughput", 2.0)})
-    return steps_section(view, result, layers, f"Events into {view.chart.options.to_state}")
+    to_state = view.chart.options.to_state
+    return steps_section(view, result, layers, f"Events into {to_state}", f"events into {to_state}")
 
 
 KIND = Kind(

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from reportgen.analytics.steps import StepSeries
 from reportgen.charts.layers import StepLayer
 from reportgen.charts.palette import BLUE, grey
 from reportgen.kinds.base import Kind, Section, View
+from reportgen.kinds.describe import Described, number, peak_text, step_stats
 from reportgen.kinds.present import run_layers, steps_section
 from reportgen.kinds.results import Rows, Steps
 from reportgen.kinds.run import Run
@@ -79,8 +81,9 @@ def compute(runs: Sequence[Run], options: Options) -> Steps:
 def present(result: Steps, view: View) -> Section:
     options = view.chart.options
     title = "Nodes in use" if options.node_weighting else "Running jobs"
+    unit = "nodes" if options.node_weighting else "jobs"
     if len(set(result.runs)) > 1:
-        return steps_section(view, result, run_layers(view, result, RUN_STYLES), title)
+        return steps_section(view, result, run_layers(view, result, RUN_STYLES), title, unit)
     chart_id, used = view.chart.id, result.series[-1]
     if len(result.series) == 1:
         layers = [StepLayer(used, f"{chart_id}-utilization", "Utilization", USED_COLOR, 2.0)]
@@ -93,7 +96,19 @@ def present(result: Steps, view: View) -> Section:
             HELD_STROKE,
         )
         layers = [held, StepLayer(used, f"{chart_id}-utilization", "Utilization", USED_COLOR, 1.5)]
-    return steps_section(view, result, layers, title)
+        return steps_section(
+            view, result, layers, title, unit, _described(view, used, held.series, unit)
+        )
+    return steps_section(view, result, layers, title, unit)
+
+
+def _described(view: View, used: StepSeries, held: StepSeries, unit: str) -> str:
+    """`Utilization: peak 363 nodes at 481 min, mean 110.9 of 160.4 available.`"""
+    window = view.windows[0]
+    stats = step_stats(used, window.start, window.as_of)
+    peak = peak_text(Described("", used, unit, (window.start, window.as_of)), stats, view.axis)
+    available = step_stats(held, window.start, window.as_of).mean
+    return f"{view.chart.title}: {peak} of {number(available)} available."
 
 
 KIND = Kind(

@@ -12,9 +12,11 @@ from reportgen.compute import ReportResult
 from reportgen.kinds.base import Section
 from reportgen.kinds.results import Column, Grid, Rows
 from reportgen.site.cards import Card, CardGroup, headline_cards, time_span
+from reportgen.site.embed import page_spec
+from reportgen.site.markdown import markdown_html
 from reportgen.site.provenance import Provenance
 from reportgen.spec.model import BatchJobQuery, Chart, EventQuery, Report
-from reportgen.times import format_micros, format_moment
+from reportgen.times import format_micros, format_moment, prose_time
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,10 @@ class SectionView:
     guide: str = ""
     """How to read the chart (its kind's), shown under its heading."""
     grid: GridView | None = None
+    description: str = ""
+    """What the chart shows, in words from its data: its aria label."""
+    summary: Rows | None = None
+    """Its data alternative: a small table of what it draws."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,9 @@ class RunRow:
     start: str
     as_of: str
     as_of_origin: str
+    start_text: str = ""
+    as_of_text: str = ""
+    """`start` and `as_of` as prose writes times (`2024-03-01 18:00:00 UTC`)."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +119,11 @@ class ReportPage:
     """Every run, when there are several (the facts above are then the first run's)."""
     card_groups: list[CardGroup]
     provenance: Provenance
+    description_html: str = ""
+    """The description's Markdown as HTML (raw HTML in it escaped)."""
+    start_text: str = ""
+    as_of_text: str = ""
+    """`start` and `as_of` as prose writes times (`2024-03-01 18:00:00 UTC`)."""
 
 
 @dataclass(frozen=True)
@@ -142,13 +156,19 @@ def section_view(chart: Chart, section: Section, guide: str = "") -> SectionView
         id=chart.id,
         title=chart.title,
         height=chart.height,
-        spec_json=script_json(section.figure.page) if section.figure else None,
+        spec_json=(
+            script_json(page_spec(section.figure.page, section.figure.description))
+            if section.figure
+            else None
+        ),
         files=files,
         points_note=section.note,
         warnings=section.warnings,
         tables=section.tables,
         guide=guide,
         grid=None if section.grid is None else grid_view(section.grid),
+        description=section.figure.description if section.figure else "",
+        summary=section.figure.summary if section.figure else None,
     )
 
 
@@ -170,6 +190,8 @@ def report_page(
             format_micros(run.window.start),
             format_micros(run.window.as_of),
             run.as_of_origin,
+            prose_time(run.window.start),
+            prose_time(run.window.as_of),
         )
         for run in result.runs
     ]
@@ -190,6 +212,9 @@ def report_page(
         runs=runs if len(runs) > 1 else [],
         card_groups=card_groups(result),
         provenance=made,
+        description_html=markdown_html(report.description),
+        start_text=prose_time(result.start),
+        as_of_text=prose_time(result.as_of),
     )
 
 

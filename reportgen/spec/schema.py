@@ -281,7 +281,12 @@ SUMMARY = Fields(
 REPORT = Fields(
     {
         "title": Key(Text(), "The report's title."),
-        "description": Key(Text(), "Free text shown on the page.", "", "empty"),
+        "description": Key(
+            Text(),
+            "Shown on the page, in Markdown (CommonMark; raw HTML is shown as text).",
+            "",
+            "empty",
+        ),
         "source": Key(SOURCE, "Where the records come from."),
         "as_of": Key(
             Timestamp(),
