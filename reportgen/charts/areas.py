@@ -173,7 +173,7 @@ def finished_spec(
     (the page shows it as a heading)."""
     if not interactive:
         figure = figure.properties(title=chart.title)
-    spec: dict[str, Any] = figure.to_dict()
+    spec: dict[str, Any] = figure.to_dict(validate=False)
     spec["datasets"] = datasets
     spec["config"] = CONFIG
     spec["background"] = "white"

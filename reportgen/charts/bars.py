@@ -64,7 +64,7 @@ def bars_spec(chart: Chart, bars: BarData, y_title: str, interactive: bool) -> d
     layered = bar.properties(width=chart.width, height=chart.height)
     if not interactive:
         layered = layered.properties(title=chart.title)
-    spec: dict[str, Any] = layered.to_dict()
+    spec: dict[str, Any] = layered.to_dict(validate=False)
     spec["datasets"] = bars_points(chart, bars)
     spec["config"] = CONFIG
     spec["background"] = "white"

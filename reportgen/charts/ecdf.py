@@ -130,7 +130,7 @@ def ecdf_spec(chart: Chart, data: EcdfData, interactive: bool) -> dict[str, Any]
     layered = alt.layer(*layers).properties(width=chart.width, height=chart.height)
     if not interactive:
         layered = layered.properties(title=chart.title)
-    spec: dict[str, Any] = layered.to_dict()
+    spec: dict[str, Any] = layered.to_dict(validate=False)
     spec["datasets"] = {f"{chart.id}-ecdf": data.points}
     spec["config"] = CONFIG
     spec["background"] = "white"

@@ -53,7 +53,7 @@ def failures_spec(
     ).resolve_scale(color="independent")
     if not interactive:
         figure = figure.properties(title=chart.title)
-    spec: dict[str, Any] = figure.to_dict()
+    spec: dict[str, Any] = figure.to_dict(validate=False)
     spec["datasets"] = {
         **spec.get("datasets", {}),  # (Altair's own: the line said when nothing failed)
         f"{chart.id}-groups": [vars(g) for g in groups],

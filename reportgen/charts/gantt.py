@@ -62,7 +62,7 @@ def gantt_spec(
     whole: Any = charts[0] if len(charts) == 1 else alt.vconcat(*charts)
     if not interactive and len(runs) > 1:
         whole = whole.properties(title=chart.title)
-    spec: dict[str, Any] = whole.to_dict()
+    spec: dict[str, Any] = whole.to_dict(validate=False)
     spec["datasets"] = datasets
     spec["config"] = CONFIG
     spec["background"] = "white"

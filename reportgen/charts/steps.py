@@ -82,7 +82,7 @@ def chart_spec(
     layered = alt.layer(*layers).properties(width=chart.width, height=chart.height)
     if not interactive:  # the page shows the title as a heading; images need their own
         layered = layered.properties(title=chart.title)
-    spec: dict[str, Any] = layered.to_dict()
+    spec: dict[str, Any] = layered.to_dict(validate=False)
     spec["datasets"] = data.datasets
     spec["config"] = CONFIG
     spec["background"] = "white"
