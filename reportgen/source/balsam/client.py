@@ -131,8 +131,8 @@ class BalsamClient:
             return None, "the server reported none (GET /openapi.json has no info.version)"
         assert isinstance(info, dict)
         title = info.get("title")
-        named = f" ({title!r})" if isinstance(title, str) else ""
-        return version, f"info.version of GET /openapi.json{named}: the API's declared version"
+        named = f" of {title!r}" if isinstance(title, str) else ""
+        return version, f"GET /openapi.json: info.version{named}, the version its API declares"
 
     def get_json(self, path: str, params: Params, page: bool = True) -> dict[str, Any]:
         """One GET with retries; a page `{count, results}` checked for shape (else, with
