@@ -42,6 +42,7 @@ from reportgen.site.pages import (
 from reportgen.site.provenance import (
     MANIFEST,
     Provenance,
+    RunFacts,
     describe,
     manifest,
     manifest_text,
@@ -142,7 +143,8 @@ def build_report(builder: Builder, report: Report, folder: Path) -> ReportResult
         for group, tables in (("events", data.events), ("batch_jobs", data.batch_jobs))
         for name, table in tables.items()
     }
-    made = _write_manifest(folder, result, runs, matched, snapshot)
+    facts = {run.run: RunFacts(data.records_read, data.fetch) for run, data in runs_data}
+    made = _write_manifest(folder, result, runs, facts, matched, snapshot)
     notes = _source_notes(runs_data)
     del runs_data  # the record tables are not needed for drawing: free them first
     builder.progress.stage(f"{report.slug}: rendering {len(result.charts)} chart(s)")
@@ -234,19 +236,21 @@ def _write_manifest(
     folder: Path,
     result: ReportResult,
     runs: list[Report],
+    facts: dict[str, RunFacts],
     matched: dict[tuple[str, str, str], int],
     snapshot: list[str],
 ) -> Provenance:
-    """`manifest.json`: how the report was made (spec and inputs by sha256, queries, kinds,
-    the command that rebuilds it); what the page's section shows of it."""
+    """`manifest.json`: how the report was made (spec and inputs by sha256 and records,
+    the fetch, queries and who applied their filters, kinds, the command that rebuilds
+    it); what the page's section shows of it."""
     report = result.report
-    inputs = {run.run: source_files(run) for run in runs}
+    inputs = {run.run: source_files(run, facts[run.run].records_read) for run in runs}
     rebuild = rebuild_command(report, result, snapshot)
     spec = describe("spec", report.path)
-    document = manifest(result, runs, spec, inputs, matched, rebuild)
+    document = manifest(result, runs, spec, inputs, facts, matched, rebuild)
     write_text(folder / MANIFEST, manifest_text(document))
     unique = tuple(dict.fromkeys(f for files in inputs.values() for f in files))
-    return provenance(result, spec, unique, rebuild)
+    return provenance(result, document, spec, unique, runs, facts)
 
 
 def _write_snapshot(
@@ -257,7 +261,7 @@ def _write_snapshot(
     data = runs_data[0][1]
     if len(runs_data) > 1 or data.snapshot is None:
         return []
-    return write_snapshot(folder / "data", data.snapshot, result.report, result.as_of)
+    return write_snapshot(folder / "data", data.snapshot, result.report, result.as_of, data.fetch)
 
 
 def write_text(path: Path, text: str) -> None:

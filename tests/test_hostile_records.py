@@ -963,6 +963,9 @@ def test_live_records_get_the_same_notes(tmp_path: Path) -> None:
         def fetch_all(self, label: str, kind: str, params: Any) -> list[dict[str, Any]]:
             return {"events": records * 2, "batch-jobs": [batch_job(1, 4, 0, 10)]}[kind]
 
+        def server_version(self) -> tuple[str | None, str]:
+            return None, "the stand-in reports none"
+
     data = balsam._fetch(load_report(path), Needs(), Client(), 0)  # type: ignore[arg-type]
     assert data.warnings == [
         "http://balsam (all): 2 duplicate event records dropped (the same id and content as an "

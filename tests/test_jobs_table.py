@@ -331,6 +331,9 @@ class _FakeClient:
     def fetch_all(self, what: str, path: str, params: object) -> list[dict[str, Any]]:
         return self.records.get(path, [])
 
+    def server_version(self) -> tuple[str | None, str]:
+        return None, "the stand-in reports none"
+
 
 def test_the_live_source_reads_job_details_when_needed(tmp_path: Path) -> None:
     from reportgen.source.balsam import _fetch

@@ -7,16 +7,23 @@ source and from files saved independently (plain requests, no filters) must agre
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 
 from reportgen.build import build_site
+from reportgen.cli import main
 from reportgen.errors import SourceError
 from reportgen.source import load_report_data
 from reportgen.spec import load_report
@@ -183,14 +190,17 @@ def test_the_token_never_appears_in_output(
     run = run_cli(specs["live"], tmp_path / "site", {})
     assert run.returncode == 0, run.stderr
     assert server.token not in run.stdout + run.stderr
+    checked = set()
     for path in (tmp_path / "site").rglob("*"):
         if path.is_file():
             raw = path.read_bytes()
             if path.suffix == ".gz":
-                import gzip
-
                 raw = gzip.decompress(raw)
             assert server.token.encode() not in raw, path
+            checked.add(str(path.relative_to(tmp_path / "site")))
+    snapshot = {f"data/{name}" for name in ("experiment.yaml", "events.json.gz", "jobs.json.gz")}
+    report = {"manifest.json", "index.html", *snapshot}
+    assert {f"experiment/{name}" for name in report} <= checked
 
 
 def test_environment_overrides_the_client_file(
@@ -284,3 +294,121 @@ def test_small_pages_lose_and_duplicate_nothing(specs: dict[str, Path]) -> None:
     for name in whole.events:
         assert paged.events[name].id.tolist() == whole.events[name].id.tolist()
     assert json.dumps(sorted(paged.notes)) != "[]"
+
+
+TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+
+
+def utc(text: str) -> datetime:
+    assert TIME.fullmatch(text), text
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def server_count(server: Server, path: str, params: list[tuple[str, str]]) -> int:
+    """How many records the server holds for these parameters (`limit=0`: the count only)."""
+    answer = server.session().get(
+        f"{server.api_root}{path}", params=[*params, ("limit", "0")], timeout=60
+    )
+    assert answer.status_code == 200, answer.text
+    count: int = answer.json()["count"]
+    return count
+
+
+def live_manifest(site: Path) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((site / "experiment" / "manifest.json").read_text())
+    return document
+
+
+def test_a_live_manifest_says_how_the_records_were_fetched(
+    server: Server, specs: dict[str, Path], tmp_path: Path
+) -> None:
+    before = datetime.now(UTC)
+    build_site([specs["live"]], tmp_path / "site")
+    after = datetime.now(UTC)
+    text = (tmp_path / "site" / "experiment" / "manifest.json").read_text()
+    assert server.token not in text
+    (run,) = json.loads(text)["runs"]
+    balsam = run["source"]["balsam"]
+    assert balsam["api_root"] == server.api_root
+    assert before <= utc(balsam["started"]) <= utc(balsam["ended"]) <= after
+    # the version the server reports, asked for by the test itself
+    openapi = server.session().get(f"{server.api_root}/openapi.json", timeout=60).json()
+    assert balsam["server_version"] == openapi["info"]["version"]
+    assert "GET /openapi.json" in balsam["server_version_origin"]
+    # every record set: as many records as the server counts for what was sent
+    sets = balsam["record_sets"]
+    for record_set in sets:
+        params = parse_qsl(record_set["params"])
+        assert record_set["records"] == server_count(server, record_set["path"], params)
+    by_query = {(s["kind"], s["query"]): s["records"] for s in sets}
+    # ... and for a few queries, the filters the test itself knows the server applies
+    assert by_query["events", "alpha"] == server_count(
+        server, "/events/", [("tags", "experiment:alpha")]
+    )
+    assert by_query["events", "by_batch"] == server_count(server, "/events/", [])
+    assert by_query["events", "by_scheduler"] == by_query["events", "alpha"]
+    assert by_query["events", "beta_running"] == server_count(
+        server, "/events/", [("tags", "experiment:beta"), ("to_state", "RUNNING")]
+    )
+    assert by_query["batch_jobs", "alpha"] == server_count(
+        server, "/batch-jobs/", [("filter_tags", "experiment:alpha")]
+    )
+    assert by_query["jobs", ""] == server_count(server, "/jobs/", [])  # no tag all queries share
+    scheduler_sets = [s["params"] for s in sets if s["kind"] == "batch_jobs" and not s["query"]]
+    assert scheduler_sets == ["scheduler_id=4101004", "scheduler_id=4102002"]
+    queries = {(q["kind"], q["name"]): q for q in run["queries"]}
+    assert len(queries) == len(run["queries"]) == 20
+    for (kind, name), query in queries.items():
+        assert query["fetched"] == by_query[kind, name]
+        assert {**query["server_applied"], **query["reportgen_applied"]} == query["filters"]
+    split = {
+        name: (
+            queries["events", name]["server_applied"],
+            queries["events", name]["reportgen_applied"],
+        )
+        for name in ("alpha", "by_batch", "by_scheduler", "restarts")
+    }
+    assert split == {
+        "alpha": ({"tags": {"experiment": "alpha"}}, {}),
+        "by_batch": ({}, {"batch_job_id": 2}),
+        "by_scheduler": ({"tags": {"experiment": "alpha"}}, {"scheduler_id": 4101004}),
+        "restarts": ({"from_state": "RESTART_READY", "to_state": "RUNNING"}, {}),
+    }
+    one = queries["batch_jobs", "one"]
+    assert (one["server_applied"], one["reportgen_applied"]) == ({"scheduler_id": 4102003}, {})
+    page = (tmp_path / "site" / "experiment" / "index.html").read_text()
+    made = page[page.index('<section class="provenance">') :].split("</section>")[0]
+    assert f"from <code>{server.api_root}</code>" in made
+    assert f"server version: {balsam['server_version']} (" in made
+    assert "<td><code>scheduler_id=4101004</code></td>" in made  # applied by reportgen
+    assert f'<td class="num">{by_query["events", "by_batch"]:,}</td>' in made
+
+
+def test_a_live_reports_rebuild_command_gives_identical_csvs_offline(
+    server: Server, specs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_site([specs["live"]], tmp_path / "live")
+    folder = tmp_path / "live" / "experiment"
+    first = live_manifest(tmp_path / "live")
+    command = shlex.split(first["rebuild"], comments=True)
+    assert command == ["reportgen", "build", "data/experiment.yaml"]
+    assert first["rebuild"].endswith("# in this report's folder")
+    monkeypatch.chdir(folder)
+    assert main([*command[1:], "--out", str(tmp_path / "again"), "--quiet", "--no-cache"]) == 0
+    csvs = sorted(folder.glob("*.csv"))
+    assert len(csvs) == 11
+    for csv in csvs:
+        assert csv.read_bytes() == (tmp_path / "again" / "experiment" / csv.name).read_bytes()
+    (run,) = live_manifest(tmp_path / "again")["runs"]
+    # the same facts about the fetch, from the snapshot's spec
+    assert run["source"]["fetched"] == first["runs"][0]["source"]["balsam"]
+    for entry in run["source"]["files"]:
+        page = json.loads(gzip.decompress((folder / "data" / entry["path"]).read_bytes()))
+        assert entry["records"] == len(page["results"]) == page["count"]
+    assert all(q["server_applied"] == {} for q in run["queries"])
+    assert all(q["reportgen_applied"] == q["filters"] for q in run["queries"])
+    assert [q["matched"] for q in run["queries"]] == [
+        q["matched"] for q in first["runs"][0]["queries"]
+    ]
+    page = (tmp_path / "again" / "experiment" / "index.html").read_text()
+    assert f"the records fetched from <code>{server.api_root}</code>" in page

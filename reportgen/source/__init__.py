@@ -72,8 +72,24 @@ def _load_files(
     read = [p.name for p in (files.events, files.jobs, files.batch_jobs) if p is not None]
     notes = [f"Saved API responses: {', '.join(read)}"]
     return ReportData(
-        events=events, batch_jobs=batch_jobs, jobs=jobs, notes=notes, warnings=warnings
+        events=events,
+        batch_jobs=batch_jobs,
+        jobs=jobs,
+        notes=notes,
+        warnings=warnings,
+        records_read=_records_read(all_events, jobs, all_batch_jobs),
     )
+
+
+def _records_read(
+    events: EventTable | None, jobs: JobTable | None, batch_jobs: BatchJobTable | None
+) -> dict[str, int]:
+    """Each file's records as its reader counted them: those kept and the identical
+    repeats it dropped (any other bad record stops the build)."""
+    tables = (("events", events), ("jobs", jobs), ("batch_jobs", batch_jobs))
+    return {
+        role: len(table) + table.duplicates_dropped for role, table in tables if table is not None
+    }
 
 
 def _read_files(

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from reportgen.source.files import Record
 from reportgen.source.tables import BatchJobTable, EventTable, JobTable
+from reportgen.spec.model import Fetched
 
 
 @dataclass(frozen=True)
@@ -53,3 +54,9 @@ class ReportData:
     snapshot: Snapshot | None = None
     warnings: list[str] = field(default_factory=list)
     """What the records could not answer, shown on the page (e.g. events of unknown jobs)."""
+    records_read: dict[str, int] = field(default_factory=dict)
+    """A files source's records per file read, by its key (`events`, `jobs`, `batch_jobs`):
+    every record the file holds, identical repeats included (a file no query or kind
+    needed is not read, and not here)."""
+    fetch: Fetched | None = None
+    """How a live source fetched the records (None for files)."""

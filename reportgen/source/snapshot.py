@@ -17,7 +17,8 @@ import yaml
 
 from reportgen.source.data import Snapshot
 from reportgen.source.files import Record
-from reportgen.spec.model import Report
+from reportgen.spec.fetched import fetched_fields
+from reportgen.spec.model import Fetched, Report
 from reportgen.times import format_micros
 
 FILES = {"events": "events.json.gz", "jobs": "jobs.json.gz", "batch_jobs": "batchjobs.json.gz"}
@@ -61,21 +62,27 @@ def write_records_gz(path: Path, records: Iterable[Record], jsonl: bool = False)
     return writer.count
 
 
-def write_snapshot(folder: Path, snapshot: Snapshot, report: Report, as_of: int) -> list[str]:
-    """Write the records and a files-source spec; return the file names written."""
+def write_snapshot(
+    folder: Path, snapshot: Snapshot, report: Report, as_of: int, fetched: Fetched | None
+) -> list[str]:
+    """Write the records and a files-source spec (saying how they were `fetched`); return
+    the file names written."""
     folder.mkdir(parents=True, exist_ok=True)
     names = []
     for kind, name in FILES.items():
         write_records_gz(folder / name, getattr(snapshot, kind))
         names.append(name)
     spec_name = f"{report.slug}.yaml"
-    (folder / spec_name).write_text(_offline_spec(report, as_of), encoding="utf-8")
+    (folder / spec_name).write_text(_offline_spec(report, as_of, fetched), encoding="utf-8")
     return [*names, spec_name]
 
 
-def _offline_spec(report: Report, as_of: int) -> str:
+def _offline_spec(report: Report, as_of: int, fetched: Fetched | None) -> str:
     spec: dict[str, Any] = yaml.safe_load(report.spec_text)
-    spec["source"] = {"files": dict(FILES)}
+    files: dict[str, Any] = dict(FILES)
+    if fetched is not None:
+        files["fetched"] = fetched_fields(fetched)
+    spec["source"] = {"files": files}
     spec["as_of"] = format_micros(as_of)
     header = (
         f"# Snapshot of {report.path.name}: rebuild offline with\n"

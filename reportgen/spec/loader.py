@@ -17,6 +17,8 @@ from reportgen.spec.model import (
     BatchJobQuery,
     Chart,
     EventQuery,
+    Fetched,
+    FetchedSet,
     FilesSource,
     Report,
     RunsByTag,
@@ -273,7 +275,8 @@ def _source(folder: Path, raw: dict[str, Any]) -> Source:
             **{
                 k: (folder / files[k]).resolve() if files[k] else None
                 for k in ("events", "jobs", "batch_jobs")
-            }
+            },
+            fetched=_fetched(files["fetched"]) if files["fetched"] else None,
         )
     config = balsam["client_config"]
     return BalsamSource(
@@ -282,6 +285,22 @@ def _source(folder: Path, raw: dict[str, Any]) -> Source:
         page_size=balsam["page_size"],
         snapshots=balsam["snapshots"],
         retry_backoff_s=balsam["retry_backoff_s"],
+    )
+
+
+def _fetched(raw: dict[str, Any]) -> Fetched:
+    """A snapshot's record of its live fetch (see `source/snapshot.py`)."""
+    sets = tuple(
+        FetchedSet(s["kind"], s["query"], s["path"], s["params"], s["records"])
+        for s in raw["record_sets"]
+    )
+    return Fetched(
+        raw["api_root"],
+        raw["server_version"],
+        raw["server_version_origin"],
+        raw["started"],
+        raw["ended"],
+        sets,
     )
 
 

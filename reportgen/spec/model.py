@@ -88,6 +88,41 @@ class Chart:
     figure: FigureOptions = DEFAULT_FIGURE
 
 
+FetchedKind = Literal["events", "batch_jobs", "jobs"]
+
+
+@dataclass(frozen=True)
+class FetchedSet:
+    """One set of records a live build fetched (every page of one request)."""
+
+    kind: FetchedKind
+    query: str
+    """The query it answered; "" for the jobs and the batch jobs (by scheduler id) that
+    reportgen fetches to apply filters itself."""
+    path: str
+    """The API path, like `/events/`."""
+    params: str
+    """The query string sent, without `limit` and `offset`; each parameter is the filter of
+    the same name (but `ordering`), so these are the filters the server applied."""
+    records: int
+    """The records the server returned (every page, de-duplicated by id)."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """How a live build fetched its records: kept in a snapshot's spec, so a rebuild from the
+    snapshot tells the same facts about the fetch. Never a token."""
+
+    api_root: str
+    server_version: str | None
+    """The version the server reported, None when it reported none."""
+    server_version_origin: str
+    """Where that version came from, or why there is none."""
+    started: datetime
+    ended: datetime
+    sets: tuple[FetchedSet, ...]
+
+
 @dataclass(frozen=True)
 class FilesSource:
     """Saved API responses; each path is absolute (resolved against the spec's folder)."""
@@ -95,6 +130,8 @@ class FilesSource:
     events: Path | None
     jobs: Path | None
     batch_jobs: Path | None
+    fetched: Fetched | None = None
+    """How the files were fetched, when they are a live build's snapshot."""
 
 
 @dataclass(frozen=True)

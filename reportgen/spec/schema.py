@@ -35,6 +35,46 @@ _ids = OneOrMany(Integer(minimum=1, expected="a positive integer"), "an id or a 
 _job_state = Choice(JOB_STATES)
 _path = Text("a file path")
 
+FETCHED_SET = Fields(
+    {
+        "kind": Key(Choice(("events", "batch_jobs", "jobs")), "What the records are."),
+        "query": Key(
+            Text(),
+            "The query they answered; empty for the jobs and the batch jobs (by scheduler id) "
+            "reportgen fetched to apply filters itself.",
+        ),
+        "path": Key(Text(), "The API path, like `/events/`."),
+        "params": Key(
+            Text(),
+            "The query string sent (without `limit` and `offset`): each parameter is the "
+            "filter of the same name that the server applied, but `ordering`.",
+        ),
+        "records": Key(
+            Integer(0, expected="a count of 0 or more"),
+            "The records the server returned (every page, de-duplicated by id).",
+        ),
+    },
+    "a mapping of kind, query, path, params, records",
+)
+
+FETCHED = Fields(
+    {
+        "api_root": Key(HttpUrl(), "The server the records were fetched from."),
+        "server_version": Key(
+            Text(),
+            "The version the server reported (Balsam's API declares one in "
+            "`GET /openapi.json`, `info.version`).",
+            None,
+            "it reported none",
+        ),
+        "server_version_origin": Key(Text(), "Where that version came from, or why none."),
+        "started": Key(Timestamp(), "When the fetch started (UTC)."),
+        "ended": Key(Timestamp(), "When its last record set arrived (UTC)."),
+        "record_sets": Key(ListOf(FETCHED_SET), "Each record set fetched, in fetch order."),
+    },
+    "a mapping of api_root, server_version, server_version_origin, started, ended, record_sets",
+)
+
 FILES_SOURCE = Fields(
     {
         "events": Key(_path, "EventLog records (`/events/` responses).", None, "none"),
@@ -52,8 +92,16 @@ FILES_SOURCE = Fields(
             None,
             "none",
         ),
+        "fetched": Key(
+            FETCHED,
+            "How the files were fetched from a live server: reportgen writes it into a "
+            "snapshot's spec (`<report>/data/<report>.yaml`), and the rebuilt report's "
+            "manifest and page repeat it as given. Not needed in specs of your own.",
+            None,
+            "none",
+        ),
     },
-    "a mapping of events, jobs, batch_jobs to file paths",
+    "a mapping of events, jobs, batch_jobs (file paths) and fetched",
 )
 
 BALSAM_SOURCE = Fields(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from reportgen.source.balsam.client import BalsamClient, PageProgress
 from reportgen.source.balsam.credentials import resolve_credentials
 from reportgen.source.balsam.params import (
+    Params,
     batch_job_params,
     common_tags,
     event_params,
@@ -23,7 +25,7 @@ from reportgen.source.files import Record
 from reportgen.source.filters import select_events
 from reportgen.source.notes import record_notes
 from reportgen.source.tables import BatchJobTable, EventTable, JobTable
-from reportgen.spec.model import BalsamSource, EventQuery, Report
+from reportgen.spec.model import BalsamSource, EventQuery, Fetched, FetchedKind, FetchedSet, Report
 from reportgen.times import to_micros
 
 __all__ = ["BalsamClient", "load_live_data"]
@@ -42,36 +44,49 @@ def load_live_data(
         client.close()
 
 
+class _Fetcher:
+    """The client's `fetch_all`, noting each record set it hands out (see `FetchedSet`)."""
+
+    def __init__(self, client: BalsamClient) -> None:
+        self.client = client
+        self.sets: list[FetchedSet] = []
+
+    def __call__(
+        self, kind: FetchedKind, query: str, what: str, path: str, params: Params
+    ) -> list[Record]:
+        records = self.client.fetch_all(what, path, params)
+        sent = urlencode(params, safe=":")
+        self.sets.append(FetchedSet(kind, query, f"/{path}/", sent, len(records)))
+        return records
+
+
 def _fetch(report: Report, needs: Needs, client: BalsamClient, fetched_at: int) -> ReportData:
     """Batch jobs, events, jobs; then the tables, with the filters the server can't apply."""
     api = report.source
     assert isinstance(api, BalsamSource)
     queries = list(report.event_queries.values())
-    batch_records, batch_tables = _fetch_batch_jobs(report, client)
+    fetch = _Fetcher(client)
+    batch_records, batch_tables = _fetch_batch_jobs(report, client, fetch)
     fetched = {
-        q.name: client.fetch_all(f"events '{q.name}'", "events", event_params(q)) for q in queries
+        q.name: fetch("events", q.name, f"events '{q.name}'", "events", event_params(q))
+        for q in queries
     }
     job_records: list[Record] = []
     jobs = None
     if needs.job_records or needs.job_details or any(q.needs_jobs for q in queries):
-        job_records = client.fetch_all("jobs", "jobs", job_params(common_tags(queries)))
+        job_records = fetch("jobs", "", "jobs", "jobs", job_params(common_tags(queries)))
         jobs = jobs_from_records(
             job_records,
             _where(client, "jobs"),
             {k for q in queries for k, _ in q.tags},
             needs.job_details,
         )
+    ended = datetime.now(UTC)
+    version = client.server_version()
     all_batch_jobs = batch_jobs_from_records(
         list(batch_records.values()), _where(client, "batch jobs")
     )
-    data_keys = {key for q in queries for key, _ in q.data}
-    event_tables, raw_events = {}, {}
-    for query in queries:
-        records, where = fetched[query.name], _where(client, query.name)
-        table = events_from_records(records, where, data_keys, needs.event_details)
-        raw_events[query.name] = table
-        # batch_job_id and scheduler_id are applied here (see params.py), the rest again
-        event_tables[query.name] = select_events(table, query, jobs, all_batch_jobs)
+    event_tables, raw_events = _event_tables(client, queries, fetched, needs, jobs, all_batch_jobs)
     snapshot = None
     if api.snapshots:
         events = {r["id"]: r for records in fetched.values() for r in records}
@@ -88,7 +103,42 @@ def _fetch(report: Report, needs: Needs, client: BalsamClient, fetched_at: int) 
         warnings=_read_notes(client, raw_events, jobs, all_batch_jobs),
         fetched_at=fetched_at,
         snapshot=snapshot,
+        fetch=Fetched(
+            public_url(client.credentials.api_root),
+            *version,
+            datetime.fromtimestamp(0, UTC) + timedelta(microseconds=fetched_at),
+            ended,
+            tuple(fetch.sets),
+        ),
     )
+
+
+def _event_tables(
+    client: BalsamClient,
+    queries: list[EventQuery],
+    fetched: dict[str, list[Record]],
+    needs: Needs,
+    jobs: JobTable | None,
+    batch_jobs: BatchJobTable,
+) -> tuple[dict[str, EventTable], dict[str, EventTable]]:
+    """Each event query's table (every filter applied), and the tables as fetched."""
+    data_keys = {key for q in queries for key, _ in q.data}
+    event_tables, raw_events = {}, {}
+    for query in queries:
+        records, where = fetched[query.name], _where(client, query.name)
+        table = events_from_records(records, where, data_keys, needs.event_details)
+        raw_events[query.name] = table
+        # batch_job_id and scheduler_id are applied here (see params.py), the rest again
+        event_tables[query.name] = select_events(table, query, jobs, batch_jobs)
+    return event_tables, raw_events
+
+
+def public_url(url: str) -> str:
+    """The URL without any user name or password in it (a credential, like the token)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def _read_notes(
@@ -111,21 +161,24 @@ def _read_notes(
 
 
 def _fetch_batch_jobs(
-    report: Report, client: BalsamClient
+    report: Report, client: BalsamClient, fetch: _Fetcher
 ) -> tuple[dict[int, Record], dict[str, BatchJobTable]]:
     """Each batch-job query's table, and every batch job fetched (with those that resolve
     the event queries' scheduler ids) by id."""
     by_id: dict[int, Record] = {}
     tables = {}
     for name, query in report.batch_job_queries.items():
-        records = client.fetch_all(f"batch jobs '{name}'", "batch-jobs", batch_job_params(query))
+        what = f"batch jobs '{name}'"
+        records = fetch("batch_jobs", name, what, "batch-jobs", batch_job_params(query))
         by_id.update((r["id"], r) for r in records)
         tables[name] = batch_jobs_from_records(records, _where(client, name))
     scheduler_ids = {
         q.scheduler_id for q in report.event_queries.values() if q.scheduler_id is not None
     }
     for scheduler_id in sorted(scheduler_ids):
-        records = client.fetch_all(
+        records = fetch(
+            "batch_jobs",
+            "",
             f"batch jobs with scheduler id {scheduler_id}",
             "batch-jobs",
             [("scheduler_id", str(scheduler_id))],

@@ -114,13 +114,35 @@ class BalsamClient:
             "runs); build again when it is quieter, or set as_of and a timestamp_before"
         )
 
-    def get_json(self, path: str, params: Params) -> dict[str, Any]:
-        """One GET with retries; a page `{count, results}` checked for shape."""
-        url = f"{self.credentials.api_root}/{path.strip('/')}/"
+    def server_version(self) -> tuple[str | None, str]:
+        """The version the server reports, and where it came from; (None, why) if none.
+
+        Balsam's server (FastAPI) reports one only in its OpenAPI document: `info.version`
+        of `GET /openapi.json`, the version its API declares (Balsam 0.7.0a24 says 0.1.0),
+        not the release installed. Any failure to read it means none: the records are in.
+        """
+        try:
+            document = self.get_json("openapi.json", [], page=False)
+        except SourceError as exc:
+            return None, f"the server reported none ({exc})"
+        info = document.get("info")
+        version = info.get("version") if isinstance(info, dict) else None
+        if not isinstance(version, str) or not version.strip():
+            return None, "the server reported none (GET /openapi.json has no info.version)"
+        assert isinstance(info, dict)
+        title = info.get("title")
+        named = f" of {title!r}" if isinstance(title, str) else ""
+        return version, f"GET /openapi.json: info.version{named}, the version its API declares"
+
+    def get_json(self, path: str, params: Params, page: bool = True) -> dict[str, Any]:
+        """One GET with retries; a page `{count, results}` checked for shape (else, with
+        `page=False`, any JSON object at the path as given, without a trailing slash)."""
+        tail = f"{path.strip('/')}/" if page else path.strip("/")
+        url = f"{self.credentials.api_root}/{tail}"
         attempts = self.credentials.retry_count + 1
         for attempt in range(attempts):
             try:
-                return self._try_once(url, path, params)
+                return self._try_once(url, path, params, page)
             except _Transient as failure:
                 if attempt == attempts - 1:
                     raise SourceError(
@@ -131,7 +153,7 @@ class BalsamClient:
                 self.sleep(failure.delay if failure.delay is not None else self._backoff(attempt))
         raise AssertionError("unreachable")
 
-    def _try_once(self, url: str, path: str, params: Params) -> dict[str, Any]:
+    def _try_once(self, url: str, path: str, params: Params, page: bool) -> dict[str, Any]:
         self.requests_made += 1
         timeout = (self.credentials.connect_timeout, self.credentials.read_timeout)
         try:
@@ -146,7 +168,7 @@ class BalsamClient:
             raise _Transient(f"the answer broke off ({type(exc).__name__})") from None
         status = response.status_code
         if status == 200:
-            return _checked_page(response)
+            return _checked_page(response) if page else _checked_object(response)
         if status == 401:
             raise SourceError(self._auth_problem(response))
         if status in RETRY_STATUSES:
@@ -209,6 +231,16 @@ def _checked_page(response: requests.Response) -> dict[str, Any]:
     ):
         raise _Transient("an answer that is not a page of records")
     return page
+
+
+def _checked_object(response: requests.Response) -> dict[str, Any]:
+    try:
+        document = response.json()
+    except ValueError:
+        raise _Transient("a truncated or malformed JSON answer") from None
+    if not isinstance(document, dict):
+        raise _Transient("an answer that is not a JSON object")
+    return document
 
 
 def _retry_after(response: requests.Response) -> float | None:
