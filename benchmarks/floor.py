@@ -11,7 +11,8 @@ import time
 
 import msgspec
 
-from reportgen.source.fast import _Event, _page_type
+from reportgen.source.fast import _page_type
+from reportgen.source.structs import Event as _Event
 
 started = time.perf_counter()
 with open(sys.argv[1], "rb") as compressed:

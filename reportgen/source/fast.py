@@ -1,13 +1,12 @@
 """Saved API files straight into columns with msgspec: no dict per event, bounded memory.
 
-msgspec decodes each record into a small typed struct holding only the fields reportgen uses
-(a GC-untracked object, about 5x cheaper than a dict), and the structs of one chunk become
-NumPy columns before the next chunk is read (`chunks.py` cuts files into chunks). The
-structs declare the bounds of `rules.py` (ids, node and packing counts) and the times are
-checked by their bytes (`timestamps.py`); any record msgspec rejects, or a chunk whose
-times fail, sends that chunk through the plain, record-by-record reader of `columns.py`
-(see `decode.py`), whose error names the record exactly: both readers word errors alike.
-Both end with `duplicates.drop_duplicates`.
+msgspec decodes each record into a small typed struct (`structs.py`, which declares the
+bounds of `rules.py`), and the structs of one chunk become NumPy columns before the next
+chunk is read (`chunks.py` cuts files into chunks). The times are checked by their bytes
+(`timestamps.py`); any record msgspec rejects, or a chunk whose times fail, sends that chunk
+through the plain, record-by-record reader of `columns.py` (see `decode.py`), whose error
+names the record exactly: both readers word errors alike. Both end with
+`duplicates.drop_duplicates`.
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ from reportgen.source.chunks import Chunk, NotRecordBoundaries, file_chunks
 from reportgen.source.decode import Reader, Recheck, decode_chunk, page_type
 from reportgen.source.duplicates import drop_duplicates
 from reportgen.source.files import read_records
-from reportgen.source.rules import Id, NodeCount, PackingCount
+from reportgen.source.structs import DetailedEvent, DetailedJob, Event, Job
 from reportgen.source.tables import (
     DETAILED_STATE,
     NO_ID,
@@ -49,57 +48,6 @@ WORKERS = min(2, os.cpu_count() or 1)
 PARALLEL_MIN_BYTES = 2 << 20
 """Smaller files are read in this process: starting workers costs more than it saves."""
 T = TypeVar("T")
-
-
-class _Data(msgspec.Struct, gc=False):
-    num_nodes: NodeCount | None = None
-
-
-class _Event(msgspec.Struct, gc=False):
-    id: Id
-    job_id: Id
-    timestamp: str
-    from_state: str
-    to_state: str
-    data: _Data | None = None
-
-
-class _DetailedData(msgspec.Struct, gc=False):
-    num_nodes: NodeCount | None = None
-    returncode: Any = None
-    error: Any = None
-    message: Any = None
-
-
-class _DetailedEvent(msgspec.Struct, gc=False):
-    """An event with the `data` keys the failures kind reads: a separate shape, so a build
-    without it decodes no more than it did."""
-
-    id: Id
-    job_id: Id
-    timestamp: str
-    from_state: str
-    to_state: str
-    data: _DetailedData | None = None
-
-
-class _Job(msgspec.Struct, gc=False):
-    id: Id
-    num_nodes: NodeCount
-    batch_job_id: Id | None
-    node_packing_count: PackingCount | None = None
-    tags: dict[str, str] | None = None
-
-
-class _DetailedJob(msgspec.Struct, gc=False):
-    """A job with the fields the job table shows: a separate shape, like `_DetailedEvent`."""
-
-    id: Id
-    num_nodes: NodeCount
-    batch_job_id: Id | None
-    node_packing_count: PackingCount | None = None
-    tags: dict[str, str] | None = None
-    workdir: str | None = None
 
 
 _page_type = page_type  # (benchmarks/floor.py decodes pages with it)
@@ -134,7 +82,7 @@ def read_event_table(
         reader = Reader(
             path,
             "events",
-            _DetailedEvent if details else _Event,
+            DetailedEvent if details else Event,
             lambda rows, start: _event_columns(rows, states, details),
             lambda records: columns.events_from_records(records, path, set()),
         )
@@ -292,16 +240,16 @@ def _records_to_columns(kind: str, chunk: bytes, row: type[Any]) -> tuple[Any, .
         return None
     rows, pages, whole = decoded
     try:
-        arrays = _event_columns(rows, states, row is _DetailedEvent)
+        arrays = _event_columns(rows, states, row is DetailedEvent)
     except Recheck:
         return None
     return (*arrays, tuple(states), pages, whole)
 
 
 def _event_columns(
-    rows: list[_Event] | list[_DetailedEvent], states: dict[str, int], details: bool = False
+    rows: list[Event] | list[DetailedEvent], states: dict[str, int], details: bool = False
 ) -> tuple[np.ndarray, ...]:
-    """The first six EventTable columns; with `details` (rows are `_DetailedEvent`s), then
+    """The first six EventTable columns; with `details` (rows are `DetailedEvent`s), then
     the four of EventDetails."""
     count = len(rows)
     stamps = parse_all(list(map(attrgetter("timestamp"), rows)))
@@ -323,7 +271,7 @@ def _event_columns(
     )
 
 
-def _detail_columns(rows: list[_DetailedEvent]) -> tuple[np.ndarray, ...]:
+def _detail_columns(rows: list[DetailedEvent]) -> tuple[np.ndarray, ...]:
     """EventDetails' columns for the rows leaving DETAILED_STATE, positions in the chunk."""
     positions = [i for i, r in enumerate(rows) if r.from_state == DETAILED_STATE]
     datas = [rows[i].data for i in positions]
@@ -364,7 +312,7 @@ def read_job_table(
         reader = Reader(
             path,
             "jobs",
-            _DetailedJob if details else _Job,
+            DetailedJob if details else Job,
             lambda rows, start: _job_columns(rows, tag_keys, details),
             lambda records: columns.jobs_from_records(records, path, tag_keys, details),
         )
@@ -398,7 +346,7 @@ def _joined_details(parts: list[tuple[Any, ...]]) -> JobDetails:
 
 
 def _job_columns(
-    rows: list[_Job] | list[_DetailedJob], tag_keys: set[str], details: bool = False
+    rows: list[Job] | list[DetailedJob], tag_keys: set[str], details: bool = False
 ) -> tuple[Any, ...]:
     tags = {}
     for key in tag_keys:
@@ -421,7 +369,7 @@ def _job_columns(
     )
 
 
-def _job_details(rows: list[_DetailedJob]) -> tuple[JobDetails]:
+def _job_details(rows: list[DetailedJob]) -> tuple[JobDetails]:
     return (columns.job_details([r.tags for r in rows], [r.workdir for r in rows]),)
 
 
