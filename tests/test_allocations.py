@@ -590,3 +590,20 @@ def test_thin_lanes_are_drawn_plainly_with_each_allocations_mean_use() -> None:
     use = next(v for k, v in spec["datasets"].items() if k.endswith("-use"))
     # the mean over the bar: a quarter of the time at all nodes, so a quarter of the bar
     assert len(use) == 1 and use[0]["y2"] - use[0]["y"] == pytest.approx(0.8 / 4)
+
+
+def test_a_bar_still_open_is_drawn_dashed_and_an_ended_one_solid(tmp_path: Path) -> None:
+    """The key promises a dashed outline for a running allocation: counted in the SVG that
+    Vega draws from the page's spec (a rect drops a strokeDash channel, so it must be a mark
+    property of the open bars' own layer)."""
+    import vl_convert
+
+    build_site([project(tmp_path, BATCHES)], tmp_path / "site")
+    page = (tmp_path / "site/spec/index.html").read_text()
+    (text,) = re.findall(r'<script type="application/json" id="spec-alloc">(.*?)</script>', page)
+    spec = json.loads(text)
+    (bars,) = [v for k, v in spec["datasets"].items() if k.endswith("-bars")]
+    open_bars = sum(1 for bar in bars if bar["allocation"] == "open at the as-of time")
+    assert open_bars == 2  # batch jobs 2 (running) and 4 (ending after the as-of time)
+    svg = vl_convert.vegalite_to_svg(spec)
+    assert svg.count('stroke-dasharray="4,2"') == open_bars

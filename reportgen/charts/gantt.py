@@ -175,11 +175,6 @@ def _bar_layers(run: Lanes, name: str, c: _Channels, interactive: bool, dense: b
     use is drawn over it, solid otherwise; thin lanes have no outlines."""
     spans = {"x": c.x, "x2": alt.X2("x2"), "y": c.y, "y2": alt.Y2("y2")}
     tooltip = [alt.Tooltip(f"{key}:N", title=title) for key, title in run.tooltip_titles]
-    dash = alt.StrokeDash(
-        "allocation:N",
-        scale=alt.Scale(domain=[lanes.ENDED, lanes.OPEN], range=[[1, 0], [4, 2]]),
-        legend=None,
-    )
     ghost = alt.Chart(alt.NamedData(name=f"{name}-ghosts")).encode(**spans)
     bars = alt.Chart(alt.NamedData(name=f"{name}-bars")).encode(**spans)
     # pale colours are blended with white here, not drawn translucent: 10^4 translucent
@@ -189,10 +184,15 @@ def _bar_layers(run: Lanes, name: str, c: _Channels, interactive: bool, dense: b
     extra = {"tooltip": tooltip} if interactive else {}
     if dense:
         return [bars.mark_rect().encode(**bar_paint, **extra), ghost.mark_rect().encode(fill=paint)]
+    # a rect takes no strokeDash channel (Vega-Lite drops it): the open bars are their own layer
+    outline: dict[str, Any] = {"stroke": "#222222", "strokeWidth": 1.2}
     return [
-        bars.mark_rect(stroke="#222222", strokeWidth=1.2).encode(
-            **bar_paint, strokeDash=dash, **extra
-        ),
+        bars.transform_filter(alt.datum.allocation == lanes.ENDED)
+        .mark_rect(**outline)
+        .encode(**bar_paint, **extra),
+        bars.transform_filter(alt.datum.allocation == lanes.OPEN)
+        .mark_rect(**outline, strokeDash=[4, 2])
+        .encode(**bar_paint, **extra),
         ghost.mark_rect(strokeWidth=1, strokeDash=[2, 2]).encode(fill=paint, stroke=c.stroke),
     ]
 
