@@ -10,7 +10,6 @@ import numpy as np
 
 from reportgen.limits import InputLimits
 from reportgen.progress import QUIET, Progress
-from reportgen.source.balsam import load_live_data
 from reportgen.source.columns import batch_jobs_from_records
 from reportgen.source.data import Needs, ReportData, Snapshot
 from reportgen.source.fast import read_event_table, read_job_table
@@ -48,6 +47,9 @@ def load_report_data(
     `reads` shares the files read between the runs of one report (and says what reading
     accepts: its `limits`)."""
     if isinstance(report.source, BalsamSource):
+        # requests and urllib3 (~0.1 s) only for a live source: not for files, nor `validate`
+        from reportgen.source.balsam import load_live_data
+
         return load_live_data(report, report.source, needs, progress.records)
     return _load_files(report, report.source, needs, progress, reads or Reads())
 
