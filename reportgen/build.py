@@ -51,6 +51,7 @@ from reportgen.site.provenance import (
     source_files,
 )
 from reportgen.source import Reads, ReportData, load_report_data
+from reportgen.source.digest import FileDigests
 from reportgen.source.runs import expand_runs
 from reportgen.source.snapshot import write_snapshot
 from reportgen.spec import load_reports
@@ -144,7 +145,8 @@ def build_report(builder: Builder, report: Report, folder: Path) -> ReportResult
         for name, table in tables.items()
     }
     facts = {run.run: RunFacts(data.records_read, data.fetch) for run, data in runs_data}
-    made = _write_manifest(folder, result, runs, facts, matched, snapshot)
+    digests = builder.build_cache.digests
+    made = _write_manifest(folder, result, runs, facts, matched, snapshot, digests)
     notes = _source_notes(runs_data)
     del runs_data  # the record tables are not needed for drawing: free them first
     builder.progress.stage(f"{report.slug}: rendering {len(result.charts)} chart(s)")
@@ -239,14 +241,15 @@ def _write_manifest(
     facts: dict[str, RunFacts],
     matched: dict[tuple[str, str, str], int],
     snapshot: list[str],
+    digests: FileDigests,
 ) -> Provenance:
     """`manifest.json`: how the report was made (spec and inputs by sha256 and records,
     the fetch, queries and who applied their filters, kinds, the command that rebuilds
     it); what the page's section shows of it."""
     report = result.report
-    inputs = {run.run: source_files(run, facts[run.run].records_read) for run in runs}
+    inputs = {run.run: source_files(run, facts[run.run].records_read, digests) for run in runs}
     rebuild = rebuild_command(report, result, snapshot)
-    spec = describe("spec", report.path)
+    spec = describe("spec", report.path, digests)
     document = manifest(result, runs, spec, inputs, facts, matched, rebuild)
     write_text(folder / MANIFEST, manifest_text(document))
     unique = tuple(dict.fromkeys(f for files in inputs.values() for f in files))

@@ -33,7 +33,7 @@ from reportgen.limits import STRICT, InputLimits
 from reportgen.needs import report_needs
 from reportgen.places import user_cache_folder
 from reportgen.source import Needs, ReportData
-from reportgen.source.files import open_input
+from reportgen.source.digest import FileDigests
 from reportgen.spec.model import FilesSource, Report
 
 FORMAT = 2
@@ -59,8 +59,14 @@ class BuildCache:
     Data read under other `limits` is not reused: a file once read as allowed-partial, or
     under a higher size limit, is checked again."""
 
-    def __init__(self, folder: Path | None, limits: InputLimits = STRICT) -> None:
+    def __init__(
+        self,
+        folder: Path | None,
+        limits: InputLimits = STRICT,
+        digests: FileDigests | None = None,
+    ) -> None:
         self.limits = limits
+        self.digests = digests or FileDigests()
         self.warnings: list[str] = []
         self.folder = folder if folder is None else self._usable(folder)
         self.data_hits = 0
@@ -133,7 +139,8 @@ class BuildCache:
         for path in (report.source.events, report.source.jobs, report.source.batch_jobs):
             if path is not None:
                 try:
-                    parts.append(_file_hash(path))
+                    # the file by its path and contents (the sha256 the manifest shows)
+                    parts.append(f"{path}\0{self.digests.of(path)[1]}")
                 except (OSError, SourceError):
                     return None  # the loader reports it
         return entry_key(*parts)
@@ -178,11 +185,3 @@ class BuildCache:
                 f"could not write the build cache {path} ({exc.strerror}); the next build "
                 "reads the data again (--no-cache turns the cache off)"
             )
-
-
-def _file_hash(path: Path) -> str:
-    digest = hashlib.blake2b(str(path).encode() + b"\0")
-    with open_input(path, "input") as stream:  # never a FIFO or a device
-        while block := stream.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()

@@ -11,7 +11,6 @@ that rebuilds it. Never a token: a live source is named by its `api_root` only.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import shlex
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from urllib.parse import parse_qsl
 
 from reportgen import __version__
 from reportgen.compute import ReportResult
+from reportgen.source.digest import FileDigests
 from reportgen.spec.fetched import fetched_fields
 from reportgen.spec.model import (
     BalsamSource,
@@ -271,18 +271,15 @@ def _file(found: InputFile, spec_folder: Path) -> dict[str, Any]:
     return entry
 
 
-def describe(role: str, path: Path) -> InputFile:
-    """A file's size and sha256 (I/O: reads it once more, a few MB for 10^6 events)."""
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as stream:
-        while block := stream.read(1 << 20):
-            digest.update(block)
-            size += len(block)
-    return InputFile(role, path, size, digest.hexdigest())
+def describe(role: str, path: Path, digests: FileDigests) -> InputFile:
+    """A file's size and sha256 (read once per build: the build cache keys by the same)."""
+    size, sha256 = digests.of(path)
+    return InputFile(role, path, size, sha256)
 
 
-def source_files(report: Report, records_read: dict[str, int]) -> tuple[InputFile, ...]:
+def source_files(
+    report: Report, records_read: dict[str, int], digests: FileDigests
+) -> tuple[InputFile, ...]:
     """The files a files-source run names, with the records read from each (none for a
     live source)."""
     source = report.source
@@ -290,7 +287,7 @@ def source_files(report: Report, records_read: dict[str, int]) -> tuple[InputFil
         return ()
     roles = (("events", source.events), ("jobs", source.jobs), ("batch_jobs", source.batch_jobs))
     return tuple(
-        dataclasses.replace(describe(role, path), records=records_read.get(role))
+        dataclasses.replace(describe(role, path, digests), records=records_read.get(role))
         for role, path in roles
         if path is not None
     )
