@@ -33,11 +33,13 @@ class CardGroup:
 
 def headline_cards(headline: Headline, summary: Summary) -> tuple[Card, ...]:
     """The cards, in reading order: jobs, then utilization and node-hours, then time."""
+    return (*_job_cards(headline, summary), *_node_cards(headline, summary), *_time_cards(headline))
+
+
+def _job_cards(headline: Headline, summary: Summary) -> list[Card]:
     events = f"event query '{summary.events}'" if summary.events else "no event query"
-    held = f"batch-job query '{summary.batch_jobs}'" if summary.batch_jobs else ""
-    available = headline.node_hours_available
     jobs = headline.jobs
-    cards = [
+    return [
         Card(
             "jobs",
             "Jobs",
@@ -65,6 +67,12 @@ def headline_cards(headline: Headline, summary: Summary) -> tuple[Card, ...]:
             "Jobs in any other state at the as-of time (waiting, running, or to be retried).",
             _share(headline.jobs_in_progress, jobs),
         ),
+    ]
+
+
+def _node_cards(headline: Headline, summary: Summary) -> list[Card]:
+    held = f"batch-job query '{summary.batch_jobs}'" if summary.batch_jobs else ""
+    return [
         Card(
             "peak_utilization",
             "Peak utilization",
@@ -82,7 +90,7 @@ def headline_cards(headline: Headline, summary: Summary) -> tuple[Card, ...]:
         Card(
             "node_hours_available",
             "Node-hours available",
-            _hours(available),
+            _hours(headline.node_hours_available),
             f"Nodes held by the batch jobs of {held} integrated over the report's window."
             if held
             else "No batch-job query: nothing to integrate.",
@@ -106,6 +114,11 @@ def headline_cards(headline: Headline, summary: Summary) -> tuple[Card, ...]:
             "-" if headline.efficiency is None else f"{100 * headline.efficiency:.1f}%",
             "Useful node-hours over available node-hours.",
         ),
+    ]
+
+
+def _time_cards(headline: Headline) -> list[Card]:
+    return [
         Card(
             "makespan",
             "Makespan",
@@ -120,7 +133,6 @@ def headline_cards(headline: Headline, summary: Summary) -> tuple[Card, ...]:
             unit="jobs/h",
         ),
     ]
-    return tuple(cards)
 
 
 def time_span(headline: Headline) -> str:

@@ -87,14 +87,7 @@ def _fetch(report: Report, needs: Needs, client: BalsamClient, fetched_at: int) 
         list(batch_records.values()), _where(client, "batch jobs")
     )
     event_tables, raw_events = _event_tables(client, queries, fetched, needs, jobs, all_batch_jobs)
-    snapshot = None
-    if api.snapshots:
-        events = {r["id"]: r for records in fetched.values() for r in records}
-        snapshot = Snapshot(
-            events=[events[i] for i in sorted(events)],
-            jobs=job_records,
-            batch_jobs=[batch_records[i] for i in sorted(batch_records)],
-        )
+    snapshot = _snapshot(fetched, job_records, batch_records) if api.snapshots else None
     return ReportData(
         events=event_tables,
         batch_jobs=batch_tables,
@@ -110,6 +103,18 @@ def _fetch(report: Report, needs: Needs, client: BalsamClient, fetched_at: int) 
             ended,
             tuple(fetch.sets),
         ),
+    )
+
+
+def _snapshot(
+    fetched: dict[str, list[Record]], jobs: list[Record], batch_jobs: dict[int, Record]
+) -> Snapshot:
+    """Every record fetched, once each, by id (a record several queries fetched is one)."""
+    events = {r["id"]: r for records in fetched.values() for r in records}
+    return Snapshot(
+        events=[events[i] for i in sorted(events)],
+        jobs=jobs,
+        batch_jobs=[batch_jobs[i] for i in sorted(batch_jobs)],
     )
 
 
