@@ -270,3 +270,16 @@ def test_figure_errors_name_file_line_key_value_and_expectation(
     with pytest.raises(SpecError) as caught:
         load_report(spec_with(tmp_path, figure))
     assert caught.value.problems == [expected]
+
+
+def test_the_manifest_says_how_each_chart_s_images_are_sized(tmp_path: Path) -> None:
+    import json
+
+    folder = built(tmp_path, "figure: {preset: column, dpi: 600, font: serif}")
+    (chart,) = json.loads((folder / "manifest.json").read_text())["charts"]
+    images = chart["images"]
+    assert images["formats"] == ["png", "svg", "pdf"]
+    figure = images["figure"]
+    # the column preset: 3.42 in wide (1026 px at 300 dpi, the figure)
+    assert figure["preset"] == "column" and figure["width_in"] == 3.42
+    assert figure["dpi"] == 600 and figure["font"] == "serif"

@@ -133,7 +133,19 @@ def manifest(
         "spec": _file(spec, Path()),
         "runs": runs,
         "charts": [
-            {"id": c.id, "type": c.type, "title": c.title, "options": _plain(c.options)}
+            {
+                "id": c.id,
+                "type": c.type,
+                "title": c.title,
+                "options": _plain(c.options),
+                # what sizes and letters its image files (`figure:`, resolved)
+                "images": {
+                    "formats": list(c.formats),
+                    "width_px": c.width,
+                    "height_px": c.height,
+                    "figure": _plain(c.figure),
+                },
+            }
             for c in report.charts
         ],
         "summary": _plain(report.summary),
