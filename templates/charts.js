@@ -81,7 +81,8 @@
     this.width = available;
     var theme = printing ? "light" : window.reportgenTheme ? window.reportgenTheme() : "light";
     if (this.view) this.view.finalize();
-    return window.vegaEmbed(element, themed(spec, theme), options).then(function (result) {
+    var embedding = merged(options, { tooltip: { theme: theme === "dark" ? "dark" : "light" } });
+    return window.vegaEmbed(element, themed(spec, theme), embedding).then(function (result) {
       self.view = result.view;
       var menu = element.querySelector(".vega-actions summary, details > summary");
       if (menu) menu.setAttribute("aria-label", "Export this chart as an image");
