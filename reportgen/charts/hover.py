@@ -32,11 +32,6 @@ from reportgen.charts.timeaxis import axis_positions, time_labels
 from reportgen.source.tables import Floats, Ints
 from reportgen.spec.model import TimeAxis
 
-HINT = (
-    "Point at the chart for the values in effect there; drag to pan and scroll to zoom"
-    " the time axis; double-click to reset it."
-)
-
 
 @dataclass(frozen=True)
 class Track:
@@ -205,6 +200,7 @@ def hover_layers(
             tooltip=[alt.Tooltip(t["field"], type="nominal", title=t["title"]) for t in tooltip],
         )
         .add_params(hover, zoom)
+        .properties(name=param_name("view", dataset))  # Altair's own names count views
     )
     rule = base.mark_rule(color=ink, strokeWidth=1).encode(x=x).transform_filter(hover)
     return [bands, rule]
