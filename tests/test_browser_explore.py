@@ -91,16 +91,16 @@ def test_midway_between_two_changes_the_tooltip_shows_the_step_in_effect(
     assert {k: found.get(k) for k in expected} == expected
     minutes = (before - start) / 60e6
     assert found["Elapsed"] == f"{minutes:,.2f} min"
-    assert found["Time (UTC)"].startswith(rows_time(rows, before))
+    assert found["Time (UTC)"] == rows_time(rows, before)
     rule = chart.locator("g.mark-rule line").last.bounding_box()
     assert abs(rule["x"] - to_pixel(minutes)) < 1.5  # at the change in effect, not the pointer
     assert "double-click to reset" in chart.locator("p.explore").text_content()
 
 
 def rows_time(rows: list[dict[str, str]], at: int) -> str:
-    """`2024-03-01 12:34:56` of the CSV's change at `at`."""
+    """`2024-03-01 12:34:56.789012 UTC` of the CSV's change at `at`."""
     stamp = next(r["timestamp"] for r in rows if micros(r["timestamp"]) == at)
-    return stamp[:19].replace("T", " ")
+    return stamp.replace("T", " ").replace("Z", " UTC")
 
 
 def test_the_x_axis_ends_at_the_as_of_time(browser: Any, demo_site: BuildResult) -> None:

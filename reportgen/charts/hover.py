@@ -118,8 +118,8 @@ def _clock_fields(
         inside = (instants >= window[0]) & (instants < window[1])
         suffix = "" if shared else f"_{index}"
         minutes = [f"{(t - window[0]) / 60e6:,.2f} min" for t in instants.tolist()]
-        utc = time_labels(instants, TimeAxis("utc"))
-        zone = time_labels(instants, axis) if axis.kind == "zone" else None
+        utc = time_labels(instants, TimeAxis("utc"), "us")
+        zone = time_labels(instants, axis, "us") if axis.kind == "zone" else None
         if shared or not elapsed:
             fields.append((f"elapsed{suffix}", _where(minutes, inside)))
         if shared or elapsed:
@@ -130,9 +130,9 @@ def _clock_fields(
         if elapsed:
             fields.insert(0, ("elapsed", [f"{k / 60e6:,.2f} min" for k in keys.tolist()]))
         else:
-            fields.insert(0, ("utc", time_labels(keys, TimeAxis("utc"))))
+            fields.insert(0, ("utc", time_labels(keys, TimeAxis("utc"), "us")))
             if axis.kind == "zone":
-                fields.insert(1, ("zone", time_labels(keys, axis)))
+                fields.insert(1, ("zone", time_labels(keys, axis, "us")))
     return fields
 
 
@@ -182,7 +182,9 @@ def hover_layers(
     dataset: str, x: alt.X, tooltip: list[dict[str, str]], ink: str = "#444444"
 ) -> list[Any]:
     """The invisible bands carrying the tooltip (and the x zoom, bound to the scales: drag
-    pans, the wheel zooms, a double-click resets), and the rule at the band under the pointer."""
+    pans, the wheel zooms, a double-click resets), and the rule at the band under the pointer.
+    Both are left out of the accessibility tree: the chart's label and its table say what
+    they would (thousands of unnamed bands would only bury it)."""
     hover = alt.selection_point(
         name=param_name("hover", dataset),
         on="pointerover",
@@ -193,7 +195,7 @@ def hover_layers(
     zoom = alt.selection_interval(name=param_name("zoom", dataset), encodings=["x"], bind="scales")
     base = alt.Chart(alt.NamedData(name=dataset))
     bands = (
-        base.mark_rect(opacity=0, color=ink)
+        base.mark_rect(opacity=0, color=ink, aria=False)
         .encode(
             x=x,
             x2=alt.X2("x2"),
@@ -202,5 +204,5 @@ def hover_layers(
         .add_params(hover, zoom)
         .properties(name=param_name("view", dataset))  # Altair's own names count views
     )
-    rule = base.mark_rule(color=ink, strokeWidth=1).encode(x=x).transform_filter(hover)
+    rule = base.mark_rule(color=ink, strokeWidth=1, aria=False).encode(x=x).transform_filter(hover)
     return [bands, rule]
