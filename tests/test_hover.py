@@ -59,12 +59,12 @@ def test_runs_overlaid_from_their_own_starts_by_hand() -> None:
     assert [(r["x"], r.get("v0"), r.get("v1")) for r in rows] == [
         (0.0, "0", "0"),
         (1.0, "3", "0"),
-        (2.0, None, "0"),
-        (3.0, None, "7"),
+        (2.0, "—", "0"),
+        (3.0, "—", "7"),
     ]
     assert rows[1]["utc_0"] == "2024-03-01 08:01:00.000000 UTC"
     assert rows[1]["utc_1"] == "2024-03-01 09:01:00.000000 UTC"
-    assert "utc_0" not in rows[2] and rows[2]["elapsed"] == "2.00 min"
+    assert rows[2]["utc_0"] == "—" and rows[2]["elapsed"] == "2.00 min"
     titles = [f["title"] for f in tooltip_fields([a, b], ELAPSED, ["n128", "n256"])]
     assert titles == ["Elapsed", "Time (UTC), n128", "Time (UTC), n256", "n128", "n256"]
 

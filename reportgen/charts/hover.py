@@ -32,6 +32,10 @@ from reportgen.charts.timeaxis import axis_positions, time_labels
 from reportgen.source.tables import Floats, Ints
 from reportgen.spec.model import TimeAxis
 
+OUTSIDE = "—"
+"""What a series' value (or its run's clock) reads outside its run's window: a run
+overlaid on a longer one has none after its as-of time (the tooltip lists every field)."""
+
 
 @dataclass(frozen=True)
 class Track:
@@ -50,7 +54,7 @@ def hover_rows(tracks: list[Track], axis: TimeAxis) -> list[dict[str, Any]]:
     """One row per interval between consecutive drawn changes of any track: `x`, `x2` (its
     ends on the x axis), its start's elapsed minutes and UTC time (per run when the runs'
     clocks differ on this axis), and each track's value in effect (`v0`, `v1`, ... in the
-    tracks' order; absent outside that track's window), with thousands separators."""
+    tracks' order; `OUTSIDE` outside that track's window), with thousands separators."""
     if not tracks:
         return []
     elapsed = axis.kind == "elapsed_minutes"
@@ -63,12 +67,10 @@ def hover_rows(tracks: list[Track], axis: TimeAxis) -> list[dict[str, Any]]:
     starts = keys[:-1]
     for name, texts in _clock_fields(starts, windows, axis):
         for row, text in zip(rows, texts, strict=True):
-            if text:
-                row[name] = text
+            row[name] = text or OUTSIDE
     for index, track in enumerate(tracks):
         for row, text in zip(rows, _values_in_effect(track, starts, elapsed), strict=True):
-            if text:
-                row[f"v{index}"] = text
+            row[f"v{index}"] = text or OUTSIDE
     return rows
 
 
