@@ -109,3 +109,33 @@ def test_the_x_axis_ends_at_the_as_of_time(browser: Any, demo_site: BuildResult)
     as_of = micros(page.locator("dl.facts time").nth(0).get_attribute("datetime"))
     label = page.locator("section#nodes g[aria-label^='X-axis']").get_attribute("aria-label")
     assert label.endswith(f"from 0 to {round((as_of - start) / 60e6):,}")
+
+
+FRAMES = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(0))))"
+
+
+def test_the_wheel_zooms_the_x_axis_only_and_a_double_click_resets_it(
+    browser: Any, demo_site: BuildResult
+) -> None:
+    """Seen in the pixels: zoomed, the plot differs but its y axis does not; reset, the
+    plot is as it was (the pointer is moved off the chart for each look)."""
+    page = open_page(browser, (demo_site.out_dir / "demo" / "index.html").as_uri(), width=1300)
+    chart = page.locator("section#throughput")
+    chart.scroll_into_view_if_needed()
+    plot = chart.locator("svg.marks")
+    y_labels = chart.locator("g[aria-label^='Y-axis'] g.role-axis-label text")
+    box = plot.bounding_box()
+    middle = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+    def look() -> tuple[bytes, list[str]]:
+        page.mouse.move(1, 1)  # off the chart: no rule, no tooltip
+        page.evaluate(FRAMES)  # Vega has redrawn after two animation frames
+        return plot.screenshot(), y_labels.all_text_contents()
+
+    before = look()
+    page.mouse.move(*middle)
+    page.mouse.wheel(0, -400)
+    zoomed = look()
+    assert zoomed[0] != before[0] and zoomed[1] == before[1]
+    page.mouse.dblclick(*middle)
+    assert look() == before
