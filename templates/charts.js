@@ -52,6 +52,29 @@
     return out;
   }
 
+  // Narrow cards (a phone): legends go below the plot in at most two columns, and long
+  // axis labels (the failure groups') are cut shorter, so a chart fits its card; the
+  // tooltip and the chart's table keep every label whole.
+  var NARROW = 600;
+  function narrowed(value, key) {
+    if (key === "datasets") return value;
+    if (Array.isArray(value)) return value.map(function (v) { return narrowed(v, ""); });
+    if (!value || typeof value !== "object") return value;
+    var out = {};
+    Object.keys(value).forEach(function (k) { out[k] = narrowed(value[k], k); });
+    if (key === "legend") {
+      out.orient = "bottom";
+      out.direction = "horizontal";
+      out.columns = Math.min(out.columns || 2, 2);
+      out.labelLimit = Math.min(out.labelLimit || 100, 100);
+    } else if (key === "axis" && typeof out.maxExtent === "number" && out.maxExtent > 100) {
+      out.labelLimit = 92;
+      out.minExtent = 100;
+      out.maxExtent = 100;
+    }
+    return out;
+  }
+
   function themed(spec, theme) {
     if (theme !== "dark") return spec;
     var out = inked(spec, "");
@@ -66,11 +89,14 @@
     this.view = null;
     this.width = 0;
     this.extra = null; // a scaled chart's width beyond its views' (axes, labels, legend)
+    this.narrow = false;
   }
 
   Chart.prototype.draw = function () {
     var self = this, element = this.element;
     var available = element.clientWidth;
+    if ((available < NARROW) !== this.narrow) this.extra = null; // its labels change width
+    this.narrow = available < NARROW;
     var spec = this.spec;
     var ratio = 1;
     if (this.meta.fit === "scale" && this.meta.width) {
@@ -79,9 +105,14 @@
       spec = scaled(spec, ratio);
     }
     this.width = available;
+    if (this.narrow) {
+      spec = narrowed(spec, "");
+      spec.config = merged(spec.config, { title: { limit: Math.max(120, available - 24) } });
+    }
     var theme = printing ? "light" : window.reportgenTheme ? window.reportgenTheme() : "light";
     if (this.view) this.view.finalize();
-    return window.vegaEmbed(element, themed(spec, theme), options).then(function (result) {
+    var embedding = merged(options, { tooltip: { theme: theme === "dark" ? "dark" : "light" } });
+    return window.vegaEmbed(element, themed(spec, theme), embedding).then(function (result) {
       self.view = result.view;
       var menu = element.querySelector(".vega-actions summary, details > summary");
       if (menu) menu.setAttribute("aria-label", "Export this chart as an image");
@@ -108,7 +139,9 @@
   function redrawScaled() { // container-sized charts follow on their own
     pending = null;
     charts.forEach(function (chart) {
-      if (chart.meta.fit === "scale" && chart.element.clientWidth !== chart.width) chart.draw();
+      var width = chart.element.clientWidth;
+      if ((chart.meta.fit === "scale" && width !== chart.width) || (width < NARROW) !== chart.narrow)
+        chart.draw();
     });
   }
   window.addEventListener("resize", function () {

@@ -607,3 +607,31 @@ def test_a_bar_still_open_is_drawn_dashed_and_an_ended_one_solid(tmp_path: Path)
     assert open_bars == 2  # batch jobs 2 (running) and 4 (ending after the as-of time)
     svg = vl_convert.vegalite_to_svg(spec)
     assert svg.count('stroke-dasharray="4,2"') == open_bars
+
+
+def test_the_page_reduces_each_allocations_use_for_the_page_columns() -> None:
+    """2,500 jobs run in turn in one 60 min allocation: 5,000 changes of its use, more than
+    an 800 px chart's columns keep. The page's chart fills its card, so it is reduced for
+    `PAGE_COLUMNS` as the other charts are: it keeps what a 1,600 px image keeps, and more
+    than the 800 px image."""
+    from reportgen.charts.reduce import PAGE_COLUMNS
+
+    records = [allocation(1, 2, 0, 60)]
+    jobs = [job(j, batch_job_id=1) for j in range(1, 2501)]
+    events = []
+    for j in range(1, 2501):
+        begin = (j - 1) * 60 / 2501 + 0.001
+        events.append(event(2 * j - 1, j, begin, "PREPROCESSED", "RUNNING", num_nodes=2))
+        events.append(event(2 * j, j, begin + 60 / 2501 / 2, "RUNNING", "RUN_DONE"))
+    result = compute([make_run(records, 60, events, jobs)], Options("b", "all"))
+    windows = (Window("", START, micros(60)),)
+    narrow = KINDS["allocations"].present(result, replace(view(), windows=windows))
+    wide_chart = replace(view().chart, width=PAGE_COLUMNS)
+    wide = KINDS["allocations"].present(result, View(wide_chart, view().axis, windows))
+    assert narrow.figure is not None and wide.figure is not None
+
+    def use(spec: dict[str, Any]) -> list[float]:
+        return [p["x"] for p in next(v for k, v in spec["datasets"].items() if k.endswith("-use"))]
+
+    assert use(narrow.figure.page) == use(wide.figure.image)
+    assert len(use(narrow.figure.image)) < len(use(narrow.figure.page)) < 5000 + 2

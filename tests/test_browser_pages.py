@@ -253,3 +253,31 @@ def test_every_charts_label_names_its_peak(browser: Any, demo_site: BuildResult)
     assert f"{float(costliest['node_hours']):,.1f} node-hours" in labels["failures"]
     held = nodes.split(" {unit}")[0]
     assert f"{held} nodes held" in labels["allocations"]
+
+
+def test_at_360_px_every_chart_fits_its_card_without_scrolling(
+    browser: Any, demo_site: BuildResult
+) -> None:
+    """Legends go below in two columns and long group labels are cut (the table has them
+    whole), so no chart scrolls inside its card; wide, the legends stay on top."""
+    url = (demo_site.out_dir / "demo" / "index.html").as_uri()
+    page = open_page(browser, url, width=360)
+    overflow = page.evaluate(
+        "[...document.querySelectorAll('.chart')].filter(c => c.scrollWidth > c.clientWidth + 1)"
+        ".map(c => [c.closest('section').id, c.scrollWidth, c.clientWidth])"
+    )
+    assert overflow == []
+    wide = open_page(browser, url, width=1300)
+    for found in (page, wide):
+        found.locator("section#ledger g.role-legend").first.wait_for(timeout=20_000)
+    legend_top = "section#ledger g.role-legend"
+    plot = "section#ledger g[aria-label^='X-axis']"
+    narrow_below = (
+        page.locator(legend_top).first.bounding_box()["y"]
+        > page.locator(plot).first.bounding_box()["y"]
+    )
+    wide_below = (
+        wide.locator(legend_top).first.bounding_box()["y"]
+        > wide.locator(plot).first.bounding_box()["y"]
+    )
+    assert narrow_below and not wide_below

@@ -109,6 +109,16 @@ def test_a_hand_computed_case_byte_for_byte(tmp_path: Path) -> None:
     grid = section(result).grid
     assert grid is not None
     assert [row[0] for row in grid.rows] == ["2", "1", "3"]
+    first, last = (
+        slow.HEADER.split(",").index("first_event"),
+        slow.HEADER.split(",").index("last_event"),
+    )
+    # times in prose on the page (to the second, as the rest of the page), ISO in the CSV
+    assert [(row[first], row[last]) for row in grid.rows] == [
+        ("2024-03-01 08:05:00 UTC", "2024-03-01 08:15:00 UTC"),
+        ("2024-03-01 08:00:00 UTC", "2024-03-01 08:47:00 UTC"),
+        ("2024-03-01 08:50:00 UTC", "2024-03-01 08:50:00 UTC"),
+    ]
     assert grid.count_text.startswith("All 3 jobs are in the page")
     assert result.warnings == (
         "1 jobs have events but no job record: their tags, num_nodes, node_packing_count, "

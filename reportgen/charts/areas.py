@@ -12,7 +12,7 @@ it names, is lowest and highest), so the bands still meet exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import altair as alt
@@ -20,9 +20,10 @@ import numpy as np
 
 from reportgen.analytics.steps import union_times
 from reportgen.charts.asof import as_of_dataset, as_of_layers
+from reportgen.charts.hover import Track, hover_layers, hover_rows, tooltip_fields
 from reportgen.charts.layers import CONFIG, AreaStack, StepLayer
 from reportgen.charts.reduce import column_extremes
-from reportgen.charts.steps import chart_points
+from reportgen.charts.steps import chart_points, drawn_steps, time_x
 from reportgen.charts.timeaxis import axis_positions, time_labels
 from reportgen.source.tables import Floats, Ints
 from reportgen.spec.model import Chart, TimeAxis
@@ -38,6 +39,8 @@ class AreaData:
     """Distinct change times over every stack."""
     drawn: int
     """Of those, the ones drawn."""
+    hover: dict[str, tuple[list[Track], tuple[float, float]]] = field(default_factory=dict)
+    """For the page: per stack (by its dataset), what its pointer explores and its x domain."""
 
     @property
     def reduced(self) -> bool:
@@ -58,10 +61,17 @@ def stack_levels(stack: AreaStack) -> tuple[Ints, Floats]:
 
 
 def area_data(
-    chart: Chart, stacks: list[AreaStack], axis: TimeAxis, start: int, as_of: int
+    chart: Chart,
+    stacks: list[AreaStack],
+    axis: TimeAxis,
+    start: int,
+    as_of: int,
+    explore: bool = False,
 ) -> AreaData:
-    """Each stack's bands at its kept instants, its line's points, and the as-of label."""
+    """Each stack's bands at its kept instants, its line's points, and the as-of label;
+    `explore` (the page) adds each stack's hover table of what is drawn."""
     datasets: dict[str, list[dict[str, Any]]] = {}
+    hover: dict[str, tuple[list[Track], tuple[float, float]]] = {}
     instants = drawn = 0
     for stack in stacks:
         window = stack.window or (start, as_of)
@@ -77,8 +87,47 @@ def area_data(
         if stack.line is not None:
             line = stack.line
             datasets[line.dataset] = chart_points(line, axis, *window, chart.width)
+        if explore:
+            tracks = _tracks(stack, times[keep], levels[:, keep], window, chart.width)
+            datasets[f"{stack.dataset}-hover"] = hover_rows(tracks, axis)
+            hover[stack.dataset] = (tracks, _domain(axis, window))
     datasets[f"{chart.id}-as-of"] = as_of_dataset(as_of, axis, start)
-    return AreaData(stacks, datasets, instants, drawn)
+    return AreaData(stacks, datasets, instants, drawn, hover)
+
+
+def _tracks(
+    stack: AreaStack, times: Ints, levels: Floats, window: tuple[int, int], columns: int
+) -> list[Track]:
+    """What the stack draws, as the hover table reads it: each band's level (its own value,
+    not its edge) at the kept instants, and the line's points."""
+    times, levels = _edged(times, levels, window)
+    tracks = [
+        Track(layer.label, times, level, layer.series.integral, window)
+        for layer, level in zip(stack.layers, levels, strict=True)
+    ]
+    if stack.line is not None:
+        line_times, values = drawn_steps(stack.line, *window, columns)
+        integral = stack.line.series.integral
+        tracks.append(Track(stack.line.label, line_times, values, integral, window))
+    return tracks
+
+
+def _domain(axis: TimeAxis, window: tuple[int, int]) -> tuple[float, float]:
+    """The x axis' span on the page: the window's start to its as-of time."""
+    low, high = axis_positions(np.array(window, dtype=np.int64), axis, window[0])
+    return low, high
+
+
+def _edged(times: Ints, levels: Floats, window: tuple[int, int]) -> tuple[Ints, Floats]:
+    """The kept instants and levels with 0 at the window's start and the last levels at
+    its as-of time."""
+    start, as_of = window
+    last = levels[:, -1:] if times.size else np.zeros((levels.shape[0], 1))
+    times = np.r_[start, times, as_of].astype(np.int64)
+    levels = np.hstack([np.zeros((levels.shape[0], 1)), levels, last])
+    if times.size > 2 and times[1] <= start:
+        times, levels = times[1:], levels[:, 1:]
+    return times, levels
 
 
 def band_points(
@@ -87,15 +136,10 @@ def band_points(
     """Rows `x, y, y2, value, time, series` per layer: 0 at the window's start, the kept
     instants, the last levels at its as-of time; a row repeating its layer's previous edges
     is left out (a step holds its value until the next row)."""
-    start, as_of = window
-    last = levels[:, -1:] if times.size else np.zeros((levels.shape[0], 1))
-    times = np.r_[start, times, as_of].astype(np.int64)
-    levels = np.hstack([np.zeros((levels.shape[0], 1)), levels, last])
-    if times.size > 2 and times[1] <= start:
-        times, levels = times[1:], levels[:, 1:]
+    times, levels = _edged(times, levels, window)
     uppers = np.cumsum(levels, axis=0)
     lowers = np.vstack([np.zeros((1, times.size)), uppers])[:-1]  # exactly the edge below
-    xs, labels = axis_positions(times, axis, start), time_labels(times, axis)
+    xs, labels = axis_positions(times, axis, window[0]), time_labels(times, axis)
     integral = all(layer.series.integral for layer in stack.layers)
     rows: list[dict[str, Any]] = []
     for layer, lower, upper, level in zip(stack.layers, lowers, uppers, levels, strict=True):
@@ -145,7 +189,15 @@ def area_panels(
 ) -> list[Any]:
     """One Altair layer chart per stack, sharing one colour scale (legend on top)."""
     return [
-        _panel(chart, stack, axis, series_color(data), y_title, tooltip) for stack in data.stacks
+        _panel(
+            chart,
+            stack,
+            axis,
+            series_color(data),
+            y_title,
+            data.hover.get(stack.dataset) if tooltip is not None else None,
+        )
+        for stack in data.stacks
     ]
 
 
@@ -198,14 +250,9 @@ def _panel(
     axis: TimeAxis,
     color: alt.Color,
     y_title: str,
-    tooltip: tuple[str, str] | None,
+    hover: tuple[list[Track], tuple[float, float]] | None,
 ) -> Any:
-    temporal = axis.kind != "elapsed_minutes"
-    x = alt.X(
-        "x:T" if temporal else "x:Q",
-        title=axis.label,
-        scale=alt.Scale(type="utc") if temporal else alt.Undefined,
-    )
+    x = time_x(axis, hover[1] if hover else None)
     bands = alt.Chart(alt.NamedData(name=stack.dataset)).encode(x=x, color=color)
     layers: list[Any] = [
         bands.mark_area(interpolate="step-after", strokeWidth=0).encode(
@@ -214,9 +261,10 @@ def _panel(
     ]
     if stack.line is not None:
         layers.append(_line(stack.line, x, color))
-    if tooltip is not None:
-        layers.append(_tooltips(bands, tooltip))
-    layers += as_of_layers(f"{chart.id}-as-of", x)
+    layers += as_of_layers(f"{chart.id}-as-of", x, hover is not None)
+    if hover is not None:
+        names = [track.label for track in hover[0]]  # as the legend names them
+        layers += hover_layers(f"{stack.dataset}-hover", x, tooltip_fields(hover[0], axis, names))
     titled = {"title": stack.title} if stack.title else {}
     panel: Any = alt.layer(*layers).properties(width=chart.width, height=chart.height, **titled)
     return panel
@@ -229,21 +277,3 @@ def _line(line: StepLayer, x: alt.X, color: alt.Color) -> alt.Chart:
         .encode(x=x, y="value:Q", color=color)
     )
     return drawn
-
-
-def _tooltips(bands: alt.Chart, titles: tuple[str, str]) -> alt.Chart:
-    """Invisible points mid-height in each band where it changes (not in empty bands)."""
-    points: alt.Chart = (
-        bands.mark_point(opacity=0, size=60)
-        .transform_filter("datum.value != 0")
-        .transform_calculate(middle="(datum.y + datum.y2) / 2")
-        .encode(
-            y="middle:Q",
-            tooltip=[
-                alt.Tooltip("series:N", title=titles[0]),
-                alt.Tooltip("time:N", title="Time"),
-                alt.Tooltip("value:Q", title=titles[1]),
-            ],
-        )
-    )
-    return points

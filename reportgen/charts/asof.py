@@ -22,12 +22,15 @@ def as_of_dataset(as_of: int, axis: TimeAxis, start: int) -> list[dict[str, Any]
     ]
 
 
-def as_of_layers(dataset: str, x: Any) -> list[Any]:
-    """The dashed rule and its label, drawn from the named `dataset` on the x channel `x`."""
+def as_of_layers(dataset: str, x: Any, explored: bool = False) -> list[Any]:
+    """The dashed rule and its label, drawn from the named `dataset` on the x channel `x`.
+    `explored`: the view's x scale is bound to a zoom, which clips its marks, so the label
+    (above the plot) is told not to be clipped, and the rule stays inside the plot."""
     rule = alt.Chart(alt.NamedData(name=dataset)).encode(x=x)
+    label: dict[str, Any] = {"clip": False} if explored else {}
     return [
         rule.mark_rule(strokeDash=[4, 3], color="#666666"),
         rule.mark_text(
-            align="right", baseline="bottom", dy=-3, fontSize=10, color="#444444"
+            align="right", baseline="bottom", dy=-3, fontSize=10, color="#444444", **label
         ).encode(text="label:N", y=alt.value(0)),
     ]

@@ -14,6 +14,7 @@ from reportgen.charts.asof import as_of_dataset, as_of_layers
 from reportgen.charts.lanes import Lanes
 from reportgen.charts.layers import CONFIG
 from reportgen.charts.palette import BLUE, GREEN, ORANGE, PURPLE, VERMILLION, grey, shade
+from reportgen.charts.reduce import PAGE_COLUMNS
 from reportgen.spec.model import Chart, TimeAxis
 
 STATE_COLORS = {
@@ -45,7 +46,8 @@ def gantt_spec(
     color = alt.Color("state:N", title="State", scale=scale, legend=legend)
     stroke = alt.Stroke("state:N", scale=scale, legend=None)
     single_title = "" if interactive or len(runs) > 1 else chart.title
-    shared = lanes.frame(runs, axis, chart.width)
+    columns = max(chart.width, PAGE_COLUMNS) if interactive else chart.width
+    shared = lanes.frame(runs, axis, chart.width, columns)
     charts = [
         _run_chart(
             chart,

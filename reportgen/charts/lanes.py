@@ -64,11 +64,19 @@ class Frame:
     first: int
     last: int
     width: int
+    columns: int = 0
+    """The pixel columns the use steps are reduced to (`width` if 0): the page's chart fills
+    its card, so it is reduced for `PAGE_COLUMNS` as the other charts are."""
 
     @property
     def px(self) -> float:
         """Pixels per microsecond."""
         return self.width / max(self.last - self.first, 1)
+
+    @property
+    def reduce_px(self) -> float:
+        """Reduction columns per microsecond."""
+        return (self.columns or self.width) / max(self.last - self.first, 1)
 
     def left(self, run: Lanes) -> int:
         """The time at the plot's left edge, on this run's timeline."""
@@ -81,12 +89,14 @@ class Frame:
         return axis_positions(np.array([self.left(run), self.right(run)]), axis, run.window[0])
 
 
-def frame(runs: list[Lanes], axis: TimeAxis, width: int) -> Frame:
+def frame(runs: list[Lanes], axis: TimeAxis, width: int, columns: int = 0) -> Frame:
     """From the earliest start to the latest as-of time or requested end (each run's own,
-    on an elapsed axis)."""
+    on an elapsed axis); `columns` as `Frame` says."""
     if axis.kind == "elapsed_minutes":
-        return Frame(True, 0, max(r.right_edge() - r.window[0] for r in runs), width)
-    return Frame(False, min(r.window[0] for r in runs), max(r.right_edge() for r in runs), width)
+        last = max(r.right_edge() - r.window[0] for r in runs)
+        return Frame(True, 0, last, width, columns)
+    first, last = min(r.window[0] for r in runs), max(r.right_edge() for r in runs)
+    return Frame(False, first, last, width, columns)
 
 
 def bars(run: Lanes, axis: TimeAxis, tooltips: bool, gap: int = 0) -> Points:
@@ -201,7 +211,7 @@ def use_steps(run: Lanes, axis: TimeAxis, frame: Frame) -> Points:
     standing for its nodes, clipped to the bar and reduced to its pixel columns."""
     assert run.use is not None
     bounds = np.searchsorted(run.use[0], np.arange(len(run.start) + 1))
-    px = frame.px
+    px = frame.reduce_px
     points: Points = []
     for i in range(len(run.start)):
         found = _inside(run, i, bounds)

@@ -9,6 +9,7 @@ saving included) and still drawn on a `utc` scale, so the labels read as wall-cl
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -52,10 +53,11 @@ def _offset(micros: int, info: ZoneInfo) -> int:
     return 0 if offset is None else int(offset.total_seconds() * 1_000_000)
 
 
-def time_labels(times: Ints, axis: TimeAxis) -> list[str]:
-    """Tooltip labels: the instant in the axis's zone (UTC for elapsed axes), to the second."""
+def time_labels(times: Ints, axis: TimeAxis, unit: Literal["ms", "us"] = "ms") -> list[str]:
+    """Tooltip labels: the instant in the axis's zone (UTC for elapsed axes), to the
+    millisecond (or `unit`: "us" for the microsecond)."""
     zone = axis.zone if axis.kind == "zone" else "UTC"
     shifted = times + zone_offsets(times, zone) if zone != "UTC" else times
-    stamps = np.datetime_as_string(shifted.astype("datetime64[us]"), unit="ms")
+    stamps = np.datetime_as_string(shifted.astype("datetime64[us]"), unit=unit)
     suffix = " UTC" if zone == "UTC" else f" {zone}"
     return [s.replace("T", " ") + suffix for s in stamps.tolist()]

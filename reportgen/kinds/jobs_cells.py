@@ -85,8 +85,8 @@ def cells(run: RunJobs, indexes: Ints, csv: bool) -> list[tuple[str, ...]]:
         _counts(records.num_nodes[indexes]),
         _counts(records.node_packing_count[indexes]),
         _integers(numbers.attempts[indexes]),
-        _times(numbers.first_event[indexes]),
-        _times(numbers.last_event[indexes]),
+        _times(numbers.first_event[indexes], csv),
+        _times(numbers.last_event[indexes], csv),
         _millionths(numbers.run_micros[indexes]),
         _millionths(run.node_millionths[indexes]),
         [names[o] if o >= 0 else "" for o in numbers.outcome[indexes].tolist()],
@@ -138,11 +138,15 @@ def _returncodes(codes: Floats) -> list[str]:
     return ["" if c != c else returncode_text(c) for c in codes.tolist()]
 
 
-def _times(micros: Ints) -> list[str]:
-    """`2024-03-01T12:00:00.123456Z`, every one at once."""
-    stamps = micros.astype("datetime64[us]")
-    texts: list[str] = np.datetime_as_string(stamps, unit="us", timezone="UTC").tolist()
-    return texts
+def _times(micros: Ints, csv: bool) -> list[str]:
+    """For the CSV `2024-03-01T12:00:00.123456Z`, for the page `2024-03-01 12:00:00 UTC`
+    (as `times.prose_time` writes times in prose), every one at once."""
+    if csv:
+        stamps = micros.astype("datetime64[us]")
+        texts: list[str] = np.datetime_as_string(stamps, unit="us", timezone="UTC").tolist()
+        return texts
+    seconds = (micros // 1_000_000).astype("datetime64[s]")
+    return [t.replace("T", " ") + " UTC" for t in np.datetime_as_string(seconds).tolist()]
 
 
 def jobs_csv_file(name: str, runs: Sequence[RunJobs], columns: tuple[str, ...]) -> DataFile:

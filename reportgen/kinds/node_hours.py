@@ -135,7 +135,7 @@ def present(result: LedgerResult, view: View) -> Section:
     ]
     start = min(w.start for w in view.windows)
     as_of = max(w.as_of for w in view.windows)
-    data = area_data(page_chart(chart), stacks, view.axis, start, as_of)
+    data = area_data(page_chart(chart), stacks, view.axis, start, as_of, True)
     exported = area_data(chart, stacks, view.axis, start, as_of)
     color, bars = series_color(data), _shares(result)
     shares_rows = share_rows(bars, {LABELS[c]: COLORS[c] for c in STACKED})

@@ -36,7 +36,10 @@ def steps_section(
 
     chart, window = view.chart, _rule_window(view)
     data = chart_data(chart, layers, view.axis, window.start, window.as_of)
-    shown = chart_data(page_chart(chart), layers, view.axis, window.start, window.as_of)
+    names = {(w.start, w.as_of): w.name for w in view.windows}
+    shown = chart_data(
+        page_chart(chart), layers, view.axis, window.start, window.as_of, True, names
+    )
     items = described_layers(layers, unit, window, view)
     figure = Figure(
         page=chart_spec(chart, shown, view.axis, y_title, interactive=True),

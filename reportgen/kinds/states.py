@@ -109,7 +109,7 @@ def present(result: Steps, view: View) -> Section:
     start = min(w.start for w in view.windows)
     as_of = max(w.as_of for w in view.windows)
     data = area_data(chart, stacks, view.axis, start, as_of)
-    shown = area_data(page_chart(chart), stacks, view.axis, start, as_of)
+    shown = area_data(page_chart(chart), stacks, view.axis, start, as_of, True)
     tooltip = ("State", "Jobs")
     items = [
         Described(s.name, s, "jobs", windows.get(r, (start, as_of)), r)

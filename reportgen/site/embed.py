@@ -37,3 +37,17 @@ def _widest(spec: dict[str, Any]) -> float:
     for key in ("vconcat", "hconcat", "concat", "layer"):
         widths += [_widest(part) for part in spec.get(key, ()) if isinstance(part, dict)]
     return max(widths, default=0.0)
+
+
+def explored(spec: dict[str, Any]) -> bool:
+    """Whether some view of `spec` zooms its x axis (`charts/hover.py`): the page then says
+    how to explore it under the chart."""
+    params = spec.get("params", ())
+    if any(isinstance(p, dict) and p.get("bind") == "scales" for p in params):
+        return True
+    return any(
+        explored(part)
+        for key in ("vconcat", "hconcat", "concat", "layer")
+        for part in spec.get(key, ())
+        if isinstance(part, dict)
+    )

@@ -12,7 +12,7 @@ from reportgen.compute import ReportResult
 from reportgen.kinds.base import Section
 from reportgen.kinds.results import Column, Grid, Rows
 from reportgen.site.cards import Card, CardGroup, headline_cards, time_span
-from reportgen.site.embed import page_spec
+from reportgen.site.embed import explored, page_spec
 from reportgen.site.markdown import markdown_html
 from reportgen.site.provenance import Provenance
 from reportgen.spec.model import BatchJobQuery, Chart, EventQuery, Report
@@ -78,6 +78,8 @@ class SectionView:
     """What the chart shows, in words from its data: its aria label."""
     summary: Rows | None = None
     """Its data alternative: a small table of what it draws."""
+    explore: bool = False
+    """Whether its time axis zooms and pans (the page says how under it)."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,7 @@ def section_view(chart: Chart, section: Section, guide: str = "") -> SectionView
         grid=None if section.grid is None else grid_view(section.grid),
         description=section.figure.description if section.figure else "",
         summary=section.figure.summary if section.figure else None,
+        explore=explored(section.figure.page) if section.figure else False,
     )
 
 
