@@ -78,3 +78,5 @@ class Kind:
     """How to read it: a short paragraph shown on the page under the chart's heading."""
     requires_jobs: bool = False
     """It cannot do without job records: a files source must list its jobs file."""
+    report_keys: tuple[str, ...] = ()
+    """Report-level settings its options take too (`steady_state`, `baseline`), by name."""
