@@ -68,3 +68,63 @@ def steady(
     if t1 == t2:
         return Slow(n, k1, k2, t1, t2, None)
     return Slow(n, k1, k2, t1, t2, held(batch_jobs, t1, t2))
+
+
+@dataclass(frozen=True)
+class SlowJob:
+    """A job that runs once on `nodes` nodes from `start` for `minutes`, then finishes (or,
+    `done` False, ends in RUN_ERROR and never finishes); times in minutes."""
+
+    id: int
+    nodes: int
+    start: float
+    minutes: float
+    done: bool = True
+
+
+def scaling_rows(
+    runs: list[tuple[str, list[SlowJob], list[tuple[int, float, float]]]],
+    lo: str,
+    hi: str,
+    baseline: str,
+) -> list[dict[str, Fraction | int | str | None]]:
+    """The scaling table per run (name, jobs, batch jobs): each run's window is its first
+    record to its latest (its as-of time), every job's events in it."""
+    found = []
+    for name, jobs, allocations in runs:
+        completions = [(10 * j.id + 3, j.start + j.minutes + 0.5) for j in jobs if j.done]
+        event_times = [j.start for j in jobs] + [j.start + j.minutes for j in jobs]
+        event_times += [t for _, t in completions]
+        record_times = event_times + [t for _, s, e in allocations for t in (s, e)]
+        start, as_of = Fraction(min(record_times)), Fraction(max(record_times))
+        state = steady(completions, allocations, lo, hi)
+        useful = sum((Fraction(j.nodes) * Fraction(j.minutes) for j in jobs if j.done), Fraction(0))
+        available = sum(
+            (n * (min(Fraction(e), as_of) - max(Fraction(s), start)) for n, s, e in allocations),
+            Fraction(0),
+        )
+        found.append(
+            {
+                "run": name,
+                "nodes": state.nodes,
+                "jobs_finished": len(completions),
+                "makespan_minutes": as_of - Fraction(min(event_times)),
+                "steady_jobs_per_minute": state.rate,
+                "steady_jobs_per_node_minute": state.per_node,
+                "efficiency": useful / available if available else None,
+            }
+        )
+    base = next(r for r in found if r["run"] == baseline)
+    for row in found:
+        rate, per_node = row["steady_jobs_per_minute"], row["steady_jobs_per_node_minute"]
+        base_rate, base_node = base["steady_jobs_per_minute"], base["steady_jobs_per_node_minute"]
+        row["speedup"] = _ratio(rate, base_rate)
+        ratio = _ratio(per_node, base_node)
+        row["delta_vs_baseline"] = None if ratio is None else ratio - 1
+    return found
+
+
+def _ratio(value: object, base: object) -> Fraction | None:
+    if isinstance(value, Fraction) and isinstance(base, Fraction) and base:
+        return value / base
+    return None

@@ -41,7 +41,8 @@ def test_a_spec_typo_exits_1_naming_file_line_and_key(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr == (
         f"error: run42.yaml:{line}: charts[0].type: expected one of throughput, utilization, "
-        "available_nodes, states, durations, node_hours, failures, jobs_table, allocations; "
+        "available_nodes, states, durations, node_hours, failures, jobs_table, allocations, "
+        "scaling; "
         "got 'thruput'\n"
     )
     assert "Traceback" not in result.stderr

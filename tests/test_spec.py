@@ -98,7 +98,8 @@ ERRORS = [
         ),
         "- {id: x, type: thruput}",
         "run42.yaml:12: charts[2].type: expected one of throughput, utilization, "
-        "available_nodes, states, durations, node_hours, failures, jobs_table, allocations; "
+        "available_nodes, states, durations, node_hours, failures, jobs_table, allocations, "
+        "scaling; "
         "got 'thruput'",
     ),
     (

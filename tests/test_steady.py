@@ -96,7 +96,7 @@ def test_too_few_completions_or_one_instant_is_no_steady_state() -> None:
         np.array([T0], np.int64), np.array([1], np.int64), Decimal("0.1"), Decimal("0.9"), held
     )
     assert not one.exists and one.jobs_per_minute is None
-    assert one.reason == "1 completions are too few: from 0.1 to 0.9 of them is the 1st to the 1st"
+    assert one.reason == "1 completion is too few: from 0.1 to 0.9 of them is the 1st to the 1st"
     same = steady_state(
         np.array([T0 + MINUTE] * 3, np.int64),
         np.array([3, 1, 2], np.int64),

@@ -72,8 +72,8 @@ def steady_state(
             n,
             k1,
             k2,
-            reason=f"{n:,} completions are too few: from {fraction_from} to {fraction_to} of "
-            f"them is the {_nth(k1)} to the {_nth(k2)}",
+            reason=f"{n:,} {'completion is' if n == 1 else 'completions are'} too few: "
+            f"from {fraction_from} to {fraction_to} of them is the {_nth(k1)} to the {_nth(k2)}",
         )
     order = np.lexsort((ids, times))
     t1, t2 = int(times[order[k1 - 1]]), int(times[order[k2 - 1]])

@@ -313,7 +313,9 @@ def _build(path: Path, raw: dict[str, Any], text: str, ctx: Context) -> Report:
     batch_queries = {
         n: BatchJobQuery(name=n, **_plain(q)) for n, q in queries["batch_jobs"].items()
     }
-    compared = {"steady_state": raw["steady_state"], "baseline": raw["baseline"]}
+    # as text in a chart's options: they are written to the manifest and key the cache
+    fractions = tuple(str(f) for f in raw["steady_state"])
+    compared = {"steady_state": fractions, "baseline": raw["baseline"]}
     charts = tuple(_chart(c, raw["figure"], compared) for c in raw["charts"])
     baseline_node = raw.get("__node__baseline")
     summary_raw = raw["summary"] or {"events": None, "batch_jobs": None}
