@@ -187,6 +187,8 @@ def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
 
 
 def _check_charts(raw: dict[str, Any], ctx: Context) -> None:
+    from reportgen.kinds import KINDS  # the kinds import the spec's checks
+
     charts = raw["charts"]
     if charts is INVALID:
         return
@@ -204,6 +206,9 @@ def _check_charts(raw: dict[str, Any], ctx: Context) -> None:
                 f"{path}.type",
                 f"a {chart['type']} chart needs source.files.jobs (the job records); add it",
             )
+        kind = KINDS.get(chart["type"]) if isinstance(chart["type"], str) else None
+        if kind is not None and kind.check_options is not None:
+            kind.check_options(chart, path, ctx)
         if chart["id"] is not INVALID:
             if chart["id"] in seen:
                 ctx.error(chart["__node__id"], f"{path}.id", "an id not used before", chart["id"])
