@@ -1,17 +1,20 @@
-"""Altair: the scaling chart. Jobs per node-minute above and efficiency below, against the
+"""Altair: the scaling chart (jobs per node-minute above and efficiency below, against the
 nodes on a log2 axis, one point per run in its colour, each panel with the baseline's value
-as the dashed ideal (flat: ideal scaling keeps it)."""
+as the dashed ideal: flat, as ideal scaling keeps it), and a throughput chart's ideal lines."""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
+import numpy as np
 
 from reportgen.charts.layers import CONFIG
 from reportgen.charts.palette import RUN_COLORS, grey
-from reportgen.spec.model import Chart
+from reportgen.charts.timeaxis import axis_positions
+from reportgen.spec.model import Chart, TimeAxis
 
 IDEAL_COLOR = grey(0.45)
 
@@ -115,3 +118,55 @@ def _panel(
 def _right() -> Any:
     """The panel's right edge, as a pixel expression."""
     return {"expr": "width"}
+
+
+@dataclass(frozen=True)
+class IdealLine:
+    """A straight line from (start, 0) to (as_of, top): a run's ideal throughput."""
+
+    label: str
+    color: str
+    start: int
+    as_of: int
+    top: float
+
+
+def with_ideal_lines(
+    spec: dict[str, Any], lines: list[IdealLine], axis: TimeAxis, chart_id: str
+) -> dict[str, Any]:
+    """A step chart's spec with a dashed straight line per ideal, each in the legend."""
+    if not lines:
+        return spec
+    spec = copy.deepcopy(spec)
+    x = next(layer["encoding"]["x"] for layer in spec["layer"] if "x" in layer.get("encoding", {}))
+    color = next(
+        layer["encoding"]["color"]
+        for layer in spec["layer"]
+        if "color" in layer.get("encoding", {})
+    )
+    scale = color["scale"]
+    domain = [*scale["domain"], *(line.label for line in lines)]
+    colors = [*scale["range"], *(line.color for line in lines)]
+    for layer in spec["layer"]:
+        if "color" in layer.get("encoding", {}):
+            layer["encoding"]["color"]["scale"] = {"domain": domain, "range": colors}
+            layer["encoding"]["color"]["legend"] = {"orient": "top"}
+    name = f"{chart_id}-ideal"
+    rows = []
+    for line in lines:
+        xs = axis_positions(np.array([line.start, line.as_of], dtype=np.int64), axis, line.start)
+        rows += [{"x": xs[0], "value": 0.0, "series": line.label}]
+        rows += [{"x": xs[1], "value": line.top, "series": line.label}]
+    ideal = {
+        "data": {"name": name},
+        "mark": {"type": "line", "strokeDash": [2, 3], "strokeWidth": 1.5, "clip": True},
+        "encoding": {
+            "x": x,
+            "y": {"field": "value", "type": "quantitative"},
+            "color": {**color, "scale": {"domain": domain, "range": colors}},
+            "detail": {"field": "series", "type": "nominal"},
+        },
+    }
+    spec["layer"].insert(0, ideal)
+    spec["datasets"] = {**spec["datasets"], name: rows}
+    return spec
