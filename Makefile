@@ -14,3 +14,4 @@ reference:
 
 demo-data:
 	python3 -m reportgen.demo --seed 1 --events 30000 --out report_specs/data
+	python3 -m reportgen.demo --seed 1 --scaling 32,64,128,256 --out report_specs/scaling-data

@@ -55,6 +55,7 @@ from reportgen.source.digest import FileDigests
 from reportgen.source.runs import expand_runs
 from reportgen.source.snapshot import write_snapshot
 from reportgen.spec import load_reports
+from reportgen.spec.comparison import check_found_baseline
 from reportgen.spec.model import FigureOptions, Report
 from reportgen.spec.runs import run_report
 
@@ -132,7 +133,9 @@ def build_site(
 def build_report(builder: Builder, report: Report, folder: Path) -> ReportResult:
     """One report into `folder`: gather (data, results, page model), then write its files."""
     reads = Reads(builder.limits)  # the runs of a report share its files: each is read once
-    runs = [run_report(report, run) for run in expand_runs(report, reads)]
+    expanded = expand_runs(report, reads)
+    check_found_baseline(report.baseline_where, report.baseline, expanded)
+    runs = [run_report(report, run) for run in expanded]
     runs_data = [(run, _load_data(run, builder, reads)) for run in runs]
     del reads
     result = _compute(report, runs_data, builder)

@@ -335,15 +335,37 @@ def main(argv: list[str] | None = None) -> int:
         help="output folder (default report_specs/data)",
     )
     parser.add_argument(
+        "--scaling",
+        type=_node_counts,
+        metavar="N,N,...",
+        help="instead, a scaling study: one run per node count, tagged scale_nodes "
+        "(see reportgen/demoscale.py), e.g. 32,64,128,256",
+    )
+    parser.add_argument(
         "--format",
         choices=["page", "jsonl"],
         default="page",
         help="one API page per file (default) or JSON Lines",
     )
     args = parser.parse_args(argv)
-    counts = generate(args.out, args.seed, args.events, jsonl=args.format == "jsonl")
+    if args.scaling:
+        from reportgen.demoscale import generate_scaling
+
+        counts = generate_scaling(args.out, args.seed, args.scaling)
+    else:
+        counts = generate(args.out, args.seed, args.events, jsonl=args.format == "jsonl")
     print(", ".join(f"{n} {k}" for k, n in counts.items()), f"written to {args.out}")
     return 0
+
+
+def _node_counts(text: str) -> list[int]:
+    try:
+        counts = [int(part) for part in text.split(",")]
+    except ValueError:
+        counts = []
+    if not counts or any(n < 1 for n in counts):
+        raise argparse.ArgumentTypeError(f"expected node counts like 32,64,128; got {text!r}")
+    return counts
 
 
 if __name__ == "__main__":

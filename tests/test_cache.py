@@ -230,10 +230,11 @@ def test_a_title_edit_reuses_the_series_and_a_series_edit_recomputes_it(
 @pytest.mark.parametrize("name", sorted(KINDS))
 def test_every_option_of_a_kind_is_part_of_its_cache_key(name: str) -> None:
     """A kind's results are keyed by its frozen options: every spec key it owns must be a
-    field of them (else a cached result could ignore it), and nothing else may be."""
+    field of them (else a cached result could ignore it), as must the report-level settings
+    it takes (`report_keys`), and nothing else may be."""
     kind = KINDS[name]
     fields = dataclasses.fields(kind.make_options)
-    assert {f.name for f in fields} == set(kind.options)
+    assert {f.name for f in fields} == set(kind.options) | set(kind.report_keys)
     assert kind.make_options.__dataclass_params__.frozen
     drawing = {"id", "type", "title", "width", "height", "formats", "options", "figure"}
     assert {f.name for f in dataclasses.fields(Chart)} == drawing

@@ -28,7 +28,7 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 def test_validate_the_demo() -> None:
     result = run("validate")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "1 spec(s) valid\n"
+    assert result.stdout == "2 spec(s) valid\n"  # the demo and the scaling study
 
 
 def test_a_spec_typo_exits_1_naming_file_line_and_key(tmp_path: Path) -> None:
@@ -41,7 +41,8 @@ def test_a_spec_typo_exits_1_naming_file_line_and_key(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr == (
         f"error: run42.yaml:{line}: charts[0].type: expected one of throughput, utilization, "
-        "available_nodes, states, durations, node_hours, failures, jobs_table, allocations; "
+        "available_nodes, states, durations, node_hours, failures, jobs_table, allocations, "
+        "scaling; "
         "got 'thruput'\n"
     )
     assert "Traceback" not in result.stderr

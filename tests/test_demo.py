@@ -103,3 +103,34 @@ def test_timestamps_are_shared_and_written_as_balsam_writes_them(demo: Any) -> N
     timeouts = {(e["job_id"], e["timestamp"]) for e in events if e["to_state"] == "RUN_TIMEOUT"}
     restarts = {(e["job_id"], e["timestamp"]) for e in events if e["to_state"] == "RESTART_READY"}
     assert timeouts and timeouts == restarts  # timeout and restart-ready at one instant
+
+
+def test_the_bundled_scaling_study_is_what_the_generator_writes(tmp_path: Path) -> None:
+    from reportgen.demoscale import generate_scaling
+
+    counts = generate_scaling(tmp_path, seed=1, node_counts=[32, 64, 128, 256])
+    assert counts == {"events": 5760, "jobs": 1440, "batch_jobs": 4}
+    bundled = ROOT / "report_specs" / "scaling-data"
+    for name in ("events.json.gz", "jobs.json.gz", "batchjobs.json.gz"):
+        assert (tmp_path / name).read_bytes() == (bundled / name).read_bytes(), name
+    assert sum(p.stat().st_size for p in bundled.iterdir()) < 200_000  # bundled data small
+
+
+def test_the_scaling_study_per_node_rates_differ(tmp_path: Path) -> None:
+    """The launcher starts one job at a time: at 256 nodes jobs wait for it, so a node
+    finishes fewer jobs per minute than at 32 (jobs per node-minute, first to last finish)."""
+    from reportgen.demoscale import generate_scaling
+
+    generate_scaling(tmp_path, seed=1, node_counts=[32, 256])
+    events = json.loads(gzip.decompress((tmp_path / "events.json.gz").read_bytes()))["results"]
+    jobs = json.loads(gzip.decompress((tmp_path / "jobs.json.gz").read_bytes()))["results"]
+    scale = {j["id"]: int(j["tags"]["scale_nodes"]) for j in jobs}
+    finishes: dict[int, list[str]] = defaultdict(list)
+    for e in events:
+        if e["to_state"] == "JOB_FINISHED":
+            finishes[scale[e["job_id"]]].append(e["timestamp"])
+    rates = {}
+    for nodes, times in finishes.items():
+        minutes = [int(t[11:13]) * 60 + int(t[14:16]) + float(t[17:]) / 60 for t in times]
+        rates[nodes] = (len(minutes) - 1) / (max(minutes) - min(minutes)) / nodes
+    assert rates[256] < 0.85 * rates[32]

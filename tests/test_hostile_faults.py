@@ -98,7 +98,8 @@ EARLY = (
             [],
             [
                 "warning: tiny.yaml:6: colour: unknown key (known keys: title, description, "
-                "source, as_of, time_axis, queries, runs, charts, figure, summary)"
+                "source, as_of, time_axis, queries, runs, baseline, steady_state, charts, "
+                "figure, summary)"
             ],
         ),
         (

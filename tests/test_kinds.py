@@ -146,7 +146,7 @@ def test_a_registered_kinds_options_are_checked_with_file_line_and_key(
     assert caught.value.problems == [
         "toy.yaml:8: charts[0].type: expected one of throughput, utilization, "
         "available_nodes, states, durations, node_hours, failures, jobs_table, allocations, "
-        "event_count; "
+        "scaling, event_count; "
         "got 'event_counts'"
     ]
 

@@ -83,6 +83,7 @@ def test_the_manifest_names_every_input_by_its_hash(project: Path) -> None:
         "events": "demo",
         "node_weighting": True,
         "available_nodes": "demo",
+        "normalize": False,
     }
     assert document["rebuild"] == "reportgen build specs/demo.yaml"
     for entry in [document["spec"], *files]:

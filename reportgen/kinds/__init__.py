@@ -57,13 +57,14 @@ def _register_builtin() -> None:
         failures,
         jobs_table,
         node_hours,
+        scaling,
         states,
         throughput,
         utilization,
     )
 
     kinds = (throughput, utilization, available_nodes, states, durations, node_hours, failures)
-    for module in (*kinds, jobs_table, allocations):
+    for module in (*kinds, jobs_table, allocations, scaling):
         register(module.KIND)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from reportgen.kinds.results import Grid, Rows
 from reportgen.kinds.run import Run, Window
 from reportgen.source.data import Needs
-from reportgen.spec.checks import Key
+from reportgen.spec.checks import Context, Key
 from reportgen.spec.model import Chart, TimeAxis
 
 
@@ -78,3 +78,7 @@ class Kind:
     """How to read it: a short paragraph shown on the page under the chart's heading."""
     requires_jobs: bool = False
     """It cannot do without job records: a files source must list its jobs file."""
+    check_options: Callable[[dict[str, Any], str, Context], None] | None = None
+    """Checks between its options (`chart`: the checked values, `__node__<key>` their nodes)."""
+    report_keys: tuple[str, ...] = ()
+    """Report-level settings its options take too (`steady_state`, `baseline`), by name."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
+from reportgen.analytics.ratio import ratio_series
 from reportgen.analytics.steps import StepSeries
 from reportgen.charts.layers import StepLayer
 from reportgen.charts.palette import BLUE, grey
@@ -22,7 +24,7 @@ from reportgen.kinds.shared import (
     uncounted_warnings,
 )
 from reportgen.source.data import Needs
-from reportgen.spec.checks import Boolean, Key
+from reportgen.spec.checks import Boolean, Context, Key
 from reportgen.spec.schema import BATCH_JOB_REF, EVENT_REF
 
 USED, HELD = "utilization", "available_nodes"
@@ -39,6 +41,7 @@ class Options:
     events: str
     node_weighting: bool = True
     available_nodes: str | None = None
+    normalize: bool = False
 
 
 OPTIONS = {
@@ -49,7 +52,23 @@ OPTIONS = {
     "available_nodes": Key(
         BATCH_JOB_REF, "A batch-job query drawn as available nodes behind it.", None, "none"
     ),
+    "normalize": Key(
+        Boolean(),
+        "Draw utilization as a fraction of `available_nodes` at each instant (0 where none "
+        "is available) instead of both.",
+        False,
+    ),
 }
+
+
+def check_options(chart: dict[str, Any], path: str, ctx: Context) -> None:
+    """`normalize` divides by the available nodes: it needs `available_nodes`."""
+    if chart.get("normalize") is True and chart.get("available_nodes") is None:
+        ctx.problem(
+            chart["__node__normalize"],
+            f"{path}.normalize",
+            "needs available_nodes (the batch-job query it divides by)",
+        )
 
 
 def needs(options: Options) -> Needs:
@@ -67,8 +86,11 @@ def compute(runs: Sequence[Run], options: Options) -> Steps:
         notes_text = running_warnings(notes)
         if options.available_nodes is not None:
             nodes, uncounted = held_nodes(run, options.available_nodes)
-            series.append(replace(nodes, name=HELD))
-            names.append(run.name)
+            if options.normalize:
+                used = ratio_series(USED, used, nodes)
+            else:
+                series.append(replace(nodes, name=HELD))
+                names.append(run.name)
             notes_text += uncounted_warnings(uncounted)
             tables += uncounted_rows(uncounted, run, options.available_nodes)
         series.append(used)
@@ -82,6 +104,8 @@ def present(result: Steps, view: View) -> Section:
     options = view.chart.options
     title = "Nodes in use" if options.node_weighting else "Running jobs"
     unit = "nodes" if options.node_weighting else "jobs"
+    if options.normalize:
+        title, unit = "Fraction of available nodes in use", "of available nodes"
     if len(set(result.runs)) > 1:
         return steps_section(view, result, run_layers(view, result, RUN_STYLES), title, unit)
     chart_id, used = view.chart.id, result.series[-1]
@@ -120,4 +144,5 @@ KIND = Kind(
     needs=needs,
     compute=compute,
     present=present,
+    check_options=check_options,
 )

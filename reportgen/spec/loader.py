@@ -11,6 +11,7 @@ import yaml
 
 from reportgen.errors import SpecError
 from reportgen.spec.checks import INVALID, Context, shown
+from reportgen.spec.comparison import check_baseline
 from reportgen.spec.figure import check_figures, figure_options
 from reportgen.spec.model import (
     BalsamSource,
@@ -72,6 +73,7 @@ def load_report(path: Path, strict: bool = False) -> Report:
         check_one_source(raw["source"], "source", ctx)
         check_source_covers_queries(raw["source"], raw["queries"], "source", ctx)
         check_runs(raw, ctx, check_one_source, check_source_covers_queries)
+        check_baseline(raw, ctx)
     if ctx.errors:
         raise SpecError(sorted(ctx.errors, key=lambda m: _line_of(m, shown_path)))
     return _build(path, raw, text, ctx)
@@ -185,6 +187,8 @@ def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
 
 
 def _check_charts(raw: dict[str, Any], ctx: Context) -> None:
+    from reportgen.kinds import KINDS  # the kinds import the spec's checks
+
     charts = raw["charts"]
     if charts is INVALID:
         return
@@ -202,6 +206,9 @@ def _check_charts(raw: dict[str, Any], ctx: Context) -> None:
                 f"{path}.type",
                 f"a {chart['type']} chart needs source.files.jobs (the job records); add it",
             )
+        kind = KINDS.get(chart["type"]) if isinstance(chart["type"], str) else None
+        if kind is not None and kind.check_options is not None:
+            kind.check_options(chart, path, ctx)
         if chart["id"] is not INVALID:
             if chart["id"] in seen:
                 ctx.error(chart["__node__id"], f"{path}.id", "an id not used before", chart["id"])
@@ -311,7 +318,11 @@ def _build(path: Path, raw: dict[str, Any], text: str, ctx: Context) -> Report:
     batch_queries = {
         n: BatchJobQuery(name=n, **_plain(q)) for n, q in queries["batch_jobs"].items()
     }
-    charts = tuple(_chart(c, raw["figure"]) for c in raw["charts"])
+    # as text in a chart's options: they are written to the manifest and key the cache
+    fractions = tuple(str(f) for f in raw["steady_state"])
+    compared = {"steady_state": fractions, "baseline": raw["baseline"]}
+    charts = tuple(_chart(c, raw["figure"], compared) for c in raw["charts"])
+    baseline_node = raw.get("__node__baseline")
     summary_raw = raw["summary"] or {"events": None, "batch_jobs": None}
     summary = Summary(
         events=summary_raw["events"] or next(iter(event_queries), None),
@@ -334,6 +345,9 @@ def _build(path: Path, raw: dict[str, Any], text: str, ctx: Context) -> Report:
         spec_text=text,
         warnings=tuple(ctx.warnings),
         runs=_runs(path.parent, raw["runs"]),
+        baseline=raw["baseline"],
+        baseline_where="" if baseline_node is None else ctx.where(baseline_node),
+        steady_state=raw["steady_state"],
     )
 
 
@@ -357,7 +371,7 @@ def _plain(raw: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in raw.items() if not k.startswith("__node__")}
 
 
-def _chart(raw: dict[str, Any], figure: dict[str, Any] | None) -> Chart:
+def _chart(raw: dict[str, Any], figure: dict[str, Any] | None, compared: dict[str, Any]) -> Chart:
     from reportgen.kinds import KINDS  # the kinds import the spec's checks
 
     values = _plain(raw)
@@ -369,6 +383,9 @@ def _chart(raw: dict[str, Any], figure: dict[str, Any] | None) -> Chart:
         width=values["width"],
         height=values["height"],
         formats=tuple(dict.fromkeys(values["formats"])),
-        options=kind.make_options(**{name: values[name] for name in kind.options}),
+        options=kind.make_options(
+            **{name: values[name] for name in kind.options},
+            **{name: compared[name] for name in kind.report_keys},
+        ),
         figure=figure_options(figure, values["figure"]),
     )

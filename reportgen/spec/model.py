@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -208,3 +209,9 @@ class Report:
     """No runs: the report is one run, of its own source and queries."""
     run: str = ""
     """The run this report stands for, once expanded into one report per run (`spec.runs`)."""
+    baseline: str | None = None
+    """The run compared with (None: the first)."""
+    baseline_where: str = ""
+    """Where the spec names it (`file:line`), for an error once `by_tag` has found the runs."""
+    steady_state: tuple[Decimal, Decimal] = (Decimal(0), Decimal(1))
+    """`from` and `to`: fractions of each run's completions, exact."""

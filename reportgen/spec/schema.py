@@ -24,6 +24,7 @@ from reportgen.spec.checks import (
     TimeAxisName,
     Timestamp,
 )
+from reportgen.spec.comparison import STEADY_STATE, WHOLE_RUN
 from reportgen.spec.conditional import ByType, OneOfForms
 from reportgen.spec.figure import FIGURE
 from reportgen.spec.urls import HttpUrl
@@ -355,6 +356,20 @@ REPORT = Fields(
             "its own start and as-of time, and optionally its own source. Charts draw every run.",
             None,
             "one run: the report's source and queries",
+        ),
+        "baseline": Key(
+            Text(),
+            "The run the others are compared with (a `scaling` table's speedup and deltas).",
+            None,
+            "the first run",
+        ),
+        "steady_state": Key(
+            STEADY_STATE,
+            "Each run's steady state, as fractions of its completions: from the k1-th "
+            "completion to the k2-th, k1 = max(1, ceil(from x N)), k2 = ceil(to x N) of its N "
+            "(exactly; 0 <= from < to <= 1).",
+            WHOLE_RUN,
+            "from: 0, to: 1 (the first completion to the last)",
         ),
         "charts": Key(ListOf(CHART, "a list of charts", 1), "Charts, in page order."),
         "figure": Key(
