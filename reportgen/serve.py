@@ -1,0 +1,185 @@
+"""`serve`: build into a temporary folder, serve it locally, rebuild when a spec or input changes.
+
+Each build is the same `build_site` as `reportgen build` (with one build cache kept for the
+project folder, so unchanged reports reuse their data, results and images) into a new
+generation folder inside the temporary folder; the server switches to it only when it is
+complete, so a page never sees half a site. A failed build keeps the last good site on show,
+with its errors above it (and on stderr). Watching is polling each file's size, mtime and
+inode every POLL_SECONDS: a few lines of the standard library, where a watcher package would
+add a dependency (and inotify misses edits made by replacing a file on some editors' setups).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from reportgen.build import BuildResult, build_site
+from reportgen.errors import ReportgenError, SpecError
+from reportgen.limits import InputLimits
+from reportgen.progress import Progress
+from reportgen.site import server
+from reportgen.spec import load_report
+from reportgen.spec.model import FilesSource, Report
+
+POLL_SECONDS = 0.3
+"""How often the watched files are looked at (a polling interval, not a wait for anything)."""
+
+Signature = tuple[int, int, int] | None
+"""(size, mtime in ns, inode) of a watched file, None if it is missing or unreadable."""
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """The build options `serve` passes on to every build."""
+
+    as_of: datetime | None
+    strict: bool
+    templates: Path | None
+    cache_dir: Path | None
+    limits: InputLimits
+    quiet: bool
+
+
+def serve(
+    spec_paths: list[Path],
+    port: int,
+    options: ServeOptions,
+    on_ready: Callable[[str], object] = print,
+) -> None:
+    """Serve the reports of `spec_paths` on 127.0.0.1:`port` until interrupted (Ctrl-C),
+    then close the server and remove the temporary folder. `on_ready` gets the URL.
+
+    SIGINT and SIGTERM both stop it so (a shell that starts it in the background without job
+    control ignores SIGINT for it: it is listened to again here)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+    state = server.SiteState()
+    folder = Path(tempfile.mkdtemp(prefix="reportgen-serve-"))
+    try:
+        preview, _ = server.start(port, state)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    try:
+        on_ready(f"serving {preview.url} (Ctrl-C stops)")
+        sys.stdout.flush()
+        _watch(spec_paths, options, state, folder)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for stop in (signal.SIGINT, signal.SIGTERM):  # a second one must not cut the cleanup
+            signal.signal(stop, signal.SIG_IGN)
+        preview.shutdown()
+        preview.server_close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _watch(
+    spec_paths: list[Path], options: ServeOptions, state: server.SiteState, folder: Path
+) -> None:
+    """Build, then build again each time a watched file changes (forever)."""
+    generation = 0
+    while True:
+        generation += 1
+        watched = watched_files(spec_paths)
+        seen = signatures(watched)
+        _build(spec_paths, options, state, folder, generation)
+        while signatures(watched) == seen:
+            time.sleep(POLL_SECONDS)
+
+
+def _build(
+    spec_paths: list[Path],
+    options: ServeOptions,
+    state: server.SiteState,
+    folder: Path,
+    generation: int,
+) -> None:
+    """One build into `folder/site-<generation>`; on success the server shows it and the
+    generation before the last is removed; on failure the errors are shown."""
+    out = folder / f"site-{generation}"
+    started = time.monotonic()
+    try:
+        result = build_site(
+            spec_paths,
+            out,
+            as_of=options.as_of,
+            strict=options.strict,
+            templates=options.templates,
+            progress=Progress(enabled=False) if options.quiet else Progress(),
+            cache_dir=options.cache_dir,
+            limits=options.limits,
+        )
+    except SpecError as exc:
+        return _failed(state, exc.problems)
+    except ReportgenError as exc:
+        return _failed(state, [str(exc)])
+    state.show(out, [])
+    _report(result, options, time.monotonic() - started)
+    shutil.rmtree(folder / f"site-{generation - 2}", ignore_errors=True)
+    return None
+
+
+def _failed(state: server.SiteState, problems: list[str]) -> None:
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr, flush=True)
+    state.show(None, problems)
+
+
+def _report(result: BuildResult, options: ServeOptions, elapsed: float) -> None:
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if not options.quiet:
+        print(f"built {len(result.reports)} report(s) in {elapsed:.1f}s", file=sys.stderr)
+    sys.stderr.flush()
+
+
+def watched_files(spec_paths: list[Path]) -> tuple[Path, ...]:
+    """Every spec, and every input file named by each spec that loads (a spec that does not
+    load is watched until it does)."""
+    found = list(spec_paths)
+    for path in spec_paths:
+        try:
+            found += input_files(load_report(path))
+        except ReportgenError:
+            continue
+    return tuple(dict.fromkeys(p.absolute() for p in found))
+
+
+def input_files(report: Report) -> list[Path]:
+    """The saved files a report's source and its named runs' sources read."""
+    sources = [report.source]
+    if isinstance(report.runs, tuple):
+        sources += [run.source for run in report.runs if run.source is not None]
+    return [
+        path
+        for source in sources
+        if isinstance(source, FilesSource)
+        for path in (source.events, source.jobs, source.batch_jobs)
+        if path is not None
+    ]
+
+
+def signatures(paths: tuple[Path, ...]) -> tuple[Signature, ...]:
+    return tuple(_signature(path) for path in paths)
+
+
+def _signature(path: Path) -> Signature:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ino)
