@@ -18,15 +18,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from reportgen.build import BuildResult, build_site
+from reportgen.build import BuildResult, Reuse, build_site
 from reportgen.errors import ReportgenError, SpecError
 from reportgen.limits import InputLimits
 from reportgen.progress import Progress
 from reportgen.site import server
+from reportgen.site.model import IndexRow
 from reportgen.spec import load_report
 from reportgen.spec.model import FilesSource, Report
 
@@ -87,16 +88,41 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+@dataclass
+class _Shown:
+    """The last good build: its site, its index rows, and the state of each spec's files
+    (spec path -> slug and signatures) when it was built."""
+
+    site: Path | None = None
+    rows: dict[str, list[IndexRow]] = field(default_factory=dict)
+    files: dict[Path, tuple[str, tuple[Signature, ...]]] = field(default_factory=dict)
+
+    def reuse(self, now: dict[Path, tuple[str, tuple[Signature, ...]]]) -> Reuse | None:
+        """The reports whose spec and inputs are as they were at the last good build."""
+        if self.site is None:
+            return None
+        same = [slug for path, (slug, seen) in now.items() if self.files.get(path) == (slug, seen)]
+        return Reuse(self.site, {slug: self.rows[slug] for slug in same if slug in self.rows})
+
+
 def _watch(
     spec_paths: list[Path], options: ServeOptions, state: server.SiteState, folder: Path
 ) -> None:
-    """Build, then build again each time a watched file changes (forever)."""
+    """Build, then build again each time a watched file changes (forever), copying the
+    reports whose files did not change from the last good site."""
+    shown = _Shown()
     generation = 0
     while True:
         generation += 1
-        watched = watched_files(spec_paths)
-        seen = signatures(watched)
-        _build(spec_paths, options, state, folder, generation)
+        files = spec_files(spec_paths)
+        watched = tuple(dict.fromkeys(p for _, paths in files.values() for p in paths))
+        seen = signatures(watched)  # before the build reads them: a change during it counts
+        now = {path: (slug, signatures(paths)) for path, (slug, paths) in files.items()}
+        reuse = shown.reuse(now)
+        result = _build(spec_paths, options, state, folder / f"site-{generation}", reuse)
+        if result is not None:
+            _remove_old_sites(folder, keep={result.out_dir, shown.site})
+            shown = _Shown(result.out_dir, result.rows, now)
         while signatures(watched) == seen:
             time.sleep(POLL_SECONDS)
 
@@ -105,12 +131,11 @@ def _build(
     spec_paths: list[Path],
     options: ServeOptions,
     state: server.SiteState,
-    folder: Path,
-    generation: int,
-) -> None:
-    """One build into `folder/site-<generation>`; on success the server shows it and the
-    generation before the last is removed; on failure the errors are shown."""
-    out = folder / f"site-{generation}"
+    out: Path,
+    reuse: Reuse | None,
+) -> BuildResult | None:
+    """One build into `out`, reusing the reports unchanged since the last good build; on
+    success the server shows it, on failure the errors (and None is returned)."""
     started = time.monotonic()
     try:
         result = build_site(
@@ -122,15 +147,24 @@ def _build(
             progress=Progress(enabled=False) if options.quiet else Progress(),
             cache_dir=options.cache_dir,
             limits=options.limits,
+            reuse=reuse,
         )
     except SpecError as exc:
-        return _failed(state, exc.problems)
+        _failed(state, exc.problems)
+        return None
     except ReportgenError as exc:
-        return _failed(state, [str(exc)])
+        _failed(state, [str(exc)])
+        return None
     state.show(out, [])
     _report(result, options, time.monotonic() - started)
-    shutil.rmtree(folder / f"site-{generation - 2}", ignore_errors=True)
-    return None
+    return result
+
+
+def _remove_old_sites(folder: Path, keep: set[Path | None]) -> None:
+    """Every generation but the one shown and the one before (a request may be reading it)."""
+    for site in folder.glob("site-*"):
+        if site not in keep:
+            shutil.rmtree(site, ignore_errors=True)
 
 
 def _failed(state: server.SiteState, problems: list[str]) -> None:
@@ -143,20 +177,29 @@ def _report(result: BuildResult, options: ServeOptions, elapsed: float) -> None:
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if not options.quiet:
-        print(f"built {len(result.reports)} report(s) in {elapsed:.1f}s", file=sys.stderr)
+        copied = len(result.rows) - len(result.reports)
+        print(
+            f"built {len(result.reports)} report(s) in {elapsed:.1f}s"
+            + (f" ({copied} unchanged, copied from the last build)" if copied else ""),
+            file=sys.stderr,
+        )
     sys.stderr.flush()
 
 
-def watched_files(spec_paths: list[Path]) -> tuple[Path, ...]:
-    """Every spec, and every input file named by each spec that loads (a spec that does not
-    load is watched until it does)."""
-    found = list(spec_paths)
+def spec_files(spec_paths: list[Path]) -> dict[Path, tuple[str, tuple[Path, ...]]]:
+    """Each spec's report slug ("" if it does not load) and the files it is built from: the
+    spec, and every input file it names (a spec that does not load is watched until it
+    does)."""
+    found: dict[Path, tuple[str, tuple[Path, ...]]] = {}
     for path in spec_paths:
         try:
-            found += input_files(load_report(path))
+            report = load_report(path)
         except ReportgenError:
+            found[path.absolute()] = ("", (path.absolute(),))
             continue
-    return tuple(dict.fromkeys(p.absolute() for p in found))
+        paths = (path.absolute(), *(p.absolute() for p in input_files(report)))
+        found[path.absolute()] = (report.slug, paths)
+    return found
 
 
 def input_files(report: Report) -> list[Path]:

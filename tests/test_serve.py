@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -71,17 +72,21 @@ def session_processes(session: int) -> list[int]:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A project folder holding a copy of the demo spec and its data."""
+    """A project folder holding the demo's data and its spec cut to one chart (a quick build)."""
     shutil.copytree(ROOT / "report_specs", tmp_path / "report_specs")
+    spec = tmp_path / "report_specs" / "demo.yaml"
+    text = spec.read_text(encoding="utf-8")
+    one_chart = "charts:\n  - {id: throughput, type: throughput, events: demo}\n"
+    spec.write_text(text[: text.index("charts:\n")] + one_chart, encoding="utf-8")
     (tmp_path / "tmp").mkdir()
     return tmp_path
 
 
-def start_serve(project: Path) -> tuple[subprocess.Popen[str], Lines, Lines, str]:
+def start_serve(project: Path, *specs: str) -> tuple[subprocess.Popen[str], Lines, Lines, str]:
     """`reportgen serve` in its own session, its temporary folder under `project/tmp`."""
     env = {**os.environ, "TMPDIR": str(project / "tmp"), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [*REPORTGEN, "serve", "report_specs/demo.yaml", "--port", "0"],
+        [*REPORTGEN, "serve", *(specs or ["report_specs/demo.yaml"]), "--port", "0"],
         cwd=project,
         env=env,
         stdout=subprocess.PIPE,
@@ -192,6 +197,25 @@ def test_sigint_during_the_first_build_stops_cleanly(project: Path) -> None:
     """Whenever it comes (the build starts as the URL is printed), Ctrl-C leaves nothing."""
     process, _, err, _ = start_serve(project)
     stop_serve(process, project, err)
+
+
+def test_only_the_report_whose_spec_changed_is_built_again(project: Path) -> None:
+    specs = project / "report_specs"
+    shutil.copy(specs / "demo.yaml", specs / "other.yaml")
+    process, _, err, url = start_serve(project, "report_specs/demo.yaml", "report_specs/other.yaml")
+    try:
+        first = err.wait_for(lambda line: line.startswith("built "))
+        assert re.fullmatch(r"built 2 report\(s\) in [0-9.]+s", first), first
+        _edit(specs / "other.yaml", "title: Demo experiment", "title: Other")
+        again = err.wait_for(lambda line: line.startswith("built "), err.lines.index(first) + 1)
+        assert re.fullmatch(
+            r"built 1 report\(s\) in [0-9.]+s \(1 unchanged, copied from the last build\)", again
+        ), again
+        with urllib.request.urlopen(url) as response:
+            index = response.read().decode()
+        assert "Other" in index and "Demo experiment" in index
+    finally:
+        stop_serve(process, project, err)
 
 
 def test_a_taken_port_is_a_message(project: Path) -> None:
