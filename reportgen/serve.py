@@ -1,13 +1,13 @@
 """`serve`: build into a temporary folder, serve it locally, rebuild when a spec or input changes.
 
 Each build is the same `build_site` as `reportgen build` (with one build cache kept for the
-project folder, so unchanged reports reuse their data, results and images) into a new
-generation folder inside the temporary folder; the server switches to it only when it is
-complete, so a page never sees half a site. A failed build keeps the last good site on show,
-with its errors above it (and on stderr). Watching is polling each file's size, mtime and
-inode every POLL_SECONDS: a few lines of the standard library, where a watcher package would
-add a dependency (and inotify misses edits made by replacing a file on some editors' setups).
-"""
+project folder) into a new generation folder inside the temporary folder; the reports whose
+spec and input files are unchanged since the last good build are copied from it, not built.
+The server switches to a generation only when it is complete, so a page never sees half a
+site. A failed build keeps the last good site on show, with its errors above it (and on
+stderr). Watching is polling each file's size, mtime and inode every POLL_SECONDS: a few lines
+of the standard library for a handful of files, where a watcher package (watchdog) would add
+a dependency and a thread of its own for no gain a user would notice."""
 
 from __future__ import annotations
 
