@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -74,6 +75,18 @@ class BuildResult:
     """Reports whose parsed data came from the build cache (their inputs were unchanged)."""
     chart_warnings: list[str] = field(default_factory=list)
     """What each chart's section says it could not count: `<slug>: <chart id>: <warning>`."""
+    rows: dict[str, list[IndexRow]] = field(default_factory=dict)
+    """Each report's rows on the index, by slug (reused ones included)."""
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """Reports a build copies from a previous site instead of building them (`serve`'s
+    rebuilds of the reports whose spec and inputs did not change): their folders in `site`
+    and their index rows, by slug."""
+
+    site: Path
+    rows: dict[str, list[IndexRow]]
 
 
 @dataclass
@@ -100,24 +113,31 @@ def build_site(
     cache_dir: Path | None = None,
     limits: InputLimits = STRICT,
     on_wait: Callable[[], object] | None = None,
+    reuse: Reuse | None = None,
 ) -> BuildResult:
     """Build every report into `out_dir`; the old site stays until the new one is complete.
 
     With a `cache_dir`, parsed data and computed results are kept there for the next build;
     `limits` says what reading saved files accepts; `on_wait` is called if another build
-    into `out_dir` holds its lock, before waiting for it.
+    into `out_dir` holds its lock, before waiting for it; a report `reuse` holds is copied
+    from its previous site, not built.
     """
     release_freed_arrays()
     reports = load_reports(spec_paths, strict)
     cache = BuildCache(cache_dir, limits)
     builder = Builder(environment(templates), cache, progress, as_of, limits)
     results: list[ReportResult] = []
+    rows: dict[str, list[IndexRow]] = {}
     with staged_site(out_dir, on_wait) as staging:
         for report in reports:
+            if reuse is not None and report.slug in reuse.rows:
+                shutil.copytree(reuse.site / report.slug, staging / report.slug)
+                rows[report.slug] = reuse.rows[report.slug]
+                continue
             results.append(build_report(builder, report, staging / report.slug))
+            rows[report.slug] = index_rows(results[-1])
         _write_assets(staging)
-        rows = [row for result in results for row in index_rows(result)]
-        _write_index(builder.env, staging, rows)
+        _write_index(builder.env, staging, [row for slug in rows for row in rows[slug]])
     warnings = [w for r in reports for w in r.warnings] + cache.warnings
     return BuildResult(
         out_dir,
@@ -127,6 +147,7 @@ def build_site(
         builder.reused,
         cache.data_hits,
         builder.chart_warnings,
+        rows,
     )
 
 

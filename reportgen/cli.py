@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 DEFAULT_SPEC_FOLDER = Path("report_specs")
 DEFAULT_OUT = Path("site_output")
+DEFAULT_PORT = 8000
+SERVE_CACHE = Path(".reportgen-serve")
+"""`serve`'s build cache is named as if it built into this folder of the current folder."""
 
 
 def _as_of(text: str) -> datetime:
@@ -48,6 +51,12 @@ def _gigabytes(text: str) -> float:
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"expected a positive number of GB; got {text!r}")
     return value
+
+
+def _port(text: str) -> int:
+    if not (text.isdecimal() and 0 <= int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535; got {text!r}")
+    return int(text)
 
 
 def _templates(text: str) -> Path:
@@ -81,6 +90,24 @@ def _parser() -> argparse.ArgumentParser:
         "as file:line: key: message.",
     )
     _add_spec_arguments(validate)
+    serve = commands.add_parser(
+        "serve",
+        help="build into a temporary folder, serve it on 127.0.0.1 and rebuild on changes",
+        description="Build every SPEC (default: report_specs/*.yaml) into a temporary folder "
+        "and serve it on http://127.0.0.1:PORT/. When a spec or an input file it names "
+        "changes, the site is built again and open pages reload; a failed build shows its "
+        "errors here and on the page, above the last good site. Ctrl-C stops it (exit 0) "
+        "and removes the temporary folder.",
+    )
+    _add_spec_arguments(serve)
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=DEFAULT_PORT,
+        metavar="N",
+        help=f"port on 127.0.0.1 (default: {DEFAULT_PORT}; 0: any free port)",
+    )
+    _add_build_arguments(serve, out=False)
     return parser
 
 
@@ -98,14 +125,15 @@ def _add_spec_arguments(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_build_arguments(build: argparse.ArgumentParser) -> None:
-    build.add_argument(
-        "--out",
-        type=Path,
-        default=DEFAULT_OUT,
-        metavar="DIR",
-        help="output folder (default: site_output)",
-    )
+def _add_build_arguments(build: argparse.ArgumentParser, out: bool = True) -> None:
+    if out:
+        build.add_argument(
+            "--out",
+            type=Path,
+            default=DEFAULT_OUT,
+            metavar="DIR",
+            help="output folder (default: site_output)",
+        )
     build.add_argument(
         "--as-of",
         type=_as_of,
@@ -124,7 +152,8 @@ def _add_build_arguments(build: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="DIR",
         help="where parsed data, computed results and rendered files are kept between "
-        "builds (default: a folder for OUT in $XDG_CACHE_HOME/reportgen/builds/)",
+        "builds (default: a folder for OUT, or for serve one for the current folder, in "
+        "$XDG_CACHE_HOME/reportgen/builds/)",
     )
     build.add_argument(
         "--no-cache", action="store_true", help="parse, compute and render everything again"
@@ -165,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)  # a usage error exits 2 here, OUT put back already
         if args.command == "validate":
             return _validate(args)
+        if args.command == "serve":
+            return _serve(args)
         return _build(args, waiting)
     except SpecError as exc:
         for problem in exc.problems:
@@ -187,6 +218,22 @@ def _validate(args: argparse.Namespace) -> int:
         for warning in report.warnings:
             print(f"warning: {warning}", file=sys.stderr)
     print(f"{len(reports)} spec(s) valid")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from reportgen.cache import default_cache_folder
+    from reportgen.serve import ServeOptions, serve
+
+    options = ServeOptions(
+        as_of=args.as_of,
+        strict=args.strict,
+        templates=args.templates,
+        cache_dir=None if args.no_cache else args.cache_dir or default_cache_folder(SERVE_CACHE),
+        limits=InputLimits(args.allow_partial, round(args.max_input_gb * (1 << 30))),
+        quiet=args.quiet,
+    )
+    serve(_spec_paths(args.specs), args.port, options)
     return 0
 
 
