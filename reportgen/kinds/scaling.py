@@ -4,6 +4,7 @@ node-hours), and its speedup and per-node delta against the baseline run."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
@@ -87,8 +88,7 @@ def compute(runs: Sequence[Run], options: Options) -> ScalingResult:
         mine, mine_per_node = row.steady.jobs_per_minute, row.steady.jobs_per_node_minute
         speedup = None if mine is None or not rate else mine / rate
         delta = None if mine_per_node is None or not per_node else mine_per_node / per_node - 1
-        compared.append(RunScaling(row.run, row.steady, row.makespan_minutes, row.efficiency,
-                                   speedup, delta))  # fmt: skip
+        compared.append(dataclasses.replace(row, speedup=speedup, delta=delta))
     return ScalingResult(tuple(compared), baseline, options.steady_state)
 
 
