@@ -136,13 +136,12 @@ class BuildCache:
             parts.append("job details")
         if self.limits != STRICT:  # (likewise)
             parts.append(repr(self.limits))
-        for path in (report.source.events, report.source.jobs, report.source.batch_jobs):
-            if path is not None:
-                try:
-                    # the file by its path and contents (the sha256 the manifest shows)
-                    parts.append(f"{path}\0{self.digests.of(path)[1]}")
-                except (OSError, SourceError):
-                    return None  # the loader reports it
+        for _, path in report.source.files():
+            try:
+                # the file by its path and contents (the sha256 the manifest shows)
+                parts.append(f"{path}\0{self.digests.of(path)[1]}")
+            except (OSError, SourceError):
+                return None  # the loader reports it
         return entry_key(*parts)
 
     def _usable(self, folder: Path) -> Path | None:

@@ -208,11 +208,7 @@ def input_files(report: Report) -> list[Path]:
     if isinstance(report.runs, tuple):
         sources += [run.source for run in report.runs if run.source is not None]
     return [
-        path
-        for source in sources
-        if isinstance(source, FilesSource)
-        for path in (source.events, source.jobs, source.batch_jobs)
-        if path is not None
+        path for source in sources if isinstance(source, FilesSource) for _, path in source.files()
     ]
 
 

@@ -297,11 +297,9 @@ def source_files(
     source = report.source
     if not isinstance(source, FilesSource):
         return ()
-    roles = (("events", source.events), ("jobs", source.jobs), ("batch_jobs", source.batch_jobs))
     return tuple(
         dataclasses.replace(describe(role, path, digests), records=records_read.get(role))
-        for role, path in roles
-        if path is not None
+        for role, path in source.files()
     )
 
 

@@ -71,7 +71,7 @@ def _load_files(
     warnings = _read_warnings(files, all_events, jobs, all_batch_jobs)
     if all_events is not None and jobs is not None:
         warnings += [w for w in [jobless_events_warning(all_events, jobs, queries)] if w]
-    read = [p.name for p in (files.events, files.jobs, files.batch_jobs) if p is not None]
+    read = [path.name for _, path in files.files()]
     notes = [f"Saved API responses: {', '.join(read)}"]
     return ReportData(
         events=events,

@@ -134,6 +134,11 @@ class FilesSource:
     fetched: Fetched | None = None
     """How the files were fetched, when they are a live build's snapshot."""
 
+    def files(self) -> tuple[tuple[str, Path], ...]:
+        """(role, path) of each file named, in the order events, jobs, batch_jobs."""
+        named = (("events", self.events), ("jobs", self.jobs), ("batch_jobs", self.batch_jobs))
+        return tuple((role, path) for role, path in named if path is not None)
+
 
 @dataclass(frozen=True)
 class BalsamSource:
