@@ -11,12 +11,12 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 
 from reportgen.analytics.exact import six_decimals
-from reportgen.analytics.steady import MINUTE, SteadyState, steady_state
+from reportgen.analytics.steady import MINUTE, SteadyState
 from reportgen.kinds.base import Figure, Kind, Section, View
 from reportgen.kinds.present import text_file
 from reportgen.kinds.results import Column, Rows
 from reportgen.kinds.run import Run
-from reportgen.kinds.shared import held_nodes, ledger
+from reportgen.kinds.shared import ledger, run_steady_state
 from reportgen.site.csvfile import csv_field
 from reportgen.source.data import Needs
 from reportgen.spec.checks import Choice, Key
@@ -94,10 +94,9 @@ def compute(runs: Sequence[Run], options: Options) -> ScalingResult:
 
 def _run_row(run: Run, options: Options) -> RunScaling:
     table = run.events(options.events)
-    chosen = (table.to_state == table.code(options.to_state)) & (table.timestamp <= run.as_of)
-    held, _ = held_nodes(run, options.batch_jobs)
-    lo, hi = (Decimal(f) for f in options.steady_state)
-    steady = steady_state(table.timestamp[chosen], table.id[chosen], lo, hi, held)
+    steady = run_steady_state(
+        run, options.events, options.to_state, options.batch_jobs, options.steady_state
+    )
     seen = table.timestamp[table.timestamp <= run.as_of]
     first = int(seen.min()) if seen.size else run.as_of
     book = ledger(run, options.events, options.batch_jobs)

@@ -4,6 +4,7 @@ each job's history, and the nodes batch jobs hold."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 from reportgen.analytics.available_nodes import UncountedBatchJob, available_nodes
@@ -22,6 +23,7 @@ from reportgen.analytics.ledger import (
     node_ledger,
     waiting_jobs,
 )
+from reportgen.analytics.steady import SteadyState, steady_state
 from reportgen.analytics.steps import StepSeries
 from reportgen.analytics.utilization import (
     RunningIntervals,
@@ -199,3 +201,20 @@ def uncounted_rows(
     caption = f"{UNCOUNTED} ({run.name})" if run.name else UNCOUNTED
     key = f"uncounted {run.name!r} {batch_jobs!r}"
     return (Rows(caption, columns, rows, "uncounted", key=key, owner=owner),)
+
+
+def run_steady_state(
+    run: Run, events: str, to_state: str, batch_jobs: str, fractions: tuple[str, str]
+) -> SteadyState:
+    """The run's steady state (`analytics/steady.py`) over the completions into `to_state`
+    by the as-of time, with the nodes `batch_jobs` hold; `fractions` as the spec wrote
+    them (exact decimals). Computed once per run for the scaling table and the ideal lines."""
+
+    def compute() -> SteadyState:
+        table = run.events(events)
+        chosen = (table.to_state == table.code(to_state)) & (table.timestamp <= run.as_of)
+        held, _ = held_nodes(run, batch_jobs)
+        lo, hi = (Decimal(f) for f in fractions)
+        return steady_state(table.timestamp[chosen], table.id[chosen], lo, hi, held)
+
+    return run.once(("steady_state", events, to_state, batch_jobs, fractions), compute)

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from reportgen.analytics.durations import stage_samples
-from reportgen.analytics.steady import steady_state
 from reportgen.analytics.throughput import throughput
 from reportgen.charts.layers import StepLayer
 from reportgen.charts.palette import GREEN, RUN_COLORS
@@ -18,7 +16,7 @@ from reportgen.kinds.base import Kind, Section, View
 from reportgen.kinds.present import run_layers, steps_section
 from reportgen.kinds.results import Steps
 from reportgen.kinds.run import Run
-from reportgen.kinds.shared import chained, held_nodes
+from reportgen.kinds.shared import chained, run_steady_state
 from reportgen.source.data import Needs
 from reportgen.spec.checks import Boolean, Choice, Context, Key
 from reportgen.spec.schema import BATCH_JOB_REF, EVENT_REF
@@ -98,10 +96,9 @@ def compute(runs: Sequence[Run], options: Options) -> Throughput:
 
 def _ideal(run: Run, options: Options, batch_jobs: str) -> Ideal:
     table = run.events(options.events)
-    chosen = (table.to_state == table.code(options.to_state)) & (table.timestamp <= run.as_of)
-    held, _ = held_nodes(run, batch_jobs)
-    lo, hi = (Decimal(f) for f in options.steady_state)
-    steady = steady_state(table.timestamp[chosen], table.id[chosen], lo, hi, held)
+    steady = run_steady_state(
+        run, options.events, options.to_state, batch_jobs, options.steady_state
+    )
     events = chained(run, options.events)
     names = events.state_names
     codes = [names.index(s) if s in names else -1 for s in ("RUNNING", "RUN_DONE")]
