@@ -19,6 +19,7 @@ from reportgen.charts.cache import RenderCache
 from reportgen.compute import ReportResult, compute_report
 from reportgen.kinds import KINDS, View
 from reportgen.kinds.base import Section
+from reportgen.kinds.kept import kept_section
 from reportgen.kinds.present import link_tables, tables_once
 from reportgen.kinds.run import Memo
 from reportgen.limits import STRICT, InputLimits
@@ -138,6 +139,7 @@ def build_site(
             rows[report.slug] = index_rows(results[-1])
         _write_assets(staging)
         _write_index(builder.env, staging, [row for slug in rows for row in rows[slug]])
+    cache.keep_digests()
     warnings = [w for r in reports for w in r.warnings] + cache.warnings
     return BuildResult(
         out_dir,
@@ -159,7 +161,10 @@ def build_report(builder: Builder, report: Report, folder: Path) -> ReportResult
     runs = [run_report(report, run) for run in expanded]
     runs_data = [(run, _load_data(run, builder, reads)) for run in runs]
     del reads
-    result = _compute(report, runs_data, builder)
+    runs_keyed = [run for run, _ in runs_data]
+    known = builder.build_cache.known_results(runs_keyed)
+    memo = Memo(known)
+    result = _compute(report, runs_data, builder, memo)
     folder.mkdir()
     snapshot = _write_snapshot(folder, result, runs_data)
     matched = {
@@ -174,7 +179,8 @@ def build_report(builder: Builder, report: Report, folder: Path) -> ReportResult
     notes = _source_notes(runs_data)
     del runs_data  # the record tables are not needed for drawing: free them first
     builder.progress.stage(f"{report.slug}: rendering {len(result.charts)} chart(s)")
-    sections = _present(result)
+    sections = _present(result, memo)
+    builder.build_cache.save_results(runs_keyed, memo.used, known)
     builder.chart_warnings += [
         f"{report.slug}: {c.chart.id}: {warning}"
         for c, section in zip(result.charts, sections, strict=True)
@@ -198,16 +204,11 @@ def _load_data(report: Report, builder: Builder, reads: Reads) -> ReportData:
 
 
 def _compute(
-    report: Report, runs_data: list[tuple[Report, ReportData]], builder: Builder
+    report: Report, runs_data: list[tuple[Report, ReportData]], builder: Builder, memo: Memo
 ) -> ReportResult:
-    """Every chart's result and the headlines, reusing those the build cache already has."""
+    """Every chart's result and the headlines, reusing those `memo` (the build cache's) has."""
     builder.progress.stage(f"{report.slug}: computing series")
-    runs = [run for run, _ in runs_data]
-    known = builder.build_cache.known_results(runs)
-    memo = Memo(known)
-    result = compute_report(report, runs_data, builder.as_of, memo)
-    builder.build_cache.save_results(runs, memo.used, known)
-    return result
+    return compute_report(report, runs_data, builder.as_of, memo)
 
 
 def _source_notes(runs_data: list[tuple[Report, ReportData]]) -> list[str]:
@@ -220,13 +221,15 @@ def _source_notes(runs_data: list[tuple[Report, ReportData]]) -> list[str]:
     return notes
 
 
-def _present(result: ReportResult) -> list[Section]:
-    """Each chart's section, laid out by its kind over the report's time window (a table
-    several sections list shown under one of them)."""
+def _present(result: ReportResult, memo: Memo) -> list[Section]:
+    """Each chart's section, laid out by its kind over the report's time window, or as an
+    earlier build laid it out (see `kinds/kept.py`); a table several sections list is
+    shown under one of them."""
     windows = tuple(run.window for run in result.runs)
     axis = result.report.time_axis
     sections = [
-        KINDS[c.chart.type].present(c.result, View(c.chart, axis, windows)) for c in result.charts
+        kept_section(KINDS[c.chart.type], c.result, View(c.chart, axis, windows), memo)
+        for c in result.charts
     ]
     charts = [c.chart for c in result.charts]
     return link_tables(tables_once(sections, charts), charts)

@@ -4,8 +4,10 @@ Parsing is most of a large build (10^7 events: ~13 s of ~44 s), and a rebuild af
 edit changes neither the input files nor the queries. So each run's parsed tables are kept,
 keyed by the content of every input file, the source and the queries and whether the kinds
 need job records; each computed result (a chart's, or one the headline and charts share)
-by those and by the kind, its options and the as-of time; each rendered image or CSV by a
-hash of what it is made from. One key scheme throughout: the cache's format version,
+by those and by the kind, its options and the as-of time, and beside it each chart's
+laid-out section (`kinds/kept.py`); each rendered image or CSV by a hash of what it is made
+from; each input file's sha256 by the file's identity (`source/digest.py`), so an unchanged
+file is not read again to learn it. One key scheme throughout: the cache's format version,
 reportgen's own code fingerprint, then the entry's inputs. Any change to one of these is a
 miss, never a stale answer.
 
@@ -33,9 +35,11 @@ from reportgen.limits import STRICT, InputLimits
 from reportgen.needs import report_needs
 from reportgen.places import user_cache_folder
 from reportgen.source import Needs, ReportData
-from reportgen.source.digest import FileDigests
+from reportgen.source.digest import FileDigests, Remembered
 from reportgen.spec.model import FilesSource, Report
 
+DIGESTS = "digests.npz"
+"""The input files' digests by their identity (`source/digest.py`), for the next build."""
 FORMAT = 2
 """Bump when what is stored changes shape (the code fingerprint covers most changes anyway)."""
 
@@ -66,9 +70,9 @@ class BuildCache:
         digests: FileDigests | None = None,
     ) -> None:
         self.limits = limits
-        self.digests = digests or FileDigests()
         self.warnings: list[str] = []
         self.folder = folder if folder is None else self._usable(folder)
+        self.digests = digests or FileDigests(self._remembered_digests())
         self.data_hits = 0
         self._keys: dict[tuple[Path, str], str | None] = {}
 
@@ -99,6 +103,19 @@ class BuildCache:
         key = self._results_key(runs)
         if key is not None and used.keys() != known.keys():
             self._write(self._path(runs[0], "results"), key, used)
+
+    def keep_digests(self) -> None:
+        """Remember this build's input files' digests for the next (see `source/digest.py`)."""
+        if self.folder is not None:
+            self._write(self.folder / DIGESTS, entry_key("digests"), self.digests.remembered())
+
+    def _remembered_digests(self) -> tuple[Remembered, ...]:
+        if self.folder is None:
+            return ()
+        kept = self._read(self.folder / DIGESTS, entry_key("digests"))
+        if not isinstance(kept, tuple) or not all(isinstance(r, Remembered) for r in kept):
+            return ()
+        return kept
 
     def render_folder(self, report: Report) -> Path | None:
         """Where the report's rendered files are kept (see `charts/cache.py`)."""

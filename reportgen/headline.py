@@ -70,10 +70,9 @@ def compute_headline(summary: Summary, run: Run) -> Headline:
     makespan = None
     if summary.events is not None:
         events = run.events(summary.events)
-        job_ids, states = job_states(run, summary.events)
-        jobs = int(job_ids.size)
-        finished = int(np.count_nonzero(states == events.code("JOB_FINISHED")))
-        failed = int(np.count_nonzero(states == events.code("FAILED")))
+        jobs, finished, failed = run.cached(
+            ("job counts", summary.events), lambda: _job_counts(run, summary.events or "")
+        )
         makespan = _makespan(events, as_of)
         series, _ = running(run, summary.events, node_weighting=True)
         peak = float(series.values.max()) if len(series) else 0.0
@@ -100,6 +99,15 @@ def compute_headline(summary: Summary, run: Run) -> Headline:
         node_hours_useful=useful,
         node_hours_lost=lost,
     )
+
+
+def _job_counts(run: Run, query: str) -> tuple[int, int, int]:
+    """Jobs, and those in JOB_FINISHED and in FAILED at the as-of time (kept in the run's
+    memo: a rebuild after a text edit does not find every job's state again)."""
+    events = run.events(query)
+    job_ids, states = job_states(run, query)
+    finished = int(np.count_nonzero(states == events.code("JOB_FINISHED")))
+    return int(job_ids.size), finished, int(np.count_nonzero(states == events.code("FAILED")))
 
 
 def _makespan(events: EventTable, as_of: int) -> int | None:

@@ -20,6 +20,7 @@ from reportgen.analytics.utilization import interval_series
 from reportgen.build import BuildResult, build_site
 from reportgen.cli import main
 from reportgen.kinds import KINDS
+from reportgen.source import digest as digest_module
 from reportgen.spec.model import Chart
 from tests.conftest import ROOT
 from tests.factories import batch_job, event
@@ -329,3 +330,91 @@ def test_a_cache_write_cut_short_leaves_no_partial_file(
     written = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
     assert written and all(p.parent.name == "rendered" for p in written)  # only images, CSVs
     assert (tmp_path / "site" / "tiny" / "done.csv").is_file()
+
+
+def test_a_text_edit_lays_out_no_chart_again_and_writes_the_same_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every kind of the demo: a rebuild after a text edit takes each chart's section from
+    the build cache (no kind's `present` runs) and writes the site a build without the
+    cache writes, byte for byte."""
+    demo = (ROOT / "report_specs" / "demo.yaml").read_text()
+    spec = tmp_path / "demo.yaml"
+    spec.write_text(demo.replace("data/", f"{ROOT}/report_specs/data/"))
+    cached_build(spec, tmp_path / "site")
+    laid_out: list[str] = []
+    for name, kind in KINDS.items():
+        counted = _counting(kind.present, name, laid_out)
+        monkeypatch.setitem(KINDS, name, dataclasses.replace(kind, present=counted))
+    spec.write_text(spec.read_text().replace("title: Demo experiment", "title: Demo, edited"))
+    cached_build(spec, tmp_path / "site")
+    assert laid_out == []
+    build_site([spec], tmp_path / "uncached")
+    assert len(laid_out) == 10  # the demo's ten charts, laid out by the uncached build
+    site = tmp_path / "site" / "demo"
+    assert digest(site) == digest(tmp_path / "uncached" / "demo")
+    assert "<h1>Demo, edited</h1>" in (site / "index.html").read_text()
+
+
+def _counting(present: Any, name: str, calls: list[str]) -> Any:
+    def counted(result: Any, view: Any) -> Any:
+        calls.append(name)
+        return present(result, view)
+
+    return counted
+
+
+def _counting_digest_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    opened: list[Path] = []
+    real_open = digest_module.open_input
+
+    def counted(path: Path, what: str) -> Any:
+        opened.append(path)
+        return real_open(path, what)
+
+    monkeypatch.setattr(digest_module, "open_input", counted)
+    return opened
+
+
+def test_an_unchanged_input_is_not_read_again_to_learn_its_digest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = tiny_report(tmp_path / "in")
+    opened = _counting_digest_reads(monkeypatch)
+    cached_build(spec, tmp_path / "site")  # just written: too fresh to remember
+    cached_build(spec, tmp_path / "site")
+    assert len(opened) == 2 * 3  # events, batch jobs and the spec, hashed by both builds
+    # (the files' change times cannot be set back: as if they had been written long ago)
+    monkeypatch.setattr(digest_module, "RACY_NS", 0)
+    cached_build(spec, tmp_path / "site")
+    opened.clear()
+    again = cached_build(spec, tmp_path / "site")
+    assert opened == []
+    assert again.data_reused == 1
+    manifest = json.loads((tmp_path / "site" / "tiny" / "manifest.json").read_text())
+    events = tmp_path / "in" / "events.json"
+    shown = {f["role"]: f["sha256"] for f in manifest["runs"][0]["source"]["files"]}
+    assert shown["events"] == hashlib.sha256(events.read_bytes()).hexdigest()
+
+
+def test_an_edit_that_keeps_the_size_and_the_modification_time_is_still_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = tiny_report(tmp_path / "in")
+    monkeypatch.setattr(digest_module, "RACY_NS", 0)  # as if written long ago
+    cached_build(spec, tmp_path / "site")
+    events = tmp_path / "in" / "events.json"
+    status = events.stat()
+    edited = [*TINY_EVENTS[:5], event(6, 2, 7, "RUN_DONE", "JOB_FINISHED")]
+    tiny_report(tmp_path / "in", edited)
+    os.utime(events, ns=(status.st_atime_ns, status.st_mtime_ns))  # the old time, put back
+    now = events.stat()
+    assert (now.st_size, now.st_mtime_ns) == (status.st_size, status.st_mtime_ns)
+    opened = _counting_digest_reads(monkeypatch)
+    again = cached_build(spec, tmp_path / "site")
+    assert events in opened  # its change time moved: hashed again
+    assert again.data_reused == 0
+    assert (tmp_path / "site" / "tiny" / "done.csv").read_text().splitlines()[1:] == [
+        "throughput,2024-03-01T08:06:00.000000Z,1",
+        "throughput,2024-03-01T08:07:00.000000Z,2",
+    ]

@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import altair as alt
 import vl_convert
 
 from reportgen.charts.figure import Layout, extent, layout, print_spec, sized
+from reportgen.charts.vlversion import altair_schema_version
 from reportgen.errors import RenderError
 from reportgen.spec.figure import MIN_PLOT
 from reportgen.spec.model import DEFAULT_FIGURE, FigureOptions
@@ -24,7 +24,7 @@ BACKGROUND = re.compile(r'^(<svg[^>]*>)<rect width="[0-9.]+" height="[0-9.]+"')
 
 def _vegalite_version() -> str:
     """The Vega-Lite version Altair writes specs for, as vl-convert names it (`6.4`)."""
-    major_minor = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    major_minor = ".".join(altair_schema_version().lstrip("v").split(".")[:2])
     available = vl_convert.get_vegalite_versions()
     return major_minor if major_minor in available else available[-1]
 

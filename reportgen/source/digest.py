@@ -1,36 +1,95 @@
-"""Files' sizes and sha256, read once per build however many parts ask.
+"""Files' sizes and sha256, read once per build however many parts ask, and across builds
+only while the file provably did not change.
 
 The build cache keys a run's data by its input files' contents and the manifest names each
-input by its sha256: both are the same hash of the same bytes, so each file (160 MB of
-saved pages at 10^6 events) is read for it once per build. One `FileDigests` lives for one
-build only: a long-running process (`serve`) makes a new one per build, so an edit is never
-missed for a timestamp that did not move.
+input by its sha256: both are the same hash of the same bytes, so each file (200 MB of
+saved pages at 10^6 events, ~0.3 s to hash) is read for it once per build. Between builds
+the build cache remembers each digest with the file's identity as `stat` gives it (device,
+inode, size, modification and change times, in nanoseconds), the way git's index and make
+do: a write to the file moves its change time, which no program can set back. A file
+changed in the two seconds before it was hashed is hashed again next time (git's "racy"
+case: a write in the same clock tick as the hash would leave the times unchanged).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.source.files import open_input
 
+RACY_NS = 2_000_000_000
+"""A remembered digest counts only for a file last changed this long before it was hashed
+(coarse file system clocks tick in up to two seconds)."""
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """A file's digest as an earlier build computed it, and the file's identity then."""
+
+    path: str
+    identity: tuple[int, ...]
+    """(device, inode, size, mtime_ns, ctime_ns)"""
+    hashed_at_ns: int
+    size: int
+    sha256: str
+
 
 class FileDigests:
-    """(size, sha256) per file, computed on first asking."""
+    """(size, sha256) per file, computed on first asking unless `remembered` holds it for
+    the file as it still is."""
 
-    def __init__(self) -> None:
+    def __init__(self, remembered: tuple[Remembered, ...] = ()) -> None:
         self._known: dict[Path, tuple[int, str]] = {}
+        self._remembered = {Path(r.path): r for r in remembered}
+        self._fresh: dict[Path, Remembered] = {}
 
     def of(self, path: Path) -> tuple[int, str]:
         """(size in bytes, sha256 in hex) of the regular file at `path` (a FIFO or a device
         is refused, as the readers refuse it: SourceError)."""
         where = path.absolute()
         if where not in self._known:
-            digest = hashlib.sha256()
-            size = 0
-            with open_input(path, "input") as stream:  # never a FIFO or a device
-                while block := stream.read(1 << 20):
-                    digest.update(block)
-                    size += len(block)
-            self._known[where] = (size, digest.hexdigest())
+            self._known[where] = self._recalled(where) or self._hashed(where, path)
         return self._known[where]
+
+    def remembered(self) -> tuple[Remembered, ...]:
+        """What the next build may recall: the files asked for in this one as they were, and
+        those of earlier builds that still exist (a build of some reports keeps the others')."""
+        earlier = [r for where, r in self._remembered.items() if where not in self._known]
+        return (*self._fresh.values(), *(r for r in earlier if Path(r.path).exists()))
+
+    def _recalled(self, where: Path) -> tuple[int, str] | None:
+        earlier = self._remembered.get(where)
+        identity = _identity(where)
+        if earlier is None or identity is None or earlier.identity != identity:
+            return None
+        self._fresh[where] = earlier
+        return earlier.size, earlier.sha256
+
+    def _hashed(self, where: Path, path: Path) -> tuple[int, str]:
+        before, hashed_at = _identity(where), time.time_ns()
+        digest = hashlib.sha256()
+        size = 0
+        with open_input(path, "input") as stream:  # never a FIFO or a device
+            while block := stream.read(1 << 20):
+                digest.update(block)
+                size += len(block)
+        changed_ns = max(before[3:]) if before is not None else hashed_at
+        if before is not None and before == _identity(where) and changed_ns < hashed_at - RACY_NS:
+            self._fresh[where] = Remembered(str(where), before, hashed_at, size, digest.hexdigest())
+        return size, digest.hexdigest()
+
+
+def _identity(path: Path) -> tuple[int, ...] | None:
+    """(device, inode, size, mtime_ns, ctime_ns) of a regular file, else None."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)

@@ -9,8 +9,6 @@ import numpy as np
 
 from reportgen.errors import SourceError
 from reportgen.source import read_jobs
-from reportgen.source.balsam.client import BalsamClient
-from reportgen.source.balsam.credentials import resolve_credentials
 from reportgen.source.balsam.params import common_tags, job_params
 from reportgen.source.reads import Reads
 from reportgen.spec.model import BalsamSource, FilesSource, Pairs, Report, RunsByTag, RunSpec
@@ -70,6 +68,10 @@ def _tag_values(report: Report, by: RunsByTag, reads: Reads) -> set[str]:
 
 
 def _live_tag_values(source: BalsamSource, tag: str, tags: Pairs) -> set[str]:
+    # (imported here: a files build never loads the HTTP client, `requests`)
+    from reportgen.source.balsam.client import BalsamClient
+    from reportgen.source.balsam.credentials import resolve_credentials
+
     client = BalsamClient(resolve_credentials(source), source.page_size, source.retry_backoff_s)
     try:
         records = client.fetch_all("jobs", "jobs", job_params(tags))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from reportgen.source.balsam.client import BalsamClient, PageProgress
-from reportgen.source.balsam.credentials import resolve_credentials
 from reportgen.source.balsam.params import (
     Params,
     batch_job_params,
@@ -28,13 +27,19 @@ from reportgen.source.tables import BatchJobTable, EventTable, JobTable
 from reportgen.spec.model import BalsamSource, EventQuery, Fetched, FetchedKind, FetchedSet, Report
 from reportgen.times import to_micros
 
-__all__ = ["BalsamClient", "load_live_data"]
+if TYPE_CHECKING:  # the HTTP client (`requests`) is imported only by a live build
+    from reportgen.source.balsam.client import BalsamClient, PageProgress
+
+__all__ = ["load_live_data"]
 
 
 def load_live_data(
     report: Report, source: BalsamSource, needs: Needs, progress: PageProgress
 ) -> ReportData:
     """Fetch what every query needs; as_of defaults to the moment the fetch started."""
+    from reportgen.source.balsam.client import BalsamClient
+    from reportgen.source.balsam.credentials import resolve_credentials
+
     credentials = resolve_credentials(source)
     client = BalsamClient(credentials, source.page_size, source.retry_backoff_s, progress)
     fetched_at = to_micros(datetime.now(UTC))
