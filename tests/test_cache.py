@@ -366,7 +366,7 @@ def _counting(present: Any, name: str, calls: list[str]) -> Any:
 
 def _counting_digest_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     opened: list[Path] = []
-    real_open = digest_module.open_input
+    real_open = digest_module.open_input  # type: ignore[attr-defined]
 
     def counted(path: Path, what: str) -> Any:
         opened.append(path)
