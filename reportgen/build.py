@@ -52,7 +52,7 @@ from reportgen.site.provenance import (
     rebuild_command,
     source_files,
 )
-from reportgen.source import Reads, ReportData, load_report_data
+from reportgen.source import Needs, Reads, ReportData, load_report_data
 from reportgen.source.digest import FileDigests
 from reportgen.source.runs import expand_runs
 from reportgen.source.snapshot import write_snapshot
@@ -199,8 +199,24 @@ def _load_data(report: Report, builder: Builder, reads: Reads) -> ReportData:
     """A run's records: from the build cache if its inputs are unchanged, else read."""
     run = f" (run {report.run})" if report.run else ""
     builder.progress.stage(f"{report.slug}{run}: loading data")
-    load = partial(load_report_data, progress=builder.progress, reads=reads)
+    load: Callable[[Report, Needs], ReportData] = partial(
+        load_report_data, progress=builder.progress, reads=reads
+    )
+    if any(chart.formats for chart in report.charts):
+        load = _rendering_soon(load)
     return builder.build_cache.report_data(report, report_needs(report), load)
+
+
+def _rendering_soon(load: Callable[[Report, Needs], ReportData]) -> Callable[..., ReportData]:
+    """`load`, starting the image renderer on a thread first (see `charts/warmup.py`)."""
+
+    def loading(report: Report, needs: Needs) -> ReportData:
+        from reportgen.charts.warmup import start_renderer
+
+        start_renderer()
+        return load(report, needs)
+
+    return loading
 
 
 def _compute(

@@ -320,3 +320,50 @@ def test_details_of_lists_all_alike_are_none() -> None:
     details = event_details([0, 1], [[1, 2], [3, 4]], [["a", "b"], ["c", "d"]], [[], []])
     assert details.odd_returncode.tolist() == [True, True]
     assert details.error.tolist() == [None, None] and details.message.tolist() == [None, None]
+
+
+def _list_of_pages(records: list[dict[str, Any]], size: int) -> str:
+    pages = [records[i : i + size] for i in range(0, len(records), size)]
+    return json.dumps([{"count": len(records), "results": page} for page in pages], indent=1)
+
+
+def test_a_list_of_pages_is_decoded_page_by_page_by_the_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Balsam's saved query (a list of `{count, results}` pages) is cut into its pages, which
+    the worker processes decode: the same table as the plain reader's."""
+    records = demo_records("events.json.gz")
+    path = tmp_path / "events.json"
+    path.write_text(_list_of_pages(records, 5_000))
+    kinds = [kind for kind, _ in chunks.file_chunks(path, "events", lambda share: None, True)]
+    assert kinds == ["page"] * -(-len(records) // 5_000)
+    monkeypatch.setattr(fast, "PARALLEL_MIN_BYTES", 0)
+    same_events(path)
+    same_events(path, details=True)
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_bad_page_of_a_list_is_named_as_the_plain_reader_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool
+) -> None:
+    if parallel:
+        monkeypatch.setattr(fast, "PARALLEL_MIN_BYTES", 0)
+    good = [event(i, 1, i, "PREPROCESSED", "RUNNING", num_nodes=1.0) for i in range(1, 301)]
+    path = tmp_path / "events.json"
+    bad_record = [*good[:250], {**good[250], "timestamp": "soon"}, *good[251:]]
+    path.write_text(_list_of_pages(bad_record, 100))
+    with pytest.raises(SourceError) as caught:
+        fast.read_event_table(path, set())
+    assert (
+        str(caught.value)
+        == f"{path}: event record 251: field 'timestamp' is not an ISO time: 'soon'"
+    )
+    pages = json.loads(_list_of_pages(good, 100))
+    pages[1]["count"] = "300"
+    path.write_text(json.dumps(pages))
+    with pytest.raises(SourceError) as caught:
+        fast.read_event_table(path, set())
+    with pytest.raises(SourceError) as plain:
+        events_from_records(read_records(path, "events"), path, set())
+    expected = "page 2: 'count' is \"300\": expected the number of records (an integer) or null"
+    assert str(caught.value) == str(plain.value) == f"{path}: {expected}"

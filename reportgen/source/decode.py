@@ -52,6 +52,7 @@ def shapes(row: type[Any]) -> dict[str, list[Shape]]:
     return {
         "lines": [(msgspec.json.Decoder(row), _rows), (msgspec.json.Decoder(page), _rows_of_pages)],
         "records": [(msgspec.json.Decoder(list[row]), _rows)],  # type: ignore[valid-type]
+        "page": [(msgspec.json.Decoder(page), lambda one: _rows_of_pages([one]))],
         "document": [
             (msgspec.json.Decoder(page), lambda document: _rows_of_pages([document], True)),
             (msgspec.json.Decoder(list[row]), _rows),  # type: ignore[valid-type]
@@ -132,11 +133,15 @@ class Reader:
         if kind == "lines":
             first_line += lines_before(self.path, self.what, self.chunks)
         text = chunk.decode("utf-8", "replace")
-        records = records_from_text(text, self.path, first_line, check_counts=False)
         try:
-            self.precise(records)
+            self.precise(records_from_text(text, self.path, first_line, check_counts=False))
         except SourceError as error:
-            raise SourceError(_shift(str(error), self.records)) from None
+            message = _shift(str(error), self.records)
+            if kind == "page":  # one page of a list: named by its place, as the plain reader does
+                message = message.replace(
+                    f"{self.path}: the page:", f"{self.path}: page {len(self.pages) + 1}:", 1
+                )
+            raise SourceError(message) from None
         problem = rows if isinstance(rows, msgspec.DecodeError) else "a record is wrong"
         raise SourceError(f"{self.path}: {self.what}: {problem}") from None
 
