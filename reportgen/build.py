@@ -58,7 +58,7 @@ from reportgen.source.runs import expand_runs
 from reportgen.source.snapshot import write_snapshot
 from reportgen.spec import load_reports
 from reportgen.spec.comparison import check_found_baseline
-from reportgen.spec.model import FigureOptions, Report
+from reportgen.spec.model import FigureOptions, FilesSource, Report
 from reportgen.spec.runs import run_report
 
 RENDER_THREADS = 2
@@ -202,18 +202,23 @@ def _load_data(report: Report, builder: Builder, reads: Reads) -> ReportData:
     load: Callable[[Report, Needs], ReportData] = partial(
         load_report_data, progress=builder.progress, reads=reads
     )
-    if any(chart.formats for chart in report.charts):
-        load = _rendering_soon(load)
-    return builder.build_cache.report_data(report, report_needs(report), load)
+    return builder.build_cache.report_data(report, report_needs(report), _ahead(builder, load))
 
 
-def _rendering_soon(load: Callable[[Report, Needs], ReportData]) -> Callable[..., ReportData]:
-    """`load`, starting the image renderer on a thread first (see `charts/warmup.py`)."""
+def _ahead(
+    builder: Builder, load: Callable[[Report, Needs], ReportData]
+) -> Callable[[Report, Needs], ReportData]:
+    """`load`, first starting on threads what the build needs after reading: the image
+    renderer (see `charts/warmup.py`) and the input files' digests for the manifest."""
 
     def loading(report: Report, needs: Needs) -> ReportData:
-        from reportgen.charts.warmup import start_renderer
+        if any(chart.formats for chart in report.charts):
+            from reportgen.charts.warmup import start_renderer
 
-        start_renderer()
+            start_renderer()
+        if isinstance(report.source, FilesSource):
+            inputs = [path for _, path in report.source.files()]
+            builder.build_cache.digests.prefetch([report.path, *inputs])
         return load(report, needs)
 
     return loading

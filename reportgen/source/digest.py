@@ -16,8 +16,11 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from reportgen.source.files import open_input
@@ -40,21 +43,47 @@ class Remembered:
 
 
 class FileDigests:
-    """(size, sha256) per file, computed on first asking unless `remembered` holds it for
-    the file as it still is."""
+    """(size, sha256) per file, computed on first asking (or ahead, on a thread: `prefetch`)
+    unless `remembered` holds it for the file as it still is."""
 
     def __init__(self, remembered: tuple[Remembered, ...] = ()) -> None:
-        self._known: dict[Path, tuple[int, str]] = {}
+        self._known: dict[Path, Future[tuple[int, str]]] = {}
         self._remembered = {Path(r.path): r for r in remembered}
         self._fresh: dict[Path, Remembered] = {}
+        self._lock = threading.Lock()
 
     def of(self, path: Path) -> tuple[int, str]:
         """(size in bytes, sha256 in hex) of the regular file at `path` (a FIFO or a device
         is refused, as the readers refuse it: SourceError)."""
+        return self._future(path, ahead=False).result()
+
+    def prefetch(self, paths: list[Path]) -> None:
+        """Start hashing `paths` on a thread (hashlib and file reads work outside the GIL):
+        a build reading its records needs their digests only for the manifest after."""
+        for path in paths:
+            self._future(path, ahead=True)
+
+    def _future(self, path: Path, ahead: bool) -> Future[tuple[int, str]]:
         where = path.absolute()
-        if where not in self._known:
-            self._known[where] = self._recalled(where) or self._hashed(where, path)
-        return self._known[where]
+        with self._lock:
+            known = self._known.get(where)
+            if known is not None:
+                return known
+            future: Future[tuple[int, str]] = Future()
+            self._known[where] = future
+        work = partial(self._settle, future, where, path)
+        if ahead:
+            # (a daemon: a build that fails reading a huge file exits without hashing it)
+            threading.Thread(target=work, name=f"sha256 {path.name}", daemon=True).start()
+        else:
+            work()
+        return future
+
+    def _settle(self, future: Future[tuple[int, str]], where: Path, path: Path) -> None:
+        try:
+            future.set_result(self._recalled(where) or self._hashed(where, path))
+        except BaseException as exc:  # (raised again by `of`, in the caller's thread)
+            future.set_exception(exc)
 
     def remembered(self) -> tuple[Remembered, ...]:
         """What the next build may recall: the files asked for in this one as they were, and
