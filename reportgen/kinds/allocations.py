@@ -9,11 +9,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from reportgen.analytics.allocations import PACK_ABOVE, LaneUse, Spans, lane_use, lanes, spans
+from reportgen.analytics.batch_starts import with_estimates
 from reportgen.analytics.steps import step_series
 from reportgen.kinds.allocations_csv import allocations_file
 from reportgen.kinds.allocations_lanes import timeline
 from reportgen.kinds.base import Figure, Kind, Section, View
 from reportgen.kinds.describe import Described, moment, number, step_stats, steps_summary
+from reportgen.kinds.estimated_starts import estimated_rows, estimated_warnings
 from reportgen.kinds.results import Rows
 from reportgen.kinds.run import Run
 from reportgen.kinds.shared import (
@@ -21,10 +23,11 @@ from reportgen.kinds.shared import (
     held_nodes,
     node_intervals,
     running_warnings,
+    start_estimates,
     uncounted_rows,
 )
 from reportgen.source.data import Needs
-from reportgen.source.tables import NO_TIME, Ints, Mask
+from reportgen.source.tables import NO_ID, NO_TIME, Ints, Mask
 from reportgen.spec.checks import Key
 from reportgen.spec.model import TimeAxis
 from reportgen.spec.schema import BATCH_JOB_REF, EVENT_REF
@@ -70,6 +73,14 @@ class RunAllocations:
     lanes: int
     packed: bool
     use: LaneUse | None
+    estimated_from: Ints
+    """Per allocation, the job whose first entry into RUNNING is its estimated start (the
+    server has no start_time yet), else NO_ID: its start is the server's."""
+
+    @property
+    def estimated(self) -> Mask:
+        found: Mask = self.estimated_from != NO_ID
+        return found
 
 
 @dataclass(frozen=True)
@@ -99,15 +110,20 @@ def compute(runs: Sequence[Run], options: Options) -> Allocations:
                 f"the as-of time or ending before they start (listed in the table “{UNCOUNTED}”)."
             )
         tables += uncounted_rows(uncounted, run, options.batch_jobs, owner=True)
+        tables += estimated_rows(run, options.batch_jobs, owner=True)
+        notes += estimated_warnings(run, options.batch_jobs)
         prefix = f"{run.name}: " if len(runs) > 1 else ""
         warnings += [prefix + w for w in notes]
     return Allocations(tuple(results), tuple(warnings), tuple(tables))
 
 
 def run_allocations(run: Run, options: Options) -> tuple[RunAllocations, list[str]]:
-    table = run.batch_jobs(options.batch_jobs)
+    estimates = start_estimates(run, options.batch_jobs)
+    table = with_estimates(run.batch_jobs(options.batch_jobs), estimates)
     drawn = spans(table, run.as_of)
     rows = drawn.rows
+    source = dict(zip(estimates.rows.tolist(), estimates.job_id.tolist(), strict=True))
+    estimated_from = np.array([source.get(r, NO_ID) for r in rows.tolist()], dtype=np.int64)
     packed = len(drawn) > PACK_ABOVE
     # a lane stays taken until the requested wall time ends too, so no ghost bar overlaps
     taken = np.where(
@@ -135,6 +151,7 @@ def run_allocations(run: Run, options: Options) -> tuple[RunAllocations, list[st
         lanes=int(lane.max()) + 1 if lane.size else 0,
         packed=packed,
         use=use,
+        estimated_from=estimated_from,
     )
     return result, notes
 
