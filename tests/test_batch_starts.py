@@ -320,10 +320,10 @@ def report_needs(report: Any) -> Any:
 def test_estimates_match_the_naive_definition(seed: int) -> None:
     rng = random.Random(seed)
     batches = []
-    for i in range(1, rng.randrange(1, 7)):
+    for i in range(1, rng.randrange(2, 8)):
         state = rng.choice(["running", "running", "finished", "queued"])
         start = None if rng.random() < 0.7 else rng.randrange(0, 60)
-        submit = None if rng.random() < 0.4 else rng.randrange(0, 40)
+        submit = None if rng.random() < 0.4 else rng.randrange(0, 20)
         batches.append(
             running(
                 i,
@@ -333,11 +333,14 @@ def test_estimates_match_the_naive_definition(seed: int) -> None:
                 start_time=None if start is None else at(start),
             )
         )
-    jobs = [job(j, batch_job_id=rng.choice([None, 99, *range(1, 7)])) for j in range(1, 15)]
+    jobs = [
+        job(j, batch_job_id=rng.choice([None, 99, *range(1, 7), *range(1, 4)]))
+        for j in range(1, 15)
+    ]
     events = []
-    for n in range(1, rng.randrange(1, 40)):
+    for n in range(1, rng.randrange(5, 60)):
         to = rng.choice(["RUNNING", "RUNNING", "RUN_DONE", "PREPROCESSED"])
-        events.append(event(n, rng.randrange(1, 18), rng.randrange(0, 90) / 2, "X", to))
+        events.append(event(n, rng.randrange(1, 16), rng.randrange(0, 90) / 2, "X", to))
     as_of = rng.randrange(10, 80)
     with_jobs = rng.random() < 0.9
     run = make_run(batches, events, jobs if with_jobs else None, as_of)
