@@ -138,6 +138,8 @@ def _run_chart(
         hatch = alt.Chart(alt.NamedData(name=f"{name}-hatch")).encode(
             x=c.x, x2=alt.X2("x2"), y=c.y, y2=alt.Y2("y2")
         )
+        # a white edge keeps the dark lines visible over the filled use too, in grey print
+        layers.append(hatch.mark_rule(color="#ffffff", strokeWidth=2.2))
         layers.append(hatch.mark_rule(color="#222222", strokeWidth=0.8))
     if lane_px >= LABEL_PX:
         layers += _label_layers(run, name, c, where, datasets)
