@@ -287,7 +287,9 @@ KIND = Kind(
         "The batch jobs as a timeline: a lane per batch job by start time (above 300, shared "
         "lanes, each reused once its allocation has ended), what each ran against the wall "
         "time it requested, and optionally its jobs' nodes inside it. `<id>.csv` has a row "
-        "per batch job drawn; those never started are listed on the page."
+        "per batch job drawn; those never started are listed on the page. A running batch "
+        "job without start_time starts at its jobs' first entry into RUNNING (hatched; "
+        "`start_source` and `start_from_job_id` then end each row)."
     ),
     options=OPTIONS,
     make_options=Options,
@@ -298,7 +300,8 @@ KIND = Kind(
         "Each lane is one batch job, earliest at the top: the bar runs from its start to its "
         "end (dashed, with an arrowhead, when still running at the as-of time), the pale "
         "dotted bar after it is the rest of the wall time it requested, and its colour is its "
-        "state. With events, the filled area inside a bar is the nodes its jobs were running, "
+        "state; a hatched bar's start is estimated (the server has no start_time for it "
+        "yet). With events, the filled area inside a bar is the nodes its jobs were running, "
         "the bar's full height standing for all its nodes. Hover a bar for its details."
     ),
 )

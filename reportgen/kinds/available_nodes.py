@@ -63,7 +63,11 @@ def present(result: Steps, view: View) -> Section:
 KIND = Kind(
     name="available_nodes",
     title="Available nodes",
-    doc="The nodes held by batch jobs over time.",
+    doc=(
+        "The nodes held by batch jobs over time; a running batch job without start_time "
+        "from its estimated start (its jobs' first entry into RUNNING), listed in "
+        "`<id>-estimated_starts.csv`."
+    ),
     options=OPTIONS,
     make_options=Options,
     needs=needs,
