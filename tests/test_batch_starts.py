@@ -372,3 +372,19 @@ def test_the_entries_may_come_in_any_order_and_repeat() -> None:
     )
     found = estimate_starts(batches, entries, jobs, micros(10))
     assert (found.start.tolist(), found.event_id.tolist()) == ([micros(9)], [3])
+
+
+def test_estimates_and_results_using_them_survive_the_build_cache() -> None:
+    import io
+
+    from reportgen import codec
+    from reportgen.kinds.allocations import Options, compute
+
+    events = life(1, 1, 20, None) + life(4, 2, 12, None)
+    run = make_run([running(5, 2)], events, [job(1, batch_job_id=5), job(2, batch_job_id=5)], 60)
+    for value in (start_estimates(run, "b"), compute([run], Options("b", "all"))):
+        out = io.BytesIO()
+        codec.dump("k", value, out)
+        out.seek(0)
+        back = codec.load("k", out)
+        assert repr(back) == repr(value)
