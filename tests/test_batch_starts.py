@@ -113,6 +113,17 @@ def test_no_job_events_the_start_is_unknown_and_it_is_listed() -> None:
     ]
 
 
+def test_the_allocations_note_names_a_running_batch_job_with_no_start_known() -> None:
+    from reportgen.kinds.allocations import Options, compute
+
+    run = make_run([running(5, 2)], [], [job(1, batch_job_id=5)], 60)
+    assert compute([run], Options("b")).warnings == (
+        "1 batch job(s) are not drawn: never started, starting after the as-of time or ending "
+        "before they start, or running with no start known (listed in the table “Batch jobs "
+        "not counted in available nodes”).",
+    )
+
+
 def test_without_job_records_the_start_is_unknown_and_says_why() -> None:
     run = make_run([running(5, 2)], life(1, 1, 20, None), None, 60)
     _, uncounted = held_nodes(run, "b")

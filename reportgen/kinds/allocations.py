@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from reportgen.analytics.allocations import PACK_ABOVE, LaneUse, Spans, lane_use, lanes, spans
+from reportgen.analytics.available_nodes import UncountedBatchJob
 from reportgen.analytics.batch_starts import with_estimates
 from reportgen.analytics.steps import step_series
 from reportgen.kinds.allocations_csv import allocations_file
@@ -107,7 +108,8 @@ def compute(runs: Sequence[Run], options: Options) -> Allocations:
         if uncounted:
             notes.append(
                 f"{len(uncounted):,} batch job(s) are not drawn: never started, starting after "
-                f"the as-of time or ending before they start (listed in the table “{UNCOUNTED}”)."
+                f"the as-of time or ending before they start{_unknown(uncounted)} (listed in "
+                f"the table “{UNCOUNTED}”)."
             )
         tables += uncounted_rows(uncounted, run, options.batch_jobs, owner=True)
         tables += estimated_rows(run, options.batch_jobs, owner=True)
@@ -115,6 +117,12 @@ def compute(runs: Sequence[Run], options: Options) -> Allocations:
         prefix = f"{run.name}: " if len(runs) > 1 else ""
         warnings += [prefix + w for w in notes]
     return Allocations(tuple(results), tuple(warnings), tuple(tables))
+
+
+def _unknown(uncounted: list[UncountedBatchJob]) -> str:
+    """What the note adds when some batch job runs with no start known."""
+    running = any(b.reason.startswith("running, start unknown") for b in uncounted)
+    return ", or running with no start known" if running else ""
 
 
 def run_allocations(run: Run, options: Options) -> tuple[RunAllocations, list[str]]:
