@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from reportgen.analytics.batch_starts import NONE, StartEstimates, with_estimates
 from reportgen.analytics.steps import StepSeries, step_series
 from reportgen.source.tables import NO_TIME, BatchJobTable
 
@@ -25,11 +26,13 @@ class UncountedBatchJob:
 
 
 def available_nodes(
-    batch_jobs: BatchJobTable, as_of: int, name: str = ""
+    batch_jobs: BatchJobTable, as_of: int, name: str = "", estimates: StartEstimates = NONE
 ) -> tuple[StepSeries, list[UncountedBatchJob]]:
-    """Each batch job adds `num_nodes` from `start_time` until `end_time`, or as_of if it has
-    no end or a later one. Jobs not started, starting after as_of or ending before they start
-    are not counted and are returned with the reason. `name` is the series' name."""
+    """Each batch job adds `num_nodes` from `start_time` (or its estimate, for a running one
+    without: see `batch_starts`) until `end_time`, or as_of if it has no end or a later one.
+    Jobs not started, starting after as_of or ending before they start are not counted and
+    are returned with the reason. `name` is the series' name."""
+    batch_jobs = with_estimates(batch_jobs, estimates)
     start, end = batch_jobs.start_time, batch_jobs.end_time
     never_started = start == NO_TIME
     starts_late = ~never_started & (start > as_of)
@@ -44,7 +47,8 @@ def available_nodes(
         never_started,
         "never started (no start_time)",
         np.where(starts_late, "starts after the as-of time", "ends before it starts"),
-    )
+    ).astype(object)
+    reasons[estimates.unknown] = unknown_reason(estimates)
     uncounted = [
         UncountedBatchJob(
             int(batch_jobs.id[i]),
@@ -58,3 +62,10 @@ def available_nodes(
         for i in np.flatnonzero(~counted)
     ]
     return series, uncounted
+
+
+def unknown_reason(estimates: StartEstimates) -> str:
+    """Why a running batch job without start_time has no estimated start either."""
+    if estimates.no_jobs:
+        return "running, start unknown (no start_time, and no job records to find its jobs)"
+    return "running, start unknown (no start_time, and none of its jobs entered RUNNING)"

@@ -133,6 +133,14 @@ def _run_chart(
     layers = _bar_layers(run, name, c, interactive, dense)
     if run.use is not None:
         layers.append(_use_layer(run, name, c, where, dense, datasets))
+    if run.estimated is not None and run.estimated.any():
+        datasets[f"{name}-hatch"] = lanes.hatches(run, axis, frame, lane_px)
+        hatch = alt.Chart(alt.NamedData(name=f"{name}-hatch")).encode(
+            x=c.x, x2=alt.X2("x2"), y=c.y, y2=alt.Y2("y2")
+        )
+        # a white edge keeps the dark lines visible over the filled use too, in grey print
+        layers.append(hatch.mark_rule(color="#ffffff", strokeWidth=2.2))
+        layers.append(hatch.mark_rule(color="#222222", strokeWidth=0.8))
     if lane_px >= LABEL_PX:
         layers += _label_layers(run, name, c, where, datasets)
     layers += _as_of_layers(run, name, c, axis, datasets)
@@ -148,6 +156,8 @@ def _run_chart(
 def _titled(layered: Any, run: Lanes, where: _Axis, dense: bool, title: str) -> Any:
     """The run's name (or the image's title) over the key (the first run's) and notes."""
     lines = [DENSE_KEY if dense else KEY, *run.notes] if where.first else list(run.notes)
+    if run.estimated is not None and run.estimated.any():
+        lines.append(HATCHED)
     if run.use is not None and where.first:
         lines.append(DENSE_USE if dense else USE)
     if run.name or title:
@@ -161,6 +171,9 @@ def _titled(layered: Any, run: Lanes, where: _Axis, dense: bool, title: str) -> 
 KEY = (
     "Bar: start to end (dashed, with an arrowhead: still running, drawn to the as-of time); "
     "pale dotted bar: the rest of the requested wall time"
+)
+HATCHED = (
+    "Hatched bar: its start is estimated (no start_time yet): its jobs' first entry into RUNNING"
 )
 USE = "Filled area inside a bar: the nodes its jobs were running (full height: all its nodes)"
 DENSE_USE = (

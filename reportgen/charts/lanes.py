@@ -43,6 +43,8 @@ class Lanes:
     """(allocation index, times, nodes in use), by allocation then time."""
     notes: tuple[str, ...] = ()
     """Lines under the key (e.g. that lanes are packed)."""
+    estimated: Mask | None = None
+    """Whether each allocation's start is an estimate (drawn hatched); None: none is."""
 
     def taken_until(self) -> Ints:
         """When each lane's allocation frees it: its end, or its requested end if later."""
@@ -179,6 +181,33 @@ def _free_space(
         after[i] = next_start.get(lane[i], last) - taken[i]
         next_start[lane[i]] = start[i]
     return before, after
+
+
+HATCH_PX = 6
+"""The gap between a hatched bar's diagonal lines, in pixels."""
+
+
+def hatches(run: Lanes, axis: TimeAxis, frame: Frame, lane_px: float) -> Points:
+    """Diagonal lines (45 degrees at the chart's own width) across each bar whose start is
+    estimated, `HATCH_PX` apart: segments from (x, y) to (x2, y2), clipped to the bar."""
+    if run.estimated is None:
+        return []
+    height = (BAR_BOTTOM - BAR_TOP) * lane_px
+    points: Points = []
+    for i in np.flatnonzero(run.estimated).tolist():
+        s, e = int(run.start[i]), int(run.end[i])
+        width = (e - s) * frame.px
+        bottom = int(run.lane[i]) + BAR_BOTTOM
+        # the line u - v = c in the bar's pixels (u right from its start, v up from its bottom)
+        for c in np.arange(-height + HATCH_PX / 2, width, HATCH_PX).tolist():
+            v0, v1 = max(0.0, -c), min(height, width - c)
+            if v1 <= v0:
+                continue
+            times = np.array([s + (c + v0) / frame.px, s + (c + v1) / frame.px]).round()
+            x, x2 = axis_positions(times.astype(np.int64), axis, run.window[0])
+            y, y2 = (round(bottom - v / lane_px, 6) for v in (v0, v1))
+            points.append({"x": x, "x2": x2, "y": y, "y2": y2})
+    return points
 
 
 def open_ends(run: Lanes, axis: TimeAxis) -> Points:

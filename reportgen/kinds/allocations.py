@@ -9,11 +9,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from reportgen.analytics.allocations import PACK_ABOVE, LaneUse, Spans, lane_use, lanes, spans
+from reportgen.analytics.available_nodes import UncountedBatchJob
+from reportgen.analytics.batch_starts import with_estimates
 from reportgen.analytics.steps import step_series
 from reportgen.kinds.allocations_csv import allocations_file
 from reportgen.kinds.allocations_lanes import timeline
 from reportgen.kinds.base import Figure, Kind, Section, View
 from reportgen.kinds.describe import Described, moment, number, step_stats, steps_summary
+from reportgen.kinds.estimated_starts import estimated_rows, estimated_warnings
 from reportgen.kinds.results import Rows
 from reportgen.kinds.run import Run
 from reportgen.kinds.shared import (
@@ -21,10 +24,11 @@ from reportgen.kinds.shared import (
     held_nodes,
     node_intervals,
     running_warnings,
+    start_estimates,
     uncounted_rows,
 )
 from reportgen.source.data import Needs
-from reportgen.source.tables import NO_TIME, Ints, Mask
+from reportgen.source.tables import NO_ID, NO_TIME, Ints, Mask
 from reportgen.spec.checks import Key
 from reportgen.spec.model import TimeAxis
 from reportgen.spec.schema import BATCH_JOB_REF, EVENT_REF
@@ -70,6 +74,14 @@ class RunAllocations:
     lanes: int
     packed: bool
     use: LaneUse | None
+    estimated_from: Ints
+    """Per allocation, the job whose first entry into RUNNING is its estimated start (the
+    server has no start_time yet), else NO_ID: its start is the server's."""
+
+    @property
+    def estimated(self) -> Mask:
+        found: Mask = self.estimated_from != NO_ID
+        return found
 
 
 @dataclass(frozen=True)
@@ -96,18 +108,30 @@ def compute(runs: Sequence[Run], options: Options) -> Allocations:
         if uncounted:
             notes.append(
                 f"{len(uncounted):,} batch job(s) are not drawn: never started, starting after "
-                f"the as-of time or ending before they start (listed in the table “{UNCOUNTED}”)."
+                f"the as-of time or ending before they start{_unknown(uncounted)} (listed in "
+                f"the table “{UNCOUNTED}”)."
             )
         tables += uncounted_rows(uncounted, run, options.batch_jobs, owner=True)
+        tables += estimated_rows(run, options.batch_jobs, owner=True)
+        notes += estimated_warnings(run, options.batch_jobs)
         prefix = f"{run.name}: " if len(runs) > 1 else ""
         warnings += [prefix + w for w in notes]
     return Allocations(tuple(results), tuple(warnings), tuple(tables))
 
 
+def _unknown(uncounted: list[UncountedBatchJob]) -> str:
+    """What the note adds when some batch job runs with no start known."""
+    running = any(b.reason.startswith("running, start unknown") for b in uncounted)
+    return ", or running with no start known" if running else ""
+
+
 def run_allocations(run: Run, options: Options) -> tuple[RunAllocations, list[str]]:
-    table = run.batch_jobs(options.batch_jobs)
+    estimates = start_estimates(run, options.batch_jobs)
+    table = with_estimates(run.batch_jobs(options.batch_jobs), estimates)
     drawn = spans(table, run.as_of)
     rows = drawn.rows
+    source = dict(zip(estimates.rows.tolist(), estimates.job_id.tolist(), strict=True))
+    estimated_from = np.array([source.get(r, NO_ID) for r in rows.tolist()], dtype=np.int64)
     packed = len(drawn) > PACK_ABOVE
     # a lane stays taken until the requested wall time ends too, so no ghost bar overlaps
     taken = np.where(
@@ -135,6 +159,7 @@ def run_allocations(run: Run, options: Options) -> tuple[RunAllocations, list[st
         lanes=int(lane.max()) + 1 if lane.size else 0,
         packed=packed,
         use=use,
+        estimated_from=estimated_from,
     )
     return result, notes
 
@@ -270,7 +295,9 @@ KIND = Kind(
         "The batch jobs as a timeline: a lane per batch job by start time (above 300, shared "
         "lanes, each reused once its allocation has ended), what each ran against the wall "
         "time it requested, and optionally its jobs' nodes inside it. `<id>.csv` has a row "
-        "per batch job drawn; those never started are listed on the page."
+        "per batch job drawn; those never started are listed on the page. A running batch "
+        "job without start_time starts at its jobs' first entry into RUNNING (hatched; "
+        "`start_source` and `start_from_job_id` then end each row)."
     ),
     options=OPTIONS,
     make_options=Options,
@@ -281,7 +308,8 @@ KIND = Kind(
         "Each lane is one batch job, earliest at the top: the bar runs from its start to its "
         "end (dashed, with an arrowhead, when still running at the as-of time), the pale "
         "dotted bar after it is the rest of the wall time it requested, and its colour is its "
-        "state. With events, the filled area inside a bar is the nodes its jobs were running, "
+        "state; a hatched bar's start is estimated (the server has no start_time for it "
+        "yet). With events, the filled area inside a bar is the nodes its jobs were running, "
         "the bar's full height standing for all its nodes. Hover a bar for its details."
     ),
 )

@@ -23,9 +23,14 @@ HEADER = (
 )
 
 
+ESTIMATED = ",start_source,start_from_job_id"
+"""Added only when some allocation's start is estimated (other CSVs keep their bytes)."""
+
+
 def allocations_csv(runs: Sequence[RunAllocations]) -> str:
     several = len(runs) > 1
-    lines = [("run," if several else "") + HEADER]
+    estimates = any(r.estimated.any() for r in runs)
+    lines = [("run," if several else "") + HEADER + (ESTIMATED if estimates else "")]
     for r in runs:
         lead = f"{csv_field(r.run)}," if several else ""
         used = r.end - r.start
@@ -33,7 +38,7 @@ def allocations_csv(runs: Sequence[RunAllocations]) -> str:
         for i in range(len(r.start)):
             requested = int(r.requested_end[i])
             wall = int(r.wall_time_min[i])
-            cells = (
+            cells: tuple[str, ...] = (
                 str(int(r.batch_job_id[i])),
                 "" if r.scheduler_id[i] == NO_ID else str(int(r.scheduler_id[i])),
                 csv_field(r.queue[i]),
@@ -46,6 +51,9 @@ def allocations_csv(runs: Sequence[RunAllocations]) -> str:
                 "" if wall == NO_WALL_TIME else f"{wall}.000000",
                 hours[i],
             )
+            if estimates:
+                job = int(r.estimated_from[i])
+                cells += ("start_time", "") if job == NO_ID else ("estimated", str(job))
             lines.append(lead + ",".join(cells))
     return "\n".join(lines) + "\n"
 

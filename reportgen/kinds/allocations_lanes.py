@@ -47,10 +47,11 @@ def timeline(r: RunAllocations, window: tuple[int, int], several: bool) -> Lanes
         state=r.state,
         labels=labels,
         tooltips=_tooltips(r),
-        tooltip_titles=TIPS,
+        tooltip_titles=(*TIPS, ESTIMATED_TIP) if r.estimated.any() else TIPS,
         nodes=r.num_nodes,
         use=use,
         notes=(packed,) if r.packed else (),
+        estimated=r.estimated if r.estimated.any() else None,
     )
 
 
@@ -66,9 +67,23 @@ def _tooltips(r: RunAllocations) -> tuple[dict[str, str], ...]:
             "used": f"{used[i]:,.1f} min" + (" (still running)" if r.is_open[i] else ""),
             "state": r.state[i],
             "status": r.status_info[i] or "-",
+            **_start(r, i),
         }
         for i in range(len(r.start))
     )
+
+
+ESTIMATED_TIP = ("start", "Start")
+
+
+def _start(r: RunAllocations, i: int) -> dict[str, str]:
+    """Where a start comes from, when some allocation's start is estimated."""
+    if not r.estimated.any():
+        return {}
+    job = int(r.estimated_from[i])
+    if job == NO_ID:
+        return {"start": "start_time (the server's)"}
+    return {"start": f"estimated: job {job:,} entering RUNNING (no start_time yet)"}
 
 
 def _minutes(wall: int) -> str:

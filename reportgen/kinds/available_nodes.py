@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from reportgen.charts.layers import StepLayer
 from reportgen.charts.palette import grey
 from reportgen.kinds.base import Kind, Section, View
+from reportgen.kinds.estimated_starts import estimated_csv, estimated_rows, estimated_warnings
 from reportgen.kinds.present import run_layers, steps_section
 from reportgen.kinds.results import Rows, Steps
 from reportgen.kinds.run import Run
@@ -39,9 +40,12 @@ def compute(runs: Sequence[Run], options: Options) -> Steps:
         nodes, uncounted = held_nodes(run, options.batch_jobs)
         series.append(replace(nodes, name=KIND.name))
         prefix = f"{run.name}: " if len(runs) > 1 else ""
-        warnings += [prefix + w for w in uncounted_warnings(uncounted)]
+        found = uncounted_warnings(uncounted) + estimated_warnings(run, options.batch_jobs)
+        warnings += [prefix + w for w in found]
         tables += uncounted_rows(uncounted, run, options.batch_jobs)
-    return Steps(tuple(series), tuple(r.name for r in runs), tuple(warnings), tuple(tables))
+        tables += estimated_rows(run, options.batch_jobs)
+    csvs = estimated_csv(runs, options.batch_jobs)
+    return Steps(tuple(series), tuple(r.name for r in runs), tuple(warnings), tuple(tables), csvs)
 
 
 def present(result: Steps, view: View) -> Section:
@@ -59,7 +63,11 @@ def present(result: Steps, view: View) -> Section:
 KIND = Kind(
     name="available_nodes",
     title="Available nodes",
-    doc="The nodes held by batch jobs over time.",
+    doc=(
+        "The nodes held by batch jobs over time; a running batch job without start_time "
+        "from its estimated start (its jobs' first entry into RUNNING), listed in "
+        "`<id>-estimated_starts.csv`."
+    ),
     options=OPTIONS,
     make_options=Options,
     needs=needs,

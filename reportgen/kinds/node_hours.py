@@ -14,6 +14,7 @@ from reportgen.charts.layers import AreaStack, StepLayer
 from reportgen.charts.palette import BLUE, GREEN, ORANGE, PURPLE, VERMILLION, grey
 from reportgen.kinds.base import DataFile, Figure, Kind, Section, View
 from reportgen.kinds.describe import Described, moment, number, step_stats, steps_summary
+from reportgen.kinds.estimated_starts import estimated_csv, estimated_rows, estimated_warnings
 from reportgen.kinds.present import page_chart, text_file
 from reportgen.kinds.results import Column, Rows
 from reportgen.kinds.run import Run
@@ -75,6 +76,8 @@ class LedgerResult:
     runs: tuple[str, ...]
     warnings: tuple[str, ...] = ()
     tables: tuple[Rows, ...] = ()
+    csvs: tuple[tuple[str, str], ...] = ()
+    """The estimated starts, when some allocation has one (see `estimated_starts`)."""
 
 
 def needs(options: Options) -> Needs:
@@ -89,6 +92,7 @@ def compute(runs: Sequence[Run], options: Options) -> LedgerResult:
         _, notes = node_intervals(run, options.events)
         _, uncounted = held_nodes(run, options.batch_jobs)
         found = running_warnings(notes) + uncounted_warnings(uncounted)
+        found += estimated_warnings(run, options.batch_jobs)
         if result.node_seconds["over_capacity"] > 0:
             found.append(
                 f"{result.printed('over_capacity')} node-hours ran beyond the nodes the batch "
@@ -98,8 +102,15 @@ def compute(runs: Sequence[Run], options: Options) -> LedgerResult:
         warnings += [prefix + w for w in found]
         ledgers.append(result)
         tables += uncounted_rows(uncounted, run, options.batch_jobs)
+        tables += estimated_rows(run, options.batch_jobs)
     names = tuple(run.name for run in runs)
-    return LedgerResult(tuple(ledgers), names, tuple(warnings), (_table(ledgers, names), *tables))
+    return LedgerResult(
+        tuple(ledgers),
+        names,
+        tuple(warnings),
+        (_table(ledgers, names), *tables),
+        estimated_csv(runs, options.batch_jobs),
+    )
 
 
 def _table(ledgers: list[Ledger], runs: tuple[str, ...]) -> Rows:
@@ -149,7 +160,11 @@ def present(result: LedgerResult, view: View) -> Section:
         datasets = {**drawn.datasets, f"{chart.id}-shares": shares_rows}
         return finished_spec(alt.vconcat(*panels, shares), chart, datasets, interactive)
 
-    files = (_totals_csv(chart.id, result), _over_time_csv(chart.id, result))
+    files = (
+        _totals_csv(chart.id, result),
+        _over_time_csv(chart.id, result),
+        *(text_file(f"{chart.id}-{part}.csv", text) for part, text in result.csvs),
+    )
     note = f"{data.instants:,} instants where a class changes" + (
         f", drawn as {data.drawn:,} (the extremes of the nodes in use kept)."
         if data.reduced

@@ -58,7 +58,8 @@ def steps_section(
         note = f"{shown.changes:,} change points drawn as {shown.drawn:,}, extremes kept."
     else:
         note = f"{shown.changes:,} change points, all drawn."
-    return Section(figure, (csv,), note, result.warnings, result.tables)
+    others = tuple(text_file(f"{chart.id}-{part}.csv", text) for part, text in result.csvs)
+    return Section(figure, (csv, *others), note, result.warnings, result.tables)
 
 
 def page_chart(chart: Chart) -> Chart:

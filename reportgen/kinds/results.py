@@ -75,6 +75,8 @@ class Steps:
     runs: tuple[str, ...]
     warnings: tuple[str, ...] = ()
     tables: tuple[Rows, ...] = ()
+    csvs: tuple[tuple[str, str], ...] = ()
+    """Other CSVs beside the series' own: (part, text), written as `<chart>-<part>.csv`."""
 
 
 @dataclass(frozen=True)

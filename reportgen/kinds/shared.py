@@ -7,7 +7,15 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
+
 from reportgen.analytics.available_nodes import UncountedBatchJob, available_nodes
+from reportgen.analytics.batch_starts import (
+    NONE,
+    Entries,
+    StartEstimates,
+    estimate_starts,
+)
 from reportgen.analytics.jobstates import (
     ChainedEvents,
     chained_events,
@@ -34,7 +42,7 @@ from reportgen.analytics.utilization import (
 )
 from reportgen.kinds.results import Column, Rows
 from reportgen.kinds.run import Run
-from reportgen.source.tables import NO_ID, Codes, Ints
+from reportgen.source.tables import NO_ID, Codes, Ints, unstarted_running
 
 
 def jobs_topic(events: str) -> str:
@@ -93,10 +101,39 @@ def job_states(run: Run, events: str) -> tuple[Ints, Codes]:
 
 
 def held_nodes(run: Run, batch_jobs: str) -> tuple[StepSeries, list[UncountedBatchJob]]:
-    """The nodes a batch-job query's allocations hold over time, and those not counted."""
+    """The nodes a batch-job query's allocations hold over time (estimated starts included),
+    and those not counted."""
     return run.cached(
         ("held_nodes", batch_jobs),
-        lambda: available_nodes(run.batch_jobs(batch_jobs), run.as_of),
+        lambda: available_nodes(
+            run.batch_jobs(batch_jobs), run.as_of, estimates=start_estimates(run, batch_jobs)
+        ),
+    )
+
+
+def start_estimates(run: Run, batch_jobs: str) -> StartEstimates:
+    """The estimated starts of a batch-job query's running allocations without start_time,
+    from the entries into RUNNING among every event query of the run (see batch_starts)."""
+
+    def compute() -> StartEstimates:
+        table = run.batch_jobs(batch_jobs)
+        if not unstarted_running(table).any():
+            return NONE
+        jobs = None if run.jobs is None else (run.jobs.id, run.jobs.batch_job_id)
+        return estimate_starts(table, running_entries(run), jobs, run.as_of)
+
+    return run.cached(("start_estimates", batch_jobs), compute)
+
+
+def running_entries(run: Run) -> Entries:
+    """Every event entering RUNNING that some event query of the run loaded."""
+    tables = list(run.data.events.values())
+    chosen = [(t, t.to_state == t.code("RUNNING")) for t in tables]
+    none = [np.empty(0, np.int64)]
+    return Entries(
+        np.concatenate(none + [t.id[c] for t, c in chosen]),
+        np.concatenate(none + [t.job_id[c] for t, c in chosen]),
+        np.concatenate(none + [t.timestamp[c] for t, c in chosen]),
     )
 
 

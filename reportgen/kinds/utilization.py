@@ -13,6 +13,7 @@ from reportgen.charts.layers import StepLayer
 from reportgen.charts.palette import BLUE, grey
 from reportgen.kinds.base import Kind, Section, View
 from reportgen.kinds.describe import Described, number, peak_text, step_stats
+from reportgen.kinds.estimated_starts import estimated_csv, estimated_rows, estimated_warnings
 from reportgen.kinds.present import run_layers, steps_section
 from reportgen.kinds.results import Rows, Steps
 from reportgen.kinds.run import Run
@@ -92,12 +93,16 @@ def compute(runs: Sequence[Run], options: Options) -> Steps:
                 series.append(replace(nodes, name=HELD))
                 names.append(run.name)
             notes_text += uncounted_warnings(uncounted)
+            notes_text += estimated_warnings(run, options.available_nodes)
             tables += uncounted_rows(uncounted, run, options.available_nodes)
+            tables += estimated_rows(run, options.available_nodes)
         series.append(used)
         names.append(run.name)
         prefix = f"{run.name}: " if len(runs) > 1 else ""
         warnings += [prefix + w for w in notes_text]
-    return Steps(tuple(series), tuple(names), tuple(warnings), tuple(tables))
+    held = options.available_nodes
+    csvs = () if held is None else estimated_csv(runs, held)
+    return Steps(tuple(series), tuple(names), tuple(warnings), tuple(tables), csvs)
 
 
 def present(result: Steps, view: View) -> Section:

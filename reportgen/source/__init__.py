@@ -17,7 +17,7 @@ from reportgen.source.files import read_records
 from reportgen.source.filters import jobless_events_warning, select_batch_jobs, select_events
 from reportgen.source.notes import record_notes
 from reportgen.source.reads import Reads
-from reportgen.source.tables import BatchJobTable, EventTable, JobTable
+from reportgen.source.tables import BatchJobTable, EventTable, JobTable, unstarted_running
 from reportgen.spec.model import BalsamSource, FilesSource, Report
 
 __all__ = [
@@ -109,21 +109,23 @@ def _read_files(
             read_event_table, files.events, data_keys, on_read, details, reads.limits
         )
         all_events = reads.once("events", files.events, data_keys, read_events, details)
-    # jobs answer tag, batch_job_id and scheduler_id filters, and give missing node weights
-    jobs = None
-    if files.jobs is not None and (
-        any(q.needs_jobs for q in queries)
-        or needs.job_details
-        or (needs.job_records and all_events is not None and _weights_missing(all_events))
-    ):
-        tag_keys = {key for q in queries for key, _ in q.tags}
-        jobs = read_jobs(reads, files.jobs, tag_keys, progress, needs.job_details)
     all_batch_jobs = None
     if files.batch_jobs is not None and (
         report.batch_job_queries or any(q.scheduler_id is not None for q in queries)
     ):
         read_batch = partial(_load_batch_jobs, files.batch_jobs, reads.limits)
         all_batch_jobs = reads.once("batch_jobs", files.batch_jobs, set(), read_batch)
+    # jobs answer tag, batch_job_id and scheduler_id filters, give missing node weights, and
+    # find the jobs of a running batch job the server gives no start_time yet
+    jobs = None
+    if files.jobs is not None and (
+        any(q.needs_jobs for q in queries)
+        or needs.job_details
+        or (needs.job_records and all_events is not None and _weights_missing(all_events))
+        or (all_events is not None and starts_to_estimate(all_batch_jobs))
+    ):
+        tag_keys = {key for q in queries for key, _ in q.tags}
+        jobs = read_jobs(reads, files.jobs, tag_keys, progress, needs.job_details)
     return all_events, jobs, all_batch_jobs
 
 
@@ -143,6 +145,12 @@ def _read_warnings(
         if table is not None and path is not None:
             notes += record_notes(table, path.name, what)
     return notes
+
+
+def starts_to_estimate(batch_jobs: BatchJobTable | None) -> bool:
+    """Whether a batch job is running with no start_time: its start is estimated from its
+    jobs' entries into RUNNING, so the job records are read (see `analytics/batch_starts`)."""
+    return batch_jobs is not None and bool(unstarted_running(batch_jobs).any())
 
 
 def _weights_missing(events: EventTable) -> bool:

@@ -210,3 +210,13 @@ BATCH_JOB_COLUMNS = (
     "project",
     "status_info",
 )
+
+
+RUNNING_BATCH_JOB = "running"
+
+
+def unstarted_running(batch_jobs: BatchJobTable) -> Mask:
+    """The batch jobs running with no start_time (Balsam fills it in only once the allocation
+    has ended): their start is estimated (see `analytics/batch_starts`)."""
+    found: Mask = (batch_jobs.state == RUNNING_BATCH_JOB) & (batch_jobs.start_time == NO_TIME)
+    return found

@@ -23,7 +23,7 @@ from reportgen.source.data import Needs, ReportData, Snapshot
 from reportgen.source.files import Record
 from reportgen.source.filters import select_events
 from reportgen.source.notes import record_notes
-from reportgen.source.tables import BatchJobTable, EventTable, JobTable
+from reportgen.source.tables import BatchJobTable, EventTable, JobTable, unstarted_running
 from reportgen.spec.model import BalsamSource, EventQuery, Fetched, FetchedKind, FetchedSet, Report
 from reportgen.times import to_micros
 
@@ -78,7 +78,9 @@ def _fetch(report: Report, needs: Needs, client: BalsamClient, fetched_at: int) 
     }
     job_records: list[Record] = []
     jobs = None
-    if needs.job_records or needs.job_details or any(q.needs_jobs for q in queries):
+    # (a running batch job with no start_time yet: its jobs give its estimated start)
+    estimate = bool(queries) and any(unstarted_running(t).any() for t in batch_tables.values())
+    if needs.job_records or needs.job_details or any(q.needs_jobs for q in queries) or estimate:
         job_records = fetch("jobs", "", "jobs", "jobs", job_params(common_tags(queries)))
         jobs = jobs_from_records(
             job_records,
