@@ -8,9 +8,9 @@ from typing import Any
 import altair as alt
 
 from reportgen.charts.failurebars import AttemptBar, GroupBar
-from reportgen.charts.figure import layout
+from reportgen.charts.figure import PAGE_TICK_PX, layout
 from reportgen.charts.layers import CONFIG, STATE_COLORS
-from reportgen.charts.narrow import LABEL_EM, axis_room, is_narrow
+from reportgen.charts.narrow import LABEL_EM, axis_room, is_narrow, wrap
 from reportgen.charts.palette import ORANGE, PURPLE, SKY_BLUE, VERMILLION, grey
 from reportgen.spec.model import Chart
 
@@ -113,12 +113,27 @@ def _groups_chart(chart: Chart, groups: list[GroupBar], label_px: int, interacti
     )
 
 
+NOTHING_PX = 13
+"""The size of the line said in place of the bars."""
+
+
 def _nothing_failed(chart: Chart) -> Any:
     """In place of the bars: a line saying there is nothing to draw."""
     text = "No attempt ended other than in RUN_DONE by the as-of time."
+    figure = layout(chart.figure)
+    x: float = 0
+    if is_narrow(figure.width, figure.tick):
+        # from the figure's left edge (the panel below has its axis there; a panel's title
+        # starts where its drawing does), on lines that fit the figure's width
+        assert figure.width is not None and figure.tick is not None
+        size = NOTHING_PX / PAGE_TICK_PX * figure.tick
+        x = -axis_room(figure.width)
+        text = "\n".join(wrap(text, max(1, int((figure.width - 10) / (LABEL_EM * size)))))
     return (
         alt.Chart(alt.InlineData(values=[{"text": text}]))
-        .mark_text(align="left", baseline="middle", fontSize=13, x=0, y=BAR_PX)
+        .mark_text(
+            align="left", baseline="middle", fontSize=NOTHING_PX, x=x, y=BAR_PX, lineBreak="\n"
+        )
         .encode(text="text:N")
         .properties(width=chart.width, height=2 * BAR_PX, title=GROUPS_TITLE)
     )

@@ -155,10 +155,15 @@ def _drop_stamps(spec: dict[str, Any]) -> None:
             view["layer"] = [layer for layer in view["layer"] if not _is_stamp(layer)]
 
 
+LANE_LINES = 1.2
+"""A line of a lane label, in ems of its size: a thinner lane has no room for labels."""
+
+
 def _drop_crowded_labels(spec: dict[str, Any], height: float) -> None:
     """Remove the lane labels (text drawn from a `<chart>-labels` dataset beside bars placed
     in lanes: y on a scale of lane numbers) when the lanes could only be thinner than the
-    labels: the figure's whole `height` shared by all the lanes is less than a label's size."""
+    labels: the figure's whole `height` shared by all the lanes is less than a line of a
+    label (`LANE_LINES` x its size)."""
     lanes, size = 0.0, 0.0
     for view in _views(spec):
         labels = [layer for layer in view.get("layer", []) if _is_lane_label(layer)]
@@ -166,7 +171,7 @@ def _drop_crowded_labels(spec: dict[str, Any], height: float) -> None:
             domain = labels[0]["encoding"]["y"]["scale"]["domain"]
             lanes += float(domain[1]) - float(domain[0])
             size = max(size, *(float(layer["mark"].get("fontSize", 11)) for layer in labels))
-    if lanes and height / lanes < size:
+    if lanes and height / lanes < LANE_LINES * size:
         for view in _views(spec):
             if "layer" in view:
                 view["layer"] = [layer for layer in view["layer"] if not _is_lane_label(layer)]

@@ -186,11 +186,13 @@ def _labels(channel: dict[str, Any]) -> list[str]:
 
 
 def _has_names(spec: dict[str, Any]) -> bool:
-    """Whether a view has a y axis of names (the plots then start right of `AXIS_SHARE`)."""
+    """Whether a view has a y axis of names, or one lined up with such (a set `maxExtent`):
+    the plots then start `AXIS_SHARE` of the width from the left."""
     for view in _views(spec):
         y = view.get("encoding", {}).get("y")
-        named = isinstance(y, dict) and y.get("type") in ("nominal", "ordinal")
-        if named and y.get("axis", {}) is not None:  # (`axis: null`: lanes, no labels)
+        if not isinstance(y, dict) or y.get("axis", {}) is None:  # (lanes: no axis)
+            continue
+        if y.get("type") in ("nominal", "ordinal") or "maxExtent" in (y.get("axis") or {}):
             return True
     return False
 

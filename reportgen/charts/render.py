@@ -166,6 +166,8 @@ def _fit(
             height = max(height, drawn_h - sy * views_h + MIN_PLOT * width)
         if _close(drawn_w, width) and _close(drawn_h, height):
             return svg, round(height, 4), None
+        if figure.grows and _close(drawn_w, width) and height <= drawn_h < height + 1:
+            return svg, round(drawn_h, 4), None  # (a default height is a least one)
         if last is not None:  # measured: a title centred on a plot grows half as fast
             rate_w = _rate(drawn_w - last[2], sx - last[0], views_w)
             rate_h = _rate(drawn_h - last[3], sy - last[1], views_h)
