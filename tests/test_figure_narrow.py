@@ -18,8 +18,8 @@ from reportgen.charts.narrow import is_narrow, wrap
 from tests.conftest import DEMO_SPEC, ROOT
 from tests.test_browser import ARGS, CHROMIUM
 
-KINDS = ("failures", "node_hours", "states", "durations", "allocations", "throughput")
-KINDS += ("utilization", "available_nodes")
+KINDS = {"failures", "node_hours", "states", "durations", "allocations", "throughput"}
+KINDS |= {"utilization", "available_nodes"}
 MIN_PLOT_SHARE = 0.45
 """Each plot (panel) of a column figure is at least this share of the figure's width."""
 
@@ -40,7 +40,7 @@ def column(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_build_draws_every_kind(column: Path) -> None:
     kinds = set(re.findall(r"type: (\w+)", (column.parent.parent / "column.yaml").read_text()))
-    assert kinds >= set(KINDS)
+    assert kinds >= KINDS
     assert len(list(column.glob("*.svg"))) == 9  # the demo's nine charts
 
 
