@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from reportgen.build import build_site
-from reportgen.charts.narrow import is_narrow, wrap
+from reportgen.charts.narrow import is_narrow, text_ems, wrap
 from tests.conftest import DEMO_SPEC, ROOT
 from tests.test_browser import ARGS, CHROMIUM
 
@@ -163,13 +163,20 @@ def test_a_column_at_8_pt_is_narrow_and_a_page_is_not() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "chars", "lines"),
+    ("text", "ems", "lines"),
     [
-        ("available (held by batch jobs)", 14, ["available", "(held by batch", "jobs)"]),
-        ("available (held by batch jobs)", 18, ["available (held by", "batch jobs)"]),
-        ("useful", 3, ["useful"]),  # a word longer than a line keeps its own
-        ("RUN_ERROR · rc 1 · exit code N", 30, ["RUN_ERROR · rc 1 · exit code N"]),
+        # available 3.84 ems, " (held" 2.34, " by" 1.28, " batch" 2.56, " jobs)" 2.34
+        ("available (held by batch jobs)", 6.0, ["available", "(held by batch", "jobs)"]),
+        ("available (held by batch jobs)", 7.5, ["available (held by", "batch jobs)"]),
+        ("useful", 1.0, ["useful"]),  # a word wider than a line keeps its own
+        ("RUN_TIMEOUT", 20.0, ["RUN_TIMEOUT"]),
     ],
 )
-def test_wrap_breaks_at_spaces(text: str, chars: int, lines: list[str]) -> None:
-    assert wrap(text, chars) == lines
+def test_wrap_breaks_at_spaces(text: str, ems: float, lines: list[str]) -> None:
+    assert wrap(text, ems) == lines
+
+
+def test_text_width_counts_capitals_wider() -> None:
+    # 12 capitals x 0.67 + `_` 0.556; 11 lower case x 0.5 but `l` and `i` 0.28
+    assert text_ems("RESTART_READY") == pytest.approx(12 * 0.67 + 0.556)
+    assert text_ems("available") == pytest.approx(3.84)

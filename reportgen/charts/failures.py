@@ -10,7 +10,7 @@ import altair as alt
 from reportgen.charts.failurebars import AttemptBar, GroupBar
 from reportgen.charts.figure import PAGE_TICK_PX, layout
 from reportgen.charts.layers import CONFIG, STATE_COLORS
-from reportgen.charts.narrow import LABEL_EM, axis_room, is_narrow, wrap
+from reportgen.charts.narrow import axis_room, is_narrow, text_ems, wrap
 from reportgen.charts.palette import ORANGE, PURPLE, SKY_BLUE, VERMILLION, grey
 from reportgen.spec.model import Chart
 
@@ -128,7 +128,7 @@ def _nothing_failed(chart: Chart) -> Any:
         assert figure.width is not None and figure.tick is not None
         size = NOTHING_PX / PAGE_TICK_PX * figure.tick
         x = -axis_room(figure.width)
-        text = "\n".join(wrap(text, max(1, int((figure.width - 10) / (LABEL_EM * size)))))
+        text = "\n".join(wrap(text, (figure.width - 10) / size))
     return (
         alt.Chart(alt.InlineData(values=[{"text": text}]))
         .mark_text(
@@ -195,8 +195,8 @@ def _totals_fit(chart: Chart, attempts: list[AttemptBar]) -> bool:
     assert figure.width is not None and figure.tick is not None
     bars = max((a.attempts for a in attempts), default=0) + 1
     band = (figure.width - axis_room(figure.width)) / bars
-    widest = max((len(f"{total:,}") for total in _totals(attempts).values()), default=0)
-    return widest * LABEL_EM * figure.tick <= band
+    widest = max((text_ems(f"{total:,}") for total in _totals(attempts).values()), default=0)
+    return widest * figure.tick <= band
 
 
 def _attempts_chart(

@@ -30,8 +30,8 @@ NUMBERS_ROOM = 45.0
 TICK_EMS = 6.0
 """A narrow figure's x axis: a tick per this many tick-label ems of plot width."""
 LABEL_EM = 0.55
-"""A mean width of a label character, in ems (Liberation Sans: capitals ~0.67, lower case
-~0.5): only to choose where lines break and how many legend columns fit."""
+"""A mean width of a label character, in ems (`figure._legend_width`: a wide figure's
+legend columns); a narrow figure measures with `text_ems`."""
 LINE_EMS = 1.2
 """A line of a wrapped label, in ems of its size."""
 ROW_GAP_EMS = 0.8
@@ -76,15 +76,15 @@ def narrow(spec: dict[str, Any], width: float, tick: float, larger: float) -> No
 def _legend(channel: dict[str, Any], legend: dict[str, Any], room: float, label: float) -> None:
     """Below the plot, in two columns if every word fits one, else one; long labels wrapped."""
     labels = _labels(channel)
-    words = [len(w) for text in labels for w in text.split()] or [0]
-    chrome = 2.2 * label + 10  # symbol, gap and padding (as `figure._legend_width`)
+    words = [text_ems(w) for text in labels for w in text.split()] or [0.0]
+    chrome = label + 14  # symbol (~ the label's size), its gap and the columns' padding
     columns = min(LEGEND_COLUMNS, max(1, len(labels)))
-    if columns > 1 and max(words) * LABEL_EM * label > room / columns - chrome:
+    if columns > 1 and max(words) * label > room / columns - chrome:
         columns = 1
     limit = max(label, room / columns - chrome)
     legend.update(orient="bottom", direction="horizontal", columns=columns)
     legend["labelLimit"] = round(limit, 2)
-    expr = _wrapped_expr(labels, _chars(limit, label))
+    expr = _wrapped_expr(labels, limit / label)
     if expr is not None and "labelExpr" not in legend:
         legend["labelExpr"] = expr
 
@@ -99,7 +99,7 @@ def _axis(channel: dict[str, Any], axis: dict[str, Any], cap: float, tick: float
         return
     limit = min(cap, axis.get("maxExtent", cap)) - 8  # the tick and its gap
     axis["labelLimit"] = round(limit, 2)
-    expr = _wrapped_expr(_labels(channel), _chars(limit, tick))
+    expr = _wrapped_expr(_labels(channel), limit / tick)
     if expr is not None and "labelExpr" not in axis:
         axis["labelExpr"] = expr
 
@@ -107,7 +107,7 @@ def _axis(channel: dict[str, Any], axis: dict[str, Any], cap: float, tick: float
 def _axis_title(channel: dict[str, Any], room: float, size: float) -> None:
     """A y axis title longer than `room` on lines (it runs along a plot about that tall:
     a longer one would set the figure's height, not the plot)."""
-    lines = wrap(channel["title"], _chars(room, size))
+    lines = wrap(channel["title"], room / size)
     if len(lines) > 1:
         channel["title"] = lines
 
@@ -122,8 +122,8 @@ def _name_rows(view: dict[str, Any], cap: float, tick: float) -> None:
         y = part.get("encoding", {}).get("y")
         named = isinstance(y, dict) and y.get("type") in ("nominal", "ordinal")
         if named and isinstance(y.get("axis"), dict):
-            chars = _chars(min(cap, y["axis"].get("maxExtent", cap)) - 8, tick)
-            lines = max([lines, *(len(wrap(t, chars)) for t in _labels(y))])
+            ems = (min(cap, y["axis"].get("maxExtent", cap)) - 8) / tick
+            lines = max([lines, *(len(wrap(t, ems)) for t in _labels(y))])
     if lines:
         view["height"] = {"step": round((lines * LINE_EMS + ROW_GAP_EMS) * tick, 2)}
 
@@ -134,7 +134,7 @@ def _title(view: dict[str, Any], width: float, size: float) -> None:
     text = title.get("text") if isinstance(title, dict) else title
     if not isinstance(text, str):
         return
-    lines = wrap(text, _chars(width - 10, size))
+    lines = wrap(text, (width - 10) / size)
     if len(lines) > 1:
         if isinstance(title, dict):
             title["text"] = lines
@@ -142,22 +142,22 @@ def _title(view: dict[str, Any], width: float, size: float) -> None:
             view["title"] = lines
 
 
-def wrap(text: str, chars: int) -> list[str]:
-    """`text` in lines of at most `chars` characters, broken at spaces (a longer word keeps
+def wrap(text: str, ems: float) -> list[str]:
+    """`text` in lines at most `ems` wide (`text_ems`), broken at spaces (a longer word keeps
     a line of its own)."""
     lines: list[str] = []
     for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= chars:
+        if lines and text_ems(f"{lines[-1]} {word}") <= ems:
             lines[-1] += " " + word
         else:
             lines.append(word)
     return lines or [text]
 
 
-def _wrapped_expr(labels: list[str], chars: int) -> str | None:
-    """A Vega expression giving each label too long for `chars` as its lines, the others as
-    they are (None: none is too long)."""
-    wrapped = [(t, wrap(t, chars)) for t in labels if len(t) > chars]
+def _wrapped_expr(labels: list[str], ems: float) -> str | None:
+    """A Vega expression giving each label wider than `ems` as its lines, the others as
+    they are (None: none is too wide)."""
+    wrapped = [(t, wrap(t, ems)) for t in labels if text_ems(t) > ems]
     wrapped = [(t, lines) for t, lines in wrapped if len(lines) > 1]
     if not wrapped:
         return None
@@ -171,8 +171,14 @@ def _js(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _chars(limit: float, size: float) -> int:
-    return max(1, math.floor(limit / (LABEL_EM * size)))
+def text_ems(text: str) -> float:
+    """An estimate of `text`'s width in ems of its size, from Liberation Sans' (Arial's)
+    advance widths: a space, `i`, `l`... 0.28; capitals 0.67; `m`, `w` 0.8; others 0.5."""
+    return sum(_EMS.get(c, 0.67 if c.isupper() else 0.5) for c in text)
+
+
+_EMS = {c: 0.28 for c in " ·.,:;'!|ijlft()[]"} | {"m": 0.83, "w": 0.72, "W": 0.94, "M": 0.83}
+_EMS |= {c: 0.556 for c in "0123456789_"}
 
 
 def _labels(channel: dict[str, Any]) -> list[str]:
