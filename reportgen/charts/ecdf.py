@@ -141,6 +141,13 @@ def _encoding(data: EcdfData) -> dict[str, Any]:
     """x on the log axis with readable ticks, y as a share, colour (and dash) per curve."""
     labels = [curve.label for curve in data.curves]
     dashed = any(curve.dash for curve in data.curves)
+    legend = alt.Legend(
+        orient="top",
+        symbolType="stroke",
+        symbolStrokeWidth=3,
+        # several runs: a row per run, a column per stage
+        columns=len({c.color for c in data.curves}) if dashed else alt.Undefined,
+    )
     encoding: dict[str, Any] = {
         "x": alt.X(
             "x:Q",
@@ -159,20 +166,14 @@ def _encoding(data: EcdfData) -> dict[str, Any]:
             title=None,
             sort=labels,
             scale=alt.Scale(domain=labels, range=[curve.color for curve in data.curves]),
-            legend=alt.Legend(
-                orient="top",
-                symbolType="stroke",
-                symbolStrokeWidth=3,
-                # several runs: a row per run, a column per stage
-                columns=len({c.color for c in data.curves}) if dashed else alt.Undefined,
-            ),
+            legend=legend,
         ),
     }
-    if dashed:
+    if dashed:  # one legend: Vega-Lite merges the two of one field (`legend=None` conflicts)
         encoding["strokeDash"] = alt.StrokeDash(
             "series:N",
             scale=alt.Scale(domain=labels, range=[list(curve.dash) for curve in data.curves]),
-            legend=None,
+            legend=legend,
         )
     return encoding
 

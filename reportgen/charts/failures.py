@@ -8,7 +8,9 @@ from typing import Any
 import altair as alt
 
 from reportgen.charts.failurebars import AttemptBar, GroupBar
+from reportgen.charts.figure import PAGE_TICK_PX, layout
 from reportgen.charts.layers import CONFIG, STATE_COLORS
+from reportgen.charts.narrow import axis_room, is_narrow, text_ems, wrap
 from reportgen.charts.palette import ORANGE, PURPLE, SKY_BLUE, VERMILLION, grey
 from reportgen.spec.model import Chart
 
@@ -111,22 +113,42 @@ def _groups_chart(chart: Chart, groups: list[GroupBar], label_px: int, interacti
     )
 
 
+NOTHING_PX = 13
+"""The size of the line said in place of the bars."""
+
+
 def _nothing_failed(chart: Chart) -> Any:
     """In place of the bars: a line saying there is nothing to draw."""
     text = "No attempt ended other than in RUN_DONE by the as-of time."
+    figure = layout(chart.figure)
+    x: float = 0
+    if is_narrow(figure.width, figure.tick):
+        # from the figure's left edge (the panel below has its axis there; a panel's title
+        # starts where its drawing does), on lines that fit the figure's width
+        assert figure.width is not None and figure.tick is not None
+        size = NOTHING_PX / PAGE_TICK_PX * figure.tick
+        x = -axis_room(figure.width)
+        text = "\n".join(wrap(text, (figure.width - 10) / size))
     return (
         alt.Chart(alt.InlineData(values=[{"text": text}]))
-        .mark_text(align="left", baseline="middle", fontSize=13, x=0, y=BAR_PX)
+        .mark_text(
+            align="left", baseline="middle", fontSize=NOTHING_PX, x=x, y=BAR_PX, lineBreak="\n"
+        )
         .encode(text="text:N")
         .properties(width=chart.width, height=2 * BAR_PX, title=GROUPS_TITLE)
     )
 
 
-def _tallest(attempts: list[AttemptBar]) -> int:
+def _totals(attempts: list[AttemptBar]) -> dict[int, int]:
+    """Jobs per number of attempts (a bar's height)."""
     totals: dict[int, int] = {}
     for bar in attempts:
         totals[bar.attempts] = totals.get(bar.attempts, 0) + bar.jobs
-    return max(totals.values(), default=0)
+    return totals
+
+
+def _tallest(attempts: list[AttemptBar]) -> int:
+    return max(_totals(attempts).values(), default=0)
 
 
 def _attempts_encoding(attempts: list[AttemptBar], label_px: int) -> dict[str, Any]:
@@ -163,6 +185,20 @@ def _attempts_encoding(attempts: list[AttemptBar], label_px: int) -> dict[str, A
     }
 
 
+def _totals_fit(chart: Chart, attempts: list[AttemptBar]) -> bool:
+    """Whether each bar's total fits its band in the chart's image: always at the page's
+    size; in a narrow figure, if the widest total is no wider than the plot's width (right
+    of the axis `narrow` leaves) over the bars (else the totals would run into each other)."""
+    figure = layout(chart.figure)
+    if not is_narrow(figure.width, figure.tick):
+        return True
+    assert figure.width is not None and figure.tick is not None
+    bars = max((a.attempts for a in attempts), default=0) + 1
+    band = (figure.width - axis_room(figure.width)) / bars
+    widest = max((text_ems(f"{total:,}") for total in _totals(attempts).values()), default=0)
+    return widest * figure.tick <= band
+
+
 def _attempts_chart(
     chart: Chart, attempts: list[AttemptBar], label_px: int, interactive: bool
 ) -> Any:
@@ -184,7 +220,8 @@ def _attempts_chart(
         .mark_text(dy=-7, fontSize=11)
         .encode(x="attempts:O", y="total:Q", text=alt.Text("total:Q", format=",d"))
     )
-    return alt.layer(bars, totals).properties(
+    layers = [bars, totals] if interactive or _totals_fit(chart, attempts) else [bars]
+    return alt.layer(*layers).properties(
         width=chart.width - label_px,
         height=max(140, chart.height // 2),
         title="Jobs per number of attempts",

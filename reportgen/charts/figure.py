@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from reportgen.charts.narrow import LABEL_EM, NUMBERS_ROOM, is_narrow, narrow
 from reportgen.spec.figure import GOLDEN
 from reportgen.spec.model import FigureOptions
 
@@ -71,8 +72,14 @@ def print_spec(spec: dict[str, Any], options: FigureOptions, line_scale: float) 
     minimum = MIN_LINE_PT if figure.physical else 0.0
     for mark in _marks(out):
         _scale_mark(mark, line_scale, font_scale, minimum)
+    if figure.height is not None:
+        _drop_crowded_labels(out, figure.height)
     if figure.width is not None and figure.tick is not None:
-        _fit_legends(out, _legend_room(out, figure.width), figure.tick + 1 / 72 / figure.unit_in)
+        larger = figure.tick + 1 / 72 / figure.unit_in
+        if is_narrow(figure.width, figure.tick):
+            narrow(out, figure.width, figure.tick, larger)
+        else:
+            _fit_legends(out, _legend_room(out, figure.width), larger)
     out["config"] = print_config(out.get("config", {}), options, figure)
     out["background"] = "white"
     return out
@@ -99,11 +106,6 @@ def print_config(config: dict[str, Any], options: FigureOptions, figure: Layout)
     return out
 
 
-LABEL_EM = 0.55
-"""A mean width of a label character, in ems (Liberation Sans: capitals ~0.67, lower case
-~0.5): only to choose how many legend columns fit."""
-
-
 def _fit_legends(spec: dict[str, Any], width: float, label: float) -> None:
     """Legends above or below a view in as many columns as fit the figure's width (a page's
     five columns do not fit a journal column), the rows as evenly filled as they can be."""
@@ -126,8 +128,6 @@ def _fit_legends(spec: dict[str, Any], width: float, label: float) -> None:
 
 LABELS_SHARE = 0.45
 """The share of a figure's width a y axis of names (failure groups, lanes) may take."""
-NUMBERS_ROOM = 45.0
-"""The room a y axis of numbers and its title take, in points."""
 
 
 def _legend_room(spec: dict[str, Any], width: float) -> float:
@@ -153,6 +153,38 @@ def _drop_stamps(spec: dict[str, Any]) -> None:
     for view in _views(spec):
         if "layer" in view:
             view["layer"] = [layer for layer in view["layer"] if not _is_stamp(layer)]
+
+
+LANE_LINES = 1.2
+"""A line of a lane label, in ems of its size: a thinner lane has no room for labels."""
+
+
+def _drop_crowded_labels(spec: dict[str, Any], height: float) -> None:
+    """Remove the lane labels (text drawn from a `<chart>-labels` dataset beside bars placed
+    in lanes: y on a scale of lane numbers) when the lanes could only be thinner than the
+    labels: the figure's whole `height` shared by all the lanes is less than a line of a
+    label (`LANE_LINES` x its size)."""
+    lanes, size = 0.0, 0.0
+    for view in _views(spec):
+        labels = [layer for layer in view.get("layer", []) if _is_lane_label(layer)]
+        if labels:
+            domain = labels[0]["encoding"]["y"]["scale"]["domain"]
+            lanes += float(domain[1]) - float(domain[0])
+            size = max(size, *(float(layer["mark"].get("fontSize", 11)) for layer in labels))
+    if lanes and height / lanes < LANE_LINES * size:
+        for view in _views(spec):
+            if "layer" in view:
+                view["layer"] = [layer for layer in view["layer"] if not _is_lane_label(layer)]
+
+
+def _is_lane_label(layer: dict[str, Any]) -> bool:
+    mark = layer.get("mark")
+    name = str(layer.get("data", {}).get("name", ""))
+    if not isinstance(mark, dict) or mark.get("type") != "text" or not name.endswith("-labels"):
+        return False
+    scale = layer.get("encoding", {}).get("y", {}).get("scale", {})
+    domain = scale.get("domain") if isinstance(scale, dict) else None
+    return isinstance(domain, list) and len(domain) == 2
 
 
 def _is_stamp(layer: dict[str, Any]) -> bool:
@@ -201,11 +233,13 @@ def extent(spec: dict[str, Any]) -> tuple[float, float]:
         if key in spec:
             parts = [extent(s) for s in spec[key]]
             return sum(w for w, _ in parts), max(h for _, h in parts)
-    width, height = spec.get("width"), spec.get("height")
-    if isinstance(width, int | float) and isinstance(height, int | float):
-        return float(width), float(height)
     parts = [extent(s) for s in spec.get("layer", [])] or [(0.0, 0.0)]
-    return max(w for w, _ in parts), max(h for _, h in parts)
+    width, height = spec.get("width"), spec.get("height")
+    # (a height of `{step: ...}` is a fixed one: nothing to scale)
+    return (
+        float(width) if isinstance(width, int | float) else max(w for w, _ in parts),
+        float(height) if isinstance(height, int | float) else max(h for _, h in parts),
+    )
 
 
 def _views(spec: dict[str, Any]) -> Iterator[dict[str, Any]]:

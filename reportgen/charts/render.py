@@ -15,7 +15,7 @@ from reportgen.spec.figure import MIN_PLOT
 from reportgen.spec.model import DEFAULT_FIGURE, FigureOptions
 
 CSS_DPI = 96
-SIZE_ROUNDS = 4
+SIZE_ROUNDS = 6
 """Renders to bring a figure's width and height to their targets (the axes' labels change
 a little with the views' sizes, so one correction is not always exact)."""
 ROOT = re.compile(r'<svg([^>]*?) width="([0-9.]+)" height="([0-9.]+)" viewBox="[^"]*"')
@@ -157,19 +157,41 @@ def _fit(
         raise RenderError("a figure size needs a chart whose views have a width and height")
     sx, sy = start
     svg, drawn_w, drawn_h = "", 0.0, 0.0
+    rate_w, rate_h = views_w, views_h  # the drawing's growth per unit of scale
+    last: tuple[float, float, float, float] | None = None
     for round_ in range(SIZE_ROUNDS):
         svg = _svg(sized(spec, sx, sy))
         drawn_w, drawn_h = _root_size(svg)
         if round_ == 0 and figure.grows:
             height = max(height, drawn_h - sy * views_h + MIN_PLOT * width)
-        if abs(drawn_w - width) < 1 and abs(drawn_h - height) < 1:
+        if _close(drawn_w, width) and _close(drawn_h, height):
             return svg, round(height, 4), None
-        sx = max(MIN_VIEW / views_w, sx + (width - drawn_w) / views_w)
-        sy = max(MIN_VIEW / views_h, sy + (height - drawn_h) / views_h)
+        if figure.grows and _close(drawn_w, width) and height <= drawn_h < height + 1:
+            return svg, round(drawn_h, 4), None  # (a default height is a least one)
+        if last is not None:  # measured: a title centred on a plot grows half as fast
+            rate_w = _rate(drawn_w - last[2], sx - last[0], views_w)
+            rate_h = _rate(drawn_h - last[3], sy - last[1], views_h)
+        last = (sx, sy, drawn_w, drawn_h)
+        sx = max(MIN_VIEW / views_w, sx + (width - drawn_w) / rate_w)
+        sy = max(MIN_VIEW / views_h, sy + (height - drawn_h) / rate_h)
     if drawn_w <= width + 0.5 and drawn_h <= height + 0.5:
         return svg, round(height, 4), (drawn_w, drawn_h)
     smallest = _svg(sized(spec, sx, sy))
     return smallest, round(height, 4), _root_size(smallest)
+
+
+def _close(drawn: float, wanted: float) -> bool:
+    """Near enough: at most a unit short (the white margin it leaves is invisible) and not
+    a tenth over (what lies beyond the figure's edge is cut off)."""
+    return wanted - 1 < drawn <= wanted + 0.1
+
+
+def _rate(grown: float, scaled: float, views: float) -> float:
+    """The drawing's growth per unit of its views' scale, measured between two rounds (the
+    views' own size when that measure is unusable: no change, or less than a tenth)."""
+    if abs(scaled) < 1e-9 or grown / scaled < 0.1 * views:
+        return views
+    return grown / scaled
 
 
 MIN_VIEW = 20.0

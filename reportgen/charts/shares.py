@@ -64,7 +64,7 @@ def share_bar(
         ],
     )
     text = base.mark_text(fontSize=11).encode(
-        x="middle:Q", text="shown:N", color=alt.Color("ink:N", scale=None, legend=None)
+        x="middle:Q", text="shown:N", fill=alt.Fill("ink:N", scale=None)
     )
     return alt.layer(bars, text).properties(width=width, height=36 * len(groups))
 

@@ -58,7 +58,13 @@ FIGURE = FigureFields(
         "preset": Key(
             Choice(tuple(PRESETS)),
             "The image width: `column` 3.42 in, `page` 6.97 in, `slide` 10 in (not with "
-            "`width_in`).",
+            "`width_in`). A figure narrower than 600/11 (54.5) tick labels' sizes (a column at "
+            "8 pt is 30.8) is laid out as the page's narrow cards are: legends below the plot "
+            "in at most two columns, long legend labels, names on a y axis (at most 0.4 of the "
+            "width), panel titles and y axis titles wrapped at spaces, a row per name as tall "
+            "as its lines, an x tick per 6 tick sizes of plot, and bar totals left out where "
+            "they would overlap. At any physical size, lane labels (allocations) are left out "
+            "where the figure's height shared by the lanes is less than 1.2 x their size.",
             None,
             "none: the chart's own size on the page, 96 CSS pixels to the inch",
         ),
