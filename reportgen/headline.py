@@ -16,6 +16,8 @@ from reportgen.source.tables import EventTable
 from reportgen.spec.model import Summary
 
 HOUR = 3_600_000_000
+SPARKLINE_COLUMNS = 120
+"""The index's sparkline is this many CSS pixels wide: one throughput sample per pixel."""
 LOST = ("failed", "timed_out", "lost")
 """The ledger's classes of runs that ended other than in RUN_DONE."""
 
@@ -41,6 +43,10 @@ class Headline:
     summary events and batch jobs)."""
     node_hours_lost: float | None = None
     """Node-hours of runs ended otherwise: failed, timed out or lost (the ledger's)."""
+    throughput: tuple[int, ...] = ()
+    """The throughput (events into JOB_FINISHED at or before t) at SPARKLINE_COLUMNS + 1
+    evenly spaced instants t from the start to the as-of time (empty without summary
+    events): the index's sparkline."""
 
     @property
     def efficiency(self) -> float | None:
@@ -68,12 +74,14 @@ def compute_headline(summary: Summary, run: Run) -> Headline:
     jobs = finished = failed = 0
     peak = used = 0.0
     makespan = None
+    samples: tuple[int, ...] = ()
     if summary.events is not None:
         events = run.events(summary.events)
         jobs, finished, failed = run.cached(
             ("job counts", summary.events), lambda: _job_counts(run, summary.events or "")
         )
         makespan = _makespan(events, as_of)
+        samples = _throughput_samples(events, start, as_of)
         series, _ = running(run, summary.events, node_weighting=True)
         peak = float(series.values.max()) if len(series) else 0.0
         used = integrate(series, start, as_of)
@@ -98,6 +106,7 @@ def compute_headline(summary: Summary, run: Run) -> Headline:
         makespan=makespan,
         node_hours_useful=useful,
         node_hours_lost=lost,
+        throughput=samples,
     )
 
 
@@ -108,6 +117,16 @@ def _job_counts(run: Run, query: str) -> tuple[int, int, int]:
     job_ids, states = job_states(run, query)
     finished = int(np.count_nonzero(states == events.code("JOB_FINISHED")))
     return int(job_ids.size), finished, int(np.count_nonzero(states == events.code("FAILED")))
+
+
+def _throughput_samples(events: EventTable, start: int, as_of: int) -> tuple[int, ...]:
+    """The events into JOB_FINISHED at or before each instant start + floor(i x (as_of -
+    start) / SPARKLINE_COLUMNS), i = 0 .. SPARKLINE_COLUMNS."""
+    into = (events.to_state == events.code("JOB_FINISHED")) & (events.timestamp <= as_of)
+    times = np.sort(events.timestamp[into])
+    steps = np.arange(SPARKLINE_COLUMNS + 1, dtype=np.int64)
+    instants = start + steps * (as_of - start) // SPARKLINE_COLUMNS
+    return tuple(int(n) for n in np.searchsorted(times, instants, side="right"))
 
 
 def _makespan(events: EventTable, as_of: int) -> int | None:

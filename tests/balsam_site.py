@@ -67,14 +67,17 @@ def start_server(folder: Path) -> Server:
 
 
 @contextmanager
-def running_server(experiments: list[tuple[str, int, int]]) -> Iterator[Server]:
-    """A fresh server holding the given (name, seed, events) experiments; stopped after."""
+def running_server(
+    experiments: list[tuple[str, int, int]] | list[tuple[str, int, int, dict[str, str]]],
+) -> Iterator[Server]:
+    """A fresh server holding the given (name, seed, events[, tags]) experiments (see
+    `populate`); stopped after."""
     # the postgres user must reach the cluster folder: not under pytest's private tmp
     folder = Path(tempfile.mkdtemp(prefix="reportgen-balsam-", dir="/tmp"))
     try:
         server = start_server(folder)
-        for name, seed, events in experiments:
-            populate(server, name, seed=seed, events=events)
+        for name, seed, events, *tags in experiments:
+            populate(server, name, seed=seed, events=events, tags=tags[0] if tags else None)
         yield server
     finally:
         stop_server(folder)
@@ -112,9 +115,15 @@ class _Recorder(EventWriter):
         job.last_update = at
 
 
-def populate(server: Server, experiment: str, seed: int, events: int) -> dict[str, int]:
-    """Create a site with one experiment and replay its simulated history; return counts."""
+def populate(
+    server: Server, experiment: str, seed: int, events: int, tags: dict[str, str] | None = None
+) -> dict[str, int]:
+    """Create a site with one experiment and replay its simulated history; return counts.
+    `tags` are added to every job's tags and every batch job's filter_tags (a run of a
+    study: `{"scale_nodes": "4"}`), and name the site apart from the experiment's others."""
     http = server.session()
+    tags = tags or {}
+    label = "".join(f"-{key}-{value}" for key, value in sorted(tags.items()))
     root = server.api_root
 
     def call(method: str, path: str, body: Any) -> Any:
@@ -130,8 +139,8 @@ def populate(server: Server, experiment: str, seed: int, events: int) -> dict[st
         "POST",
         "sites/",
         {
-            "name": f"reportgen-{experiment}",
-            "path": f"/projects/{experiment}",
+            "name": f"reportgen-{experiment}{label}",
+            "path": f"/projects/{experiment}{label}",
             "allowed_projects": ["reportgen"],
             "allowed_queues": {},
         },
@@ -161,7 +170,7 @@ def populate(server: Server, experiment: str, seed: int, events: int) -> dict[st
                 "num_nodes": record["num_nodes"],
                 "wall_time_min": record["wall_time_min"],
                 "job_mode": record["job_mode"],
-                "filter_tags": {**record["filter_tags"], "experiment": experiment},
+                "filter_tags": {**record["filter_tags"], "experiment": experiment, **tags},
             },
         )
         batch_ids[record["id"]] = created["id"]
@@ -187,8 +196,8 @@ def populate(server: Server, experiment: str, seed: int, events: int) -> dict[st
             [
                 {
                     "app_id": app["id"],
-                    "workdir": f"{experiment}/{j.id}",
-                    "tags": {"experiment": experiment, "campaign": j.campaign},
+                    "workdir": f"{experiment}{label}/{j.id}",
+                    "tags": {"experiment": experiment, "campaign": j.campaign, **tags},
                     "num_nodes": j.num_nodes,
                     "node_packing_count": j.packing,
                 }

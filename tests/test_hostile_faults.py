@@ -99,7 +99,7 @@ EARLY = (
             [
                 "warning: tiny.yaml:6: colour: unknown key (known keys: title, description, "
                 "source, as_of, time_axis, queries, runs, baseline, steady_state, charts, "
-                "figure, summary)"
+                "figure, summary, group)"
             ],
         ),
         (

@@ -5,6 +5,7 @@ checked against `slow_steady`; and its spec error without `available_nodes`."""
 from __future__ import annotations
 
 import json
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -62,3 +63,24 @@ def test_ideal_needs_available_nodes(tmp_path: Path, monkeypatch: pytest.MonkeyP
         "ideal.yaml:10: charts[0].ideal: needs available_nodes (the batch-job query whose "
         "nodes the ideal line uses)"
     ]
+
+
+SYMBOL = re.compile(
+    r'role-legend-symbol"[^>]*><path [^>]*stroke="(#[0-9a-f]{6})"[^>]*'
+    r'stroke-dasharray="([^"]*)"'
+)
+
+
+def test_the_legend_dashes_the_ideal_swatches_and_not_the_runs(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write(folder, RUNS[:2])
+    spec = folder / "ideal.yaml"
+    chart = CHART.replace("ideal: true}", "ideal: true, formats: [svg]}")
+    spec.write_text(
+        SPEC.split("charts:\n")[0] + "charts:\n" + chart + "runs: {by_tag: scale_nodes}\n"
+    )
+    build_site([spec], tmp_path / "site")
+    # the exported SVG as Vega drew it: one swatch per legend entry, in legend order
+    symbols = SYMBOL.findall((tmp_path / "site" / "ideal" / "thr.svg").read_text())
+    assert [dash for _, dash in symbols] == ["", "", "2,3", "2,3"]
+    assert [colour for colour, _ in symbols[2:]] == [colour for colour, _ in symbols[:2]]

@@ -174,7 +174,7 @@ def test_serve_reloads_on_edits_shows_errors_and_stops_on_sigint(
         _edit(spec, "time_axis: elapsed_minutes", "time_axis: 42")
         expected = _build_error(project)
         assert expected == (
-            "error: report_specs/demo.yaml:9: time_axis: expected elapsed_minutes, utc or an "
+            "error: report_specs/demo.yaml:10: time_axis: expected elapsed_minutes, utc or an "
             "IANA time zone like America/Chicago; got 42"
         )
         assert err.wait_for(lambda line: line.startswith("error:"), errors_before) == expected

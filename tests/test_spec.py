@@ -306,7 +306,7 @@ def test_unknown_keys_warn_and_fail_under_strict(tmp_path: Path) -> None:
     path = write(tmp_path, VALID.replace("title: Run 42", "title: Run 42\ncolour: red"))
     assert load_report(path).warnings == (
         "run42.yaml:2: colour: unknown key (known keys: title, description, source, as_of, "
-        "time_axis, queries, runs, baseline, steady_state, charts, figure, summary)",
+        "time_axis, queries, runs, baseline, steady_state, charts, figure, summary, group)",
     )
     with pytest.raises(SpecError) as caught:
         load_report(path, strict=True)

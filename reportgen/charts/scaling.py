@@ -5,6 +5,7 @@ as the dashed ideal: flat, as ideal scaling keeps it), and a throughput chart's 
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,10 +148,11 @@ def with_ideal_lines(
     scale = color["scale"]
     domain = [*scale["domain"], *(line.label for line in lines)]
     colors = [*scale["range"], *(line.color for line in lines)]
+    legend = _legend([line.label for line in lines])
     for layer in spec["layer"]:
         if "color" in layer.get("encoding", {}):
             layer["encoding"]["color"]["scale"] = {"domain": domain, "range": colors}
-            layer["encoding"]["color"]["legend"] = {"orient": "top"}
+            layer["encoding"]["color"]["legend"] = legend
     name = f"{chart_id}-ideal"
     rows = []
     for line in lines:
@@ -159,14 +161,39 @@ def with_ideal_lines(
         rows += [{"x": xs[1], "value": line.top, "series": line.label}]
     ideal = {
         "data": {"name": name},
-        "mark": {"type": "line", "strokeDash": [2, 3], "strokeWidth": 1.5, "clip": True},
+        "mark": {"type": "line", "strokeDash": IDEAL_DASH, "strokeWidth": 1.5, "clip": True},
         "encoding": {
             "x": x,
             "y": {"field": "value", "type": "quantitative"},
-            "color": {**color, "scale": {"domain": domain, "range": colors}},
+            "color": {**color, "scale": {"domain": domain, "range": colors}, "legend": legend},
             "detail": {"field": "series", "type": "nominal"},
         },
     }
     spec["layer"].insert(0, ideal)
     spec["datasets"] = {**spec["datasets"], name: rows}
     return spec
+
+
+IDEAL_DASH = [2, 3]
+
+
+def _legend(ideals: list[str]) -> dict[str, Any]:
+    """The legend on top: the ideal lines' swatches dashed as they are drawn, the runs' solid
+    (a swatch is a stroke; the runs' own dashes would not show in a few pixels)."""
+    listed = ", ".join(json.dumps(label) for label in ideals)
+    return {
+        "orient": "top",
+        "symbolType": "stroke",
+        "symbolStrokeWidth": 2,
+        "symbolSize": 300,
+        "encode": {
+            "symbols": {
+                "update": {
+                    "strokeDash": [
+                        {"test": f"indexof([{listed}], datum.label) >= 0", "value": IDEAL_DASH},
+                        {"value": []},
+                    ]
+                }
+            }
+        },
+    }

@@ -15,7 +15,7 @@ KINDS: dict[str, Kind] = {}
 """Every kind by its `type:` name, in the order the spec reference lists them."""
 
 
-COMMON_KEYS = frozenset({"id", "type", "title", "width", "height", "formats"})
+COMMON_KEYS = frozenset({"id", "type", "title", "width", "height", "formats", "runs"})
 """Keys every chart has: no kind may own one."""
 
 

@@ -15,6 +15,7 @@ from reportgen.site.cards import Card, CardGroup, headline_cards, time_span
 from reportgen.site.embed import explored, page_spec
 from reportgen.site.markdown import markdown_html
 from reportgen.site.provenance import Provenance
+from reportgen.site.sparkline import Sparkline, sparkline
 from reportgen.spec.model import BatchJobQuery, Chart, EventQuery, Report
 from reportgen.times import format_micros, format_moment, prose_time
 
@@ -136,6 +137,9 @@ class IndexRow:
     title: str
     span: str
     cards: tuple[Card, ...]
+    group: str = ""
+    """The spec's `group:` (empty: none)."""
+    sparkline: Sparkline | None = None
 
 
 def script_json(value: Any) -> str:
@@ -265,6 +269,8 @@ def index_rows(result: ReportResult) -> list[IndexRow]:
             f"{report.title} ({run.window.name})" if several else report.title,
             time_span(run.headline),
             headline_cards(run.headline, report.summary),
+            report.group or "",
+            sparkline(run.headline),
         )
         for run in result.runs
     ]

@@ -14,6 +14,7 @@ import jinja2
 
 from reportgen import __version__
 from reportgen.errors import RenderError
+from reportgen.site.index import index_groups
 from reportgen.site.model import IndexRow, ReportPage
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -66,7 +67,9 @@ def render_report_page(env: jinja2.Environment, page: ReportPage) -> str:
 
 def render_index_page(env: jinja2.Environment, rows: list[IndexRow]) -> str:
     return _rendering(
-        lambda: env.get_template("index.html").render(reports=rows, root="", version=__version__),
+        lambda: env.get_template("index.html").render(
+            reports=rows, groups=index_groups(rows), root="", version=__version__
+        ),
         "index.html",
     )
 

@@ -35,6 +35,10 @@ class Context:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    runs: bool = False
+    """The report has `runs:` (see `chartqueries`)."""
+    implied: bool = False
+    """... and no `queries:`: each run's queries are implied by its tags."""
 
     def where(self, node: yaml.Node) -> str:
         return f"{self.file}:{node.start_mark.line + 1}"
@@ -406,6 +410,10 @@ class Reference:
         value = _scalar(node, path, ctx, self.expected)
         if value is INVALID:
             return value
+        if ctx.implied:
+            from reportgen.spec.chartqueries import named_in_implied
+
+            return named_in_implied(node, path, value, ctx)
         names = ctx.names.get(self.kind, ())
         if value not in names:
             defined = ", ".join(names) if names else f"none defined under queries.{self.kind}"

@@ -55,6 +55,9 @@ class ByType:
     types: Callable[[], Mapping[str, Mapping[str, Key]]]
     type_doc: str
     expected: str = "a mapping describing a chart"
+    fill: Callable[[Mapping[str, Key], dict[str, Any], yaml.Node, str, Context], None] | None = None
+    """Fills in keys of the chosen type left out (given its keys, the checked values, the
+    node, the path), before its required keys are looked for."""
 
     def fields(self) -> Fields:
         """The common keys with `type` after `id`, as the reference documents them."""
@@ -81,8 +84,10 @@ class ByType:
         result = Fields(keys, self.expected)(node, path, ctx)
         if result is INVALID or own is None:
             return result
+        if self.fill is not None:
+            self.fill(own, result, node, path, ctx)
         for name, key in own.items():
-            if key.required and f"__node__{name}" not in result:
+            if key.required and f"__node__{name}" not in result and result[name] is None:
                 ctx.problem(node, f"{path}.{name}", f"missing (a {chosen} chart needs it)")
                 result[name] = INVALID
         return result

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from reportgen.errors import SpecError
+from reportgen.spec.chartqueries import implied_names
 from reportgen.spec.checks import INVALID, Context, shown
 from reportgen.spec.comparison import check_baseline
 from reportgen.spec.figure import check_figures, figure_options
@@ -29,7 +30,7 @@ from reportgen.spec.model import (
     TimeAxis,
 )
 from reportgen.spec.runs import check_runs
-from reportgen.spec.schema import REPORT, kinds_requiring_jobs
+from reportgen.spec.schema import BATCH_JOB_QUERY, EVENT_QUERY, REPORT, kinds_requiring_jobs
 
 
 def load_reports(paths: list[Path], strict: bool = False) -> list[Report]:
@@ -66,8 +67,14 @@ def load_report(path: Path, strict: bool = False) -> Report:
     root = _compose(text, shown_path)
     ctx = Context(shown_path, strict)
     ctx.names = _query_names(root)
+    implied = implied_names(root, _child)
+    ctx.runs = _child(root, "runs") is not None
+    if implied is not None:
+        ctx.names, ctx.implied = implied, True
     raw = REPORT(root, "", ctx)
     if raw is not INVALID:
+        if implied is not None:
+            raw["queries"] = _implied_queries(implied, ctx)
         _check_charts(raw, ctx)
         check_figures(raw, ctx)
         check_one_source(raw["source"], "source", ctx)
@@ -174,6 +181,18 @@ def _query_names(root: yaml.Node) -> dict[str, tuple[str, ...]]:
         if isinstance(group, yaml.MappingNode):
             names[kind] = tuple(str(shown(k)) for k, _ in group.value)
     return names
+
+
+def _implied_queries(names: dict[str, tuple[str, ...]], ctx: Context) -> dict[str, Any]:
+    """The checked values of a run's implied queries (no filter of their own: the run's tags
+    narrow them), as if the spec had written them."""
+    empty = yaml.compose("{}")
+    assert empty is not None
+    checks = {"events": EVENT_QUERY, "batch_jobs": BATCH_JOB_QUERY}
+    return {
+        group: {name: checks[group](empty, f"queries.{group}.{name}", ctx) for name in names[group]}
+        for group in checks
+    }
 
 
 def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
@@ -348,6 +367,7 @@ def _build(path: Path, raw: dict[str, Any], text: str, ctx: Context) -> Report:
         baseline=raw["baseline"],
         baseline_where="" if baseline_node is None else ctx.where(baseline_node),
         steady_state=raw["steady_state"],
+        group=raw["group"],
     )
 
 

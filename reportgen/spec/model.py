@@ -220,3 +220,5 @@ class Report:
     """Where the spec names it (`file:line`), for an error once `by_tag` has found the runs."""
     steady_state: tuple[Decimal, Decimal] = (Decimal(0), Decimal(1))
     """`from` and `to`: fractions of each run's completions, exact."""
+    group: str | None = None
+    """The index page's group the report is listed under (None: none)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from reportgen.spec.chartqueries import IMPLIED, fill_queries
 from reportgen.spec.checks import (
     Boolean,
     Choice,
@@ -276,9 +277,18 @@ CHART = ByType(
             None,
             "the report's `figure:`",
         ),
+        "runs": Key(
+            Choice(("all",)),
+            "The runs the chart draws, in a report with `runs:`: `all` (the only choice: every "
+            "chart draws every run). There, a query key left out is the report's only query "
+            f"of its table, and without `queries:` each run's own, `{IMPLIED}` (its tags).",
+            None,
+            "all",
+        ),
     },
     kind_options,
     "What the chart shows: one of the kinds below, each with its own keys.",
+    fill=fill_queries,
 )
 
 RUN = Fields(
@@ -349,7 +359,14 @@ REPORT = Fields(
             "`elapsed_minutes` (since the report's first point), `utc`, or an IANA zone.",
             "elapsed_minutes",
         ),
-        "queries": Key(QUERIES, "Named queries.", None, "none"),
+        "queries": Key(
+            QUERIES,
+            "Named queries. A report with `runs:` may leave them out: each run then has one "
+            f"event and one batch-job query, `{IMPLIED}`, its tags (the events of its jobs, "
+            "the batch jobs whose filter_tags have them), and charts name no query.",
+            None,
+            "none",
+        ),
         "runs": Key(
             RUNS,
             "Runs compared in one report: each has the report's queries narrowed to its tags, "
@@ -382,6 +399,13 @@ REPORT = Fields(
             "none",
         ),
         "summary": Key(SUMMARY, "Headline numbers on the index page.", None, "first queries"),
+        "group": Key(
+            Text(),
+            "The index page lists the reports under their groups (in the order each group's "
+            'first report comes), reports without one last, under "Other reports".',
+            None,
+            "none (when no report has one, the index is one table)",
+        ),
     },
     "a mapping (the report spec)",
 )
