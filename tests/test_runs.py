@@ -178,6 +178,65 @@ def test_run_tags_narrow_every_query(tmp_path: Path) -> None:
     assert finals == {"big": 3, "tiny": 2}
 
 
+def test_a_run_with_its_own_queries_reads_them_in_place_of_the_reports(tmp_path: Path) -> None:
+    """Two systems tag their jobs differently: run `b` replaces the report's `all` query by
+    its own (by name), run `a` keeps the report's."""
+    events = [e for job_id in (1, 2, 3, 4, 5) for e in finish(job_id, job_id)]
+    jobs = [job(i, experiment="ffn-a" if i <= 2 else "ffn-b") for i in (1, 2, 3, 4, 5)]
+    (tmp_path / "events.json").write_text(json.dumps({"count": len(events), "results": events}))
+    (tmp_path / "jobs.json").write_text(json.dumps(jobs))
+    (tmp_path / "batchjobs.json").write_text(json.dumps([batch_job(1, 4, 0, 30)]))
+    spec = tmp_path / "scaling.yaml"
+    spec.write_text(
+        SPEC.replace("experiment: ffn", "experiment: ffn-a")
+        + "runs:\n  a: {}\n  b: {queries: {events: {all: {tags: {experiment: ffn-b}}}}}\n"
+    )
+    runs = load_report(spec).runs
+    assert isinstance(runs, tuple)
+    assert [dict(r.event_queries["all"].tags) for r in runs[1:]] == [{"experiment": "ffn-b"}]
+    assert runs[0].event_queries == {}
+    build_site([spec], tmp_path / "site")
+    table = rows(tmp_path / "site" / "scaling" / "done.csv")
+    # a: jobs 1, 2 finish at minutes 3, 4 (of 08:00); b: jobs 3, 4, 5 at 5, 6, 7
+    assert [(r["run"], r["timestamp"][11:16], r["value"]) for r in table] == [
+        ("a", "08:03", "1"),
+        ("a", "08:04", "2"),
+        ("b", "08:05", "1"),
+        ("b", "08:06", "2"),
+        ("b", "08:07", "3"),
+    ]
+    page = (tmp_path / "site" / "scaling" / "index.html").read_text()
+    assert "ffn-b" in page.split('<section class="queries"', 1)[1].split("</section>", 1)[0]
+
+
+def test_without_report_queries_a_run_replaces_its_implied_run_query(tmp_path: Path) -> None:
+    events = [e for job_id in (1, 2, 3) for e in finish(job_id, job_id)]
+    jobs = [job(1, experiment="x", system="a"), job(2, experiment="x", system="a"), job(3)]
+    (tmp_path / "events.json").write_text(json.dumps({"count": len(events), "results": events}))
+    (tmp_path / "jobs.json").write_text(json.dumps(jobs))
+    spec = tmp_path / "r.yaml"
+    head = "title: R\nsource: {files: {events: events.json, jobs: jobs.json}}\n"
+    spec.write_text(
+        head
+        + "charts: [{id: done, type: throughput}]\nruns:\n  a: {tags: {system: a}}\n"
+        + "  b: {queries: {events: {run: {job_id: [3]}}}}\n"
+    )
+    build_site([spec], tmp_path / "site")
+    finals = [(r["run"], r["value"]) for r in rows(tmp_path / "site" / "r" / "done.csv")]
+    assert finals == [("a", "1"), ("a", "2"), ("b", "1")]
+    spec.write_text(
+        head
+        + "charts: [{id: done, type: throughput}]\n"
+        + "runs: {b: {queries: {events: {all: {}}}}}\n"
+    )
+    with pytest.raises(SpecError) as caught:
+        load_report(spec)
+    assert [p.split(": ", 1)[1] for p in caught.value.problems] == [
+        "runs.b.queries.events.all: not one of the report's queries (queries.events has: "
+        "run); a run's queries replace the report's of the same name, which the charts name"
+    ]
+
+
 RUN_ERRORS = [
     (
         "no runs",
@@ -211,6 +270,27 @@ RUN_ERRORS = [
         "by_tag with a colon",
         "runs: {by_tag: 'a:b'}\n",
         "scaling.yaml:11: runs.by_tag: expected a tag key without ':'; got 'a:b'",
+    ),
+    (
+        "run query the report does not define",
+        "runs: {x: {queries: {events: {other: {}}}}}\n",
+        "scaling.yaml:11: runs.x.queries.events.other: not one of the report's queries "
+        "(queries.events has: all); a run's queries replace the report's of the same name, "
+        "which the charts name",
+    ),
+    (
+        "run query contradicting the run's tags",
+        "runs:\n  x:\n    tags: {experiment: ffn}\n"
+        "    queries: {events: {all: {tags: {experiment: other}}}}\n",
+        "scaling.yaml:13: runs.x.tags.experiment: conflicts with runs.x.queries.events.all."
+        "tags.experiment ('other'): a job has one value per tag",
+    ),
+    (
+        "run query needing a file the run's source lacks",
+        "runs:\n  x:\n    source: {files: {events: e.json, batch_jobs: b.json}}\n"
+        "    queries: {events: {all: {tags: {experiment: ffn}}}}\n",
+        "scaling.yaml:14: runs.x.queries.events.all.tags: needs runs.x.source.files.jobs "
+        "(events carry no tags); add it",
     ),
     (
         "run source without events",

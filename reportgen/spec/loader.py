@@ -235,10 +235,16 @@ def _check_charts(raw: dict[str, Any], ctx: Context) -> None:
 
 
 def check_source_covers_queries(
-    source: Any, queries: Any, where: str, ctx: Context, run_tags: bool = False
+    source: Any,
+    queries: Any,
+    where: str,
+    ctx: Context,
+    run_tags: bool = False,
+    queries_at: str = "queries",
 ) -> None:
     """Saved files must include what the queries need: an empty chart must never be silent.
-    `where` is the source's key path; `run_tags` says a run adds tags to every event query."""
+    `where` is the source's key path and `queries_at` the queries'; `run_tags` says a run
+    adds tags to every event query."""
     if source is INVALID or queries is INVALID or queries is None:
         return
     files = source["files"]
@@ -259,25 +265,27 @@ def check_source_covers_queries(
             if query[key] not in (None, ()) and files[needs] is None:
                 ctx.problem(
                     query[f"__node__{key}"],
-                    f"queries.events.{name}.{key}",
+                    f"{queries_at}.events.{name}.{key}",
                     f"needs {where}.files.{needs} (events carry no {key}); add it",
                 )
         if run_tags and files["jobs"] is None and query["tags"] in (None, ()):
             ctx.problem(
                 files_node,
                 f"{where}.files.jobs",
-                f"missing (the run's tags narrow queries.events.{name} by job)",
+                f"missing (the run's tags narrow {queries_at}.events.{name} by job)",
             )
         if files["events"] is None:
             ctx.problem(
-                files_node, f"{where}.files.events", f"missing (queries.events.{name} needs it)"
+                files_node,
+                f"{where}.files.events",
+                f"missing ({queries_at}.events.{name} needs it)",
             )
             break
     if batch_jobs and files["batch_jobs"] is None:
         ctx.problem(
             files_node,
             f"{where}.files.batch_jobs",
-            f"missing (queries.batch_jobs.{next(iter(batch_jobs))} needs it)",
+            f"missing ({queries_at}.batch_jobs.{next(iter(batch_jobs))} needs it)",
         )
 
 
@@ -332,11 +340,7 @@ def _fetched(raw: dict[str, Any]) -> Fetched:
 
 def _build(path: Path, raw: dict[str, Any], text: str, ctx: Context) -> Report:
     source = _source(path.parent, raw["source"])
-    queries = raw["queries"] or {"events": {}, "batch_jobs": {}}
-    event_queries = {n: EventQuery(name=n, **_plain(q)) for n, q in queries["events"].items()}
-    batch_queries = {
-        n: BatchJobQuery(name=n, **_plain(q)) for n, q in queries["batch_jobs"].items()
-    }
+    event_queries, batch_queries = _queries(raw["queries"])
     # as text in a chart's options: they are written to the manifest and key the cache
     fractions = tuple(str(f) for f in raw["steady_state"])
     compared = {"steady_state": fractions, "baseline": raw["baseline"]}
@@ -371,20 +375,36 @@ def _build(path: Path, raw: dict[str, Any], text: str, ctx: Context) -> Report:
     )
 
 
+def _queries(
+    raw: dict[str, Any] | None,
+) -> tuple[dict[str, EventQuery], dict[str, BatchJobQuery]]:
+    """The checked `queries:` of a report or a run, by name."""
+    queries = raw or {"events": {}, "batch_jobs": {}}
+    return (
+        {n: EventQuery(name=n, **_plain(q)) for n, q in queries["events"].items()},
+        {n: BatchJobQuery(name=n, **_plain(q)) for n, q in queries["batch_jobs"].items()},
+    )
+
+
 def _runs(folder: Path, raw: dict[str, Any] | None) -> tuple[RunSpec, ...] | RunsByTag:
     if raw is None:
         return ()
     if "by_tag" in raw:
         return RunsByTag(raw["by_tag"], raw["tags"])
-    return tuple(
-        RunSpec(
-            name=name,
-            tags=run["tags"],
-            source=None if run["source"] is None else _source(folder, run["source"]),
-            as_of=run["as_of"],
+    runs = []
+    for name, run in raw.items():
+        event_queries, batch_queries = _queries(run["queries"])
+        runs.append(
+            RunSpec(
+                name=name,
+                tags=run["tags"],
+                source=None if run["source"] is None else _source(folder, run["source"]),
+                as_of=run["as_of"],
+                event_queries=event_queries,
+                batch_job_queries=batch_queries,
+            )
         )
-        for name, run in raw.items()
-    )
+    return tuple(runs)
 
 
 def _plain(raw: dict[str, Any]) -> dict[str, Any]:

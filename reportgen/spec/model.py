@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -178,13 +179,16 @@ class Summary:
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One run of a report: its queries are the report's narrowed to `tags`; its source and
-    as-of time are its own where given, else the report's."""
+    """One run of a report: its queries are the report's, replaced by its own of the same
+    name, narrowed to `tags`; its source and as-of time are its own where given, else the
+    report's."""
 
     name: str
     tags: Pairs = ()
     source: Source | None = None
     as_of: datetime | None = None
+    event_queries: Mapping[str, EventQuery] = field(default_factory=dict)
+    batch_job_queries: Mapping[str, BatchJobQuery] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

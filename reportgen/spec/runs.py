@@ -28,7 +28,8 @@ def check_runs(
     if "by_tag" in runs:
         tags = () if runs["tags"] is INVALID else runs["tags"]
         if runs["by_tag"] is not INVALID:
-            _check_tags(raw, ((runs["by_tag"], None), *tags), runs["__node__"], "runs", ctx)
+            by_tag = ((runs["by_tag"], None), *tags)
+            _check_tags(raw["queries"], by_tag, runs["__node__"], "runs", ctx)
         covers_queries(raw["source"], raw["queries"], "source", ctx, True)
         _check_jobs_file(raw["source"], runs["__node__"], ctx)
         return
@@ -36,19 +37,67 @@ def check_runs(
         if run is INVALID:
             continue
         where = f"runs.{name}"
+        own = _own_queries(raw["queries"], run, where, ctx)
         if run["tags"] is not INVALID:
-            _check_tags(raw, run["tags"], run["__node__"], where, ctx)
+            pairs = ((_replaced(raw["queries"], own), "queries"), (own, f"{where}.queries"))
+            for queries, at in pairs:
+                _check_tags(queries, run["tags"], run["__node__"], where, ctx, at)
         source = run["source"] if run["source"] is not None else raw["source"]
         if run["source"] is not None:
             one_source(run["source"], f"{where}.source", ctx)
         source_path = f"{where}.source" if run["source"] is not None else "source"
-        covers_queries(source, raw["queries"], source_path, ctx, bool(run["tags"]))
+        narrowed = bool(run["tags"])
+        covers_queries(source, _replaced(raw["queries"], own), source_path, ctx, narrowed)
+        if own is not None:
+            covers_queries(source, own, source_path, ctx, narrowed, f"{where}.queries")
 
 
-def _check_tags(raw: dict[str, Any], tags: Any, node: Any, where: str, ctx: Context) -> None:
-    """`tags` (pairs; a None value: any value, as `by_tag`'s key) against the queries' own:
-    every event query's `tags` and batch-job query's `filter_tags`."""
-    queries = raw["queries"]
+def _own_queries(report: Any, run: dict[str, Any], where: str, ctx: Context) -> Any:
+    """The run's `queries:` (None without), each named as one of the report's: charts name
+    the report's queries, and a run's replace them by name. Unknown names are left out."""
+    own = run["queries"]
+    if own is None or own is INVALID:
+        return None
+    if report is None or report is INVALID:  # the implied queries are filled in first
+        return None
+    kept: dict[str, Any] = {}
+    for group in ("events", "batch_jobs"):
+        kept[group] = {}
+        if own[group] is INVALID:
+            continue
+        theirs = report[group] if report[group] is not INVALID else {}
+        for name, query in own[group].items():
+            if name in theirs:
+                kept[group][name] = query
+                continue
+            defined = ", ".join(theirs) or "none"
+            ctx.problem(
+                query["__node__"] if isinstance(query, dict) else own[f"__node__{group}"],
+                f"{where}.queries.{group}.{name}",
+                f"not one of the report's queries (queries.{group} has: {defined}); a run's "
+                "queries replace the report's of the same name, which the charts name",
+            )
+    return kept
+
+
+def _replaced(report: Any, own: Any) -> Any:
+    """The report's queries less those the run replaces."""
+    if own is None or report is None or report is INVALID:
+        return report
+    return {
+        group: report[group]
+        if report[group] is INVALID
+        else {n: q for n, q in report[group].items() if n not in own[group]}
+        for group in ("events", "batch_jobs")
+    }
+
+
+def _check_tags(
+    queries: Any, tags: Any, node: Any, where: str, ctx: Context, at: str = "queries"
+) -> None:
+    """`tags` (pairs; a None value: any value, as `by_tag`'s key) against the queries' own
+    (`at`: where they are written): every event query's `tags` and batch-job query's
+    `filter_tags`."""
     if queries is None or queries is INVALID:
         return
     for group, key_name in (("events", "tags"), ("batch_jobs", "filter_tags")):
@@ -63,7 +112,7 @@ def _check_tags(raw: dict[str, Any], tags: Any, node: Any, where: str, ctx: Cont
                     ctx.problem(
                         node,
                         f"{where}.tags.{key}" if value is not None else f"{where}.by_tag",
-                        f"conflicts with queries.{group}.{query_name}.{key_name}.{key} "
+                        f"conflicts with {at}.{group}.{query_name}.{key_name}.{key} "
                         f"({theirs[key]!r}): a job has one value per tag",
                     )
 
@@ -77,21 +126,24 @@ def _check_jobs_file(source: Any, node: Any, ctx: Context) -> None:
 
 
 def run_report(report: Report, run: RunSpec) -> Report:
-    """The report as one run sees it: queries narrowed to the run's tags, the run's source
-    and as-of where it has its own. An implicit run (no `runs:`) is the report itself."""
-    if not run.name and not run.tags and run.source is None and run.as_of is None:
+    """The report as one run sees it: its queries, those the run defines replaced by the run's,
+    narrowed to the run's tags; the run's source and as-of where it has its own. An implicit
+    run (no `runs:`) is the report itself."""
+    if run == RunSpec(""):
         return report
+    event_queries = {**report.event_queries, **run.event_queries}
+    batch_job_queries = {**report.batch_job_queries, **run.batch_job_queries}
     return replace(
         report,
         source=run.source or report.source,
         as_of=run.as_of or report.as_of,
         event_queries={
             name: replace(query, tags=_merged(query.tags, run.tags))
-            for name, query in report.event_queries.items()
+            for name, query in event_queries.items()
         },
         batch_job_queries={
             name: replace(query, filter_tags=_merged(query.filter_tags, run.tags))
-            for name, query in report.batch_job_queries.items()
+            for name, query in batch_job_queries.items()
         },
         runs=(),
         run=run.name,

@@ -302,8 +302,17 @@ RUN = Fields(
         ),
         "source": Key(SOURCE, "Where this run's records come from.", None, "the report's"),
         "as_of": Key(Timestamp(), "This run's cut-off time.", None, "the report's"),
+        "queries": Key(
+            QUERIES,
+            "This run's own queries, named as the report's: each replaces the report's query "
+            "of that name for this run (another system's tags, another time window); the "
+            f"run's `tags` still narrow them. Names the report does not define are an error "
+            f"(charts name the report's queries; without `queries:` they are `{IMPLIED}`).",
+            None,
+            "the report's",
+        ),
     },
-    "a mapping with the keys tags, source, as_of",
+    "a mapping with the keys tags, source, as_of, queries",
 )
 
 TAG_KEY = re.compile(r"[^:]+")
