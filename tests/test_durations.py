@@ -485,3 +485,65 @@ def test_several_runs_lead_each_row_with_the_run(tmp_path: Path) -> None:
     assert len(samples) == 1 + 3 + 9
     page = (site / "index.html").read_text()
     assert "early: Stage out: no event entered RUN_DONE by the as-of time, so no sample." in page
+
+
+def test_one_stage_over_several_runs_is_one_curve_per_run(tmp_path: Path) -> None:
+    runs = "runs:\n  early: {as_of: 2024-03-01T08:05:00Z}\n  late: {}\n"
+    spec = SPEC.replace("charts:\n", runs + "charts:\n") + "    stage: Run delay\n"
+    site = build(tmp_path, spec)
+    # the same Run delay rows as every stage gives (the test above), and no other stage
+    assert (site / "stages-summary.csv").read_text().splitlines() == [
+        "run,stage,count,incomplete,min,p50,p90,p99,max,mean",
+        "early,Run delay,2,0,60.000000,120.000000,168.000000,178.800000,180.000000,120.000000",
+        "late,Run delay,2,0,60.000000,120.000000,168.000000,178.800000,180.000000,120.000000",
+    ]
+    assert {line.split(",")[1] for line in (site / "stages.csv").read_text().splitlines()[1:]} == {
+        "Run delay"
+    }
+    page = (site / "index.html").read_text()
+    assert "Stage in" not in page.split('id="spec-stages">', 1)[1].split("</script>", 1)[0]
+    spec_json = json.loads(page.split('id="spec-stages">', 1)[1].split("</script>", 1)[0])
+    color = spec_json["layer"][0]["encoding"]["color"]["scale"]
+    dash = spec_json["layer"][0]["encoding"]["strokeDash"]["scale"]
+    # the runs are the curves: the first two run colours (blue, orange) and dashes
+    assert (color["domain"], color["range"]) == (["early", "late"], ["#0072b2", "#e69f00"])
+    assert dash["range"] == [[], [6, 3]]
+    assert spec_json["layer"][1]["encoding"]["tooltip"][0]["title"] == "Run"
+
+
+def test_stage_must_be_one_of_the_charts_stages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("stages.yaml").write_text(SPEC + CUSTOM + "    stage: Stage in\n")
+    with pytest.raises(SpecError) as caught:
+        load_report(Path("stages.yaml"))
+    assert caught.value.problems == [
+        "stages.yaml:15: charts[0].stage: expected one of Run, Finish, after post; got 'Stage in'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("smallest", "largest", "domain"),
+    [
+        # one decade: three or more readers' durations around the samples, the narrowest
+        # (60 .. 300 and 120 .. 600 are both 5x: 60 .. 300 pads the two sides more evenly)
+        (121.7, 277.0, (60, 300)),
+        (121.7, 310.0, (120, 600)),
+        (1.5, 1.6, (1, 5)),
+        (2.0, 2.0, (1, 5)),
+        # the readers' durations would be as wide: whole decades
+        (3000.0, 9000.0, (1e3, 1e4)),
+        (0.5, 0.9, (0.1, 1.0)),
+        (0.0011, 0.002, (1e-3, 1e-2)),
+        # more than a decade: whole decades
+        (50.0, 800.0, (10.0, 1e3)),
+    ],
+)
+def test_the_ecdf_axis_spans_whole_decades_or_the_narrowest_readers_durations(
+    smallest: float, largest: float, domain: tuple[float, float]
+) -> None:
+    from reportgen.charts.ecdf import Curve, _domain
+
+    samples = np.array([round(smallest * 1e6), round(largest * 1e6)], np.int64)
+    assert _domain((Curve("x", "#000000", samples),)) == pytest.approx(domain)

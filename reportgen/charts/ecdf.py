@@ -84,14 +84,33 @@ def ecdf_data(chart: Chart, curves: tuple[Curve, ...]) -> EcdfData:
 
 
 def _domain(curves: tuple[Curve, ...]) -> tuple[float, float]:
-    """Whole decades around every positive sample (1 ms to 1 s when there is none)."""
+    """Whole decades around every positive sample (1 ms to 1 s when there is none); where
+    that is one decade, the durations readers know (`FINE_TICKS`) around them, with at least
+    three of them on the axis, so curves close together (one stage of several runs) spread
+    over the plot rather than a third of it."""
     positive = [c.micros[c.micros > 0] for c in curves]
     values = np.concatenate(positive) if positive else np.empty(0, np.int64)
     if values.size == 0:
         return 1e-3, 1.0
-    low = 10.0 ** math.floor(math.log10(int(values.min()) / 1e6))
-    high = 10.0 ** math.ceil(math.log10(int(values.max()) / 1e6))
-    return low, high if high > low else low * 10
+    smallest, largest = int(values.min()) / 1e6, int(values.max()) / 1e6
+    low = 10.0 ** math.floor(math.log10(smallest))
+    high = max(10.0 ** math.ceil(math.log10(largest)), low * 10)
+    if high > low * 10 or not FINE_TICKS[0] <= smallest <= largest <= FINE_TICKS[-1]:
+        return low, high
+    first = max(i for i, t in enumerate(FINE_TICKS) if t <= smallest)
+    last = min(i for i, t in enumerate(FINE_TICKS) if t >= largest)
+    n = len(FINE_TICKS)
+    spans = [(a, b) for a in range(first + 1) for b in range(last, n) if b - a >= 2]
+
+    def narrowness(span: tuple[int, int]) -> tuple[float, float]:
+        """Its ratio, then how unevenly it pads the samples (log10 of each side's margin)."""
+        below, above = FINE_TICKS[span[0]], FINE_TICKS[span[1]]
+        return above / below, abs(math.log10(smallest / below) - math.log10(above / largest))
+
+    a, b = min(spans, key=narrowness)
+    if FINE_TICKS[b] / FINE_TICKS[a] >= high / low:
+        return low, high
+    return FINE_TICKS[a], FINE_TICKS[b]
 
 
 def _positions(seconds: np.ndarray, domain: tuple[float, float], end: int) -> Ints:
@@ -117,16 +136,19 @@ def ticks(domain: tuple[float, float]) -> list[float]:
     return inside if len(inside) >= 3 else [t for t in FINE_TICKS if domain[0] <= t <= domain[1]]
 
 
-def ecdf_spec(chart: Chart, data: EcdfData, interactive: bool) -> dict[str, Any]:
+def ecdf_spec(
+    chart: Chart, data: EcdfData, interactive: bool, curve_is: str = "Stage"
+) -> dict[str, Any]:
     """The curves as step lines in the curves' order (legend likewise); `interactive` adds
-    invisible points carrying tooltips (the page), images get the title (files)."""
+    invisible points carrying tooltips (the page, naming a curve as `curve_is`), images get
+    the title (files)."""
     encoding = _encoding(data)
     base = alt.Chart(alt.NamedData(name=f"{chart.id}-ecdf")).transform_calculate(
         fraction="datum.count / datum.n"
     )
     layers = [base.mark_line(interpolate="step-after", strokeWidth=2).encode(**encoding)]
     if interactive:
-        layers.append(_tooltips(base, encoding["x"], encoding["y"], encoding["color"]))
+        layers.append(_tooltips(base, encoding, curve_is))
     layered = alt.layer(*layers).properties(width=chart.width, height=chart.height)
     if not interactive:
         layered = layered.properties(title=chart.title)
@@ -178,7 +200,7 @@ def _encoding(data: EcdfData) -> dict[str, Any]:
     return encoding
 
 
-def _tooltips(base: alt.Chart, x: alt.X, y: alt.Y, color: alt.Color) -> alt.Chart:
+def _tooltips(base: alt.Chart, encoding: dict[str, Any], curve_is: str) -> alt.Chart:
     """Invisible points on every drawn step: stage, duration, samples at or below it."""
     duration = duration_expr("datum.x")
     points: alt.Chart = (
@@ -190,11 +212,11 @@ def _tooltips(base: alt.Chart, x: alt.X, y: alt.Y, color: alt.Color) -> alt.Char
         )
         .mark_point(opacity=0, size=60)
         .encode(
-            x=x,
-            y=y,
-            color=color,
+            x=encoding["x"],
+            y=encoding["y"],
+            color=encoding["color"],
             tooltip=[
-                alt.Tooltip("series:N", title="Stage"),
+                alt.Tooltip("series:N", title=curve_is),
                 alt.Tooltip("duration:N", title="Duration"),
                 alt.Tooltip("share:N", title="Samples at or below"),
             ],

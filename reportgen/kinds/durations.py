@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from reportgen.kinds.samples_csv import SampleGroup, samples_hash, write_samples
 from reportgen.kinds.shared import chained
 from reportgen.site.csvfile import csv_field
 from reportgen.source.data import Needs
-from reportgen.spec.checks import Key, Stages
+from reportgen.spec.checks import Context, Key, Stages, Text
 from reportgen.spec.schema import EVENT_REF
 from reportgen.states import JOB_STATES
 from reportgen.times import duration_text
@@ -47,6 +47,14 @@ class Options:
     events: str
     stages: tuple[tuple[str, str, str], ...] = DEFAULT_STAGES
     """(name, from, to) per stage, in the order the CSVs and the chart list them."""
+    stage: str | None = None
+    """The one stage timed and drawn (None: every stage)."""
+
+    def timed(self) -> tuple[tuple[str, str, str], ...]:
+        """The stages timed: `stage` alone where it is given."""
+        if self.stage is None:
+            return self.stages
+        return tuple(s for s in self.stages if s[0] == self.stage)
 
 
 OPTIONS = {
@@ -59,7 +67,24 @@ OPTIONS = {
         DEFAULT_STAGES,
         ", ".join(f"`{name}` {start} -> {end}" for name, start, end in DEFAULT_STAGES),
     ),
+    "stage": Key(
+        Text("a stage name"),
+        "Time and draw only this stage (a name among `stages`): over several runs, one curve "
+        "per run in the runs' colours and dashes, the runs compared (the CSVs have only it).",
+        None,
+        "every stage; over several runs, each run's stages dashed alike",
+    ),
 }
+
+
+def check_options(chart: dict[str, Any], path: str, ctx: Context) -> None:
+    """`stage` names one of the chart's stages."""
+    stage, stages = chart.get("stage"), chart.get("stages")
+    if not isinstance(stage, str) or not isinstance(stages, tuple):
+        return
+    names = [name for name, _, _ in stages]
+    if stage not in names:
+        ctx.error(chart["__node__stage"], f"{path}.stage", f"one of {', '.join(names)}", stage)
 
 
 @dataclass(frozen=True)
@@ -97,7 +122,7 @@ def run_stages(run: Run, options: Options) -> tuple[Stage, ...]:
     events = chained(run, options.events)
     from_state = run.events(options.events).from_state[events.positions]
     stages = []
-    for name, start, end in options.stages:
+    for name, start, end in options.timed():
         codes = [_code(events.state_names, state) for state in (start, end)]
         samples = stage_samples(
             events.job_id, events.timestamp, from_state, events.to_state, *codes
@@ -129,7 +154,7 @@ def present(result: Durations, view: View) -> Section:
         data = ecdf_data(chart, curves)
         shown = ecdf_data(page_chart(chart), curves)
         figure = Figure(
-            ecdf_spec(chart, shown, True),
+            ecdf_spec(chart, shown, True, _curve_is(result)),
             ecdf_spec(chart, data, False),
             _description(chart.title, named),
             _summary(named),
@@ -139,16 +164,28 @@ def present(result: Durations, view: View) -> Section:
     return Section(figure, files, note, warnings, (_table(named),))
 
 
+def _by_run(result: Durations) -> bool:
+    """Several runs of one stage each: the curves are the runs."""
+    return len(result.runs) > 1 and all(len(stages) == 1 for stages in result.stages)
+
+
+def _curve_is(result: Durations) -> str:
+    """What a curve stands for, as its tooltip names it."""
+    return "Run" if _by_run(result) else "Run: stage" if len(result.runs) > 1 else "Stage"
+
+
 def _curves(result: Durations) -> tuple[Curve, ...]:
     """One curve per stage with a sample, coloured by the stage's place in the list (so a
-    stage keeps its colour when another has none), dashed by run when there are several."""
+    stage keeps its colour when another has none), dashed by run when there are several;
+    runs of one stage each are the runs compared: a colour and a dash per run, named by it."""
     from reportgen.charts.ecdf import Curve
 
     several = len(result.runs) > 1
+    by_run = _by_run(result)
     return tuple(
         Curve(
-            f"{run}: {stage.name}" if several else stage.name,
-            RUN_COLORS[i % len(RUN_COLORS)],
+            run if by_run else f"{run}: {stage.name}" if several else stage.name,
+            RUN_COLORS[(r if by_run else i) % len(RUN_COLORS)],
             stage.samples.micros,
             DASHES[r % len(DASHES)] if several else (),
         )
@@ -167,6 +204,7 @@ KIND = Kind(
     needs=needs,
     compute=compute,
     present=present,
+    check_options=check_options,
     guide=(
         "Each curve is one stage: for a duration on the horizontal (log) axis, its height is "
         "the fraction of that stage's samples that took at most that long, so a curve further "
