@@ -31,7 +31,7 @@ def test_each_run_has_its_ideal_line_in_its_colour(tmp_path: Path) -> None:
     page = (tmp_path / "site" / "ideal" / "index.html").read_text()
     drawn = json.loads(page.split('id="spec-thr">', 1)[1].split("</script>", 1)[0])
     ideal = drawn["layer"][0]
-    assert ideal["mark"]["strokeDash"] == [2, 3]
+    assert ideal["mark"]["strokeDash"] == [1, 4]  # sparse dots, unlike any run's dash
     scale = ideal["encoding"]["color"]["scale"]
     assert scale["domain"] == ["32", "64", "128", "32 ideal", "64 ideal", "128 ideal"]
     assert scale["range"][3:] == scale["range"][:3]  # each in its run's colour
@@ -71,7 +71,7 @@ SYMBOL = re.compile(
 )
 
 
-def test_the_legend_dashes_the_ideal_swatches_and_not_the_runs(tmp_path: Path) -> None:
+def test_the_legend_dashes_each_swatch_as_its_line(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     write(folder, RUNS[:2])
     spec = folder / "ideal.yaml"
@@ -82,5 +82,6 @@ def test_the_legend_dashes_the_ideal_swatches_and_not_the_runs(tmp_path: Path) -
     build_site([spec], tmp_path / "site")
     # the exported SVG as Vega drew it: one swatch per legend entry, in legend order
     symbols = SYMBOL.findall((tmp_path / "site" / "ideal" / "thr.svg").read_text())
-    assert [dash for _, dash in symbols] == ["", "", "2,3", "2,3"]
+    # the runs solid then 6,3 (the palette's first two run dashes), the ideals dotted 1,4
+    assert [dash for _, dash in symbols] == ["", "6,3", "1,4", "1,4"]
     assert [colour for colour, _ in symbols[2:]] == [colour for colour, _ in symbols[:2]]

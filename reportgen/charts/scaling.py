@@ -133,9 +133,14 @@ class IdealLine:
 
 
 def with_ideal_lines(
-    spec: dict[str, Any], lines: list[IdealLine], axis: TimeAxis, chart_id: str
+    spec: dict[str, Any],
+    lines: list[IdealLine],
+    axis: TimeAxis,
+    chart_id: str,
+    dashes: dict[str, tuple[int, ...]],
 ) -> dict[str, Any]:
-    """A step chart's spec with a dashed straight line per ideal, each in the legend."""
+    """A step chart's spec with a dotted straight line per ideal, each in the legend; the
+    legend draws each line as dashed as it is (`dashes`: the chart's own lines', by label)."""
     if not lines:
         return spec
     spec = copy.deepcopy(spec)
@@ -148,7 +153,7 @@ def with_ideal_lines(
     scale = color["scale"]
     domain = [*scale["domain"], *(line.label for line in lines)]
     colors = [*scale["range"], *(line.color for line in lines)]
-    legend = _legend([line.label for line in lines])
+    legend = _legend({**dashes, **{line.label: tuple(IDEAL_DASH) for line in lines}})
     for layer in spec["layer"]:
         if "color" in layer.get("encoding", {}):
             layer["encoding"]["color"]["scale"] = {"domain": domain, "range": colors}
@@ -161,7 +166,7 @@ def with_ideal_lines(
         rows += [{"x": xs[1], "value": line.top, "series": line.label}]
     ideal = {
         "data": {"name": name},
-        "mark": {"type": "line", "strokeDash": IDEAL_DASH, "strokeWidth": 1.5, "clip": True},
+        "mark": {"type": "line", "strokeDash": IDEAL_DASH, "strokeWidth": 1.25, "clip": True},
         "encoding": {
             "x": x,
             "y": {"field": "value", "type": "quantitative"},
@@ -174,26 +179,22 @@ def with_ideal_lines(
     return spec
 
 
-IDEAL_DASH = [2, 3]
+IDEAL_DASH = [1, 4]
+"""Sparse dots, thinner than the runs' lines: apart from every run's dash (`RUN_DASHES`)."""
 
 
-def _legend(ideals: list[str]) -> dict[str, Any]:
-    """The legend on top: the ideal lines' swatches dashed as they are drawn, the runs' solid
-    (a swatch is a stroke; the runs' own dashes would not show in a few pixels)."""
-    listed = ", ".join(json.dumps(label) for label in ideals)
+def _legend(dashes: dict[str, tuple[int, ...]]) -> dict[str, Any]:
+    """The legend on top, each swatch dashed as its line is drawn (an encode rule per label:
+    the legend of layers dashed by their marks would draw every swatch solid)."""
+    tests: list[dict[str, Any]] = [
+        {"test": f"datum.label === {json.dumps(label)}", "value": list(dash)}
+        for label, dash in dashes.items()
+        if dash
+    ]
     return {
         "orient": "top",
         "symbolType": "stroke",
         "symbolStrokeWidth": 2,
         "symbolSize": 300,
-        "encode": {
-            "symbols": {
-                "update": {
-                    "strokeDash": [
-                        {"test": f"indexof([{listed}], datum.label) >= 0", "value": IDEAL_DASH},
-                        {"value": []},
-                    ]
-                }
-            }
-        },
+        "encode": {"symbols": {"update": {"strokeDash": [*tests, {"value": []}]}}},
     }

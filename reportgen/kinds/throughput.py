@@ -42,7 +42,7 @@ OPTIONS = {
         Boolean(),
         "Draw each run's ideal line, nodes / mean run seconds x t since the run's start "
         "(nodes: its mean available nodes over its steady state; mean run seconds: its mean "
-        "RUNNING -> RUN_DONE time), dashed in the run's colour; drawn, not written.",
+        "RUNNING -> RUN_DONE time), dotted in the run's colour; drawn, not written.",
         False,
     ),
     "available_nodes": Key(
@@ -141,9 +141,10 @@ def present(result: Throughput, view: View) -> Section:
         if ideal.slope is not None
     ]
     figure = section.figure
+    dashes = {layer.label: layer.dash for layer in layers}
     drawn = type(figure)(
-        with_ideal_lines(figure.page, lines, view.axis, view.chart.id),
-        with_ideal_lines(figure.image, lines, view.axis, view.chart.id),
+        with_ideal_lines(figure.page, lines, view.axis, view.chart.id, dashes),
+        with_ideal_lines(figure.image, lines, view.axis, view.chart.id, dashes),
         figure.description,
         figure.summary,
     )
