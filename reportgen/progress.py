@@ -18,6 +18,7 @@ class Progress:
         self.enabled = enabled
         self._last_draw = 0.0
         self._open_line = False
+        self._fetch_started: dict[str, float] = {}
 
     def stage(self, message: str) -> None:
         if self.enabled:
@@ -25,9 +26,17 @@ class Progress:
             print(f"  {message}", file=self.stream, flush=True)
 
     def records(self, what: str, records: int, pages: int, total: int) -> None:
-        """A page arrived: `what: records / total (pages)`."""
+        """A page arrived: `what: records / total (pages), share, rate`; page 0 (none yet)
+        marks the start of the fetch the rate is measured from."""
+        if pages == 0:
+            self._fetch_started[what] = time.monotonic()
+            return
         share = f" {100 * records // total:3d}%" if total else ""
         line = f"{what}: {records:,} / {total:,} records, {pages} page(s){share}"
+        started = self._fetch_started.get(what)
+        elapsed = time.monotonic() - started if started is not None else 0.0
+        if elapsed > 0:
+            line += f", {records / elapsed:,.0f} records/s"
         self._redraw(line, final=records >= total)
 
     def reading(self, what: str, records: int, share: float) -> None:

@@ -60,3 +60,18 @@ def test_a_live_fetch_counts_records_against_the_servers_count() -> None:
     progress = Progress(terminal)
     progress.records("events", 2_500, 1, 10_000)
     assert terminal.getvalue() == "\r    events: 2,500 / 10,000 records, 1 page(s)  25%\x1b[K"
+
+
+def test_a_live_fetch_shows_its_rate_from_the_start_of_the_fetch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = iter([100.0, 100.5, 102.0])
+    monkeypatch.setattr("reportgen.progress.time.monotonic", lambda: next(clock))
+    terminal = Terminal()
+    progress = Progress(terminal)
+    progress.records("events", 0, 0, 0)  # the fetch starts at 100 s: nothing drawn
+    assert terminal.getvalue() == ""
+    progress.records("events", 2_500, 1, 10_000)  # at 100.5 s: 2,500 / 0.5 s
+    assert terminal.getvalue().endswith(
+        "events: 2,500 / 10,000 records, 1 page(s)  25%, 5,000 records/s\x1b[K"
+    )

@@ -88,6 +88,7 @@ class BalsamClient:
         for _ in range(PAGE_PASSES):
             seen: dict[int, Record] = {}
             offset, pages, count = 0, 0, 0
+            self.progress(what, 0, 0, 0)  # the fetch starts: its rate is measured from here
             while True:
                 page = self.get_json(
                     path, [*params, ("limit", str(self.page_size)), ("offset", str(offset))]
