@@ -23,8 +23,9 @@ from reportgen.kinds.results import Bars
 from reportgen.kinds.run import Run
 from reportgen.source.data import Needs
 from reportgen.spec import load_report
-from reportgen.spec.checks import Boolean, Key
+from reportgen.spec.containers import Key
 from reportgen.spec.reference import reference_markdown
+from reportgen.spec.scalars import Boolean
 from reportgen.spec.schema import EVENT_REF
 from tests.factories import batch_job, event
 

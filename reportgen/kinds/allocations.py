@@ -29,7 +29,7 @@ from reportgen.kinds.shared import (
 )
 from reportgen.source.data import Needs
 from reportgen.source.tables import NO_ID, NO_TIME, Ints, Mask
-from reportgen.spec.checks import Key
+from reportgen.spec.containers import Key
 from reportgen.spec.model import TimeAxis
 from reportgen.spec.schema import BATCH_JOB_REF, EVENT_REF
 

@@ -15,7 +15,7 @@ from reportgen.kinds.results import Rows, Steps
 from reportgen.kinds.run import Run
 from reportgen.kinds.shared import held_nodes, uncounted_rows, uncounted_warnings
 from reportgen.source.data import Needs
-from reportgen.spec.checks import Key
+from reportgen.spec.containers import Key
 from reportgen.spec.schema import BATCH_JOB_REF
 
 COLOR = grey(0.33)

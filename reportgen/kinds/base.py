@@ -11,7 +11,8 @@ from typing import Any
 from reportgen.kinds.results import Grid, Rows
 from reportgen.kinds.run import Run, Window
 from reportgen.source.data import Needs
-from reportgen.spec.checks import Context, Key
+from reportgen.spec.containers import Key
+from reportgen.spec.context import Context
 from reportgen.spec.model import Chart, TimeAxis
 
 

@@ -22,7 +22,10 @@ from reportgen.kinds.samples_csv import SampleGroup, samples_hash, write_samples
 from reportgen.kinds.shared import chained
 from reportgen.site.csvfile import csv_field
 from reportgen.source.data import Needs
-from reportgen.spec.checks import Context, Key, Stages, Text
+from reportgen.spec.containers import Key
+from reportgen.spec.context import Context
+from reportgen.spec.domain import Stages
+from reportgen.spec.scalars import Text
 from reportgen.spec.schema import EVENT_REF
 from reportgen.states import JOB_STATES
 from reportgen.times import duration_text

@@ -30,7 +30,7 @@ from reportgen.kinds.run import Run
 from reportgen.kinds.shared import job_states, jobs_topic, node_intervals
 from reportgen.site.csvfile import csv_field
 from reportgen.source.data import Needs
-from reportgen.spec.checks import Key
+from reportgen.spec.containers import Key
 from reportgen.spec.schema import EVENT_REF
 
 TABLE_ROWS = 20

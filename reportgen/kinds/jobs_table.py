@@ -18,7 +18,8 @@ from reportgen.kinds.run import Run
 from reportgen.kinds.shared import chained, jobs_topic, node_intervals
 from reportgen.source.data import Needs
 from reportgen.source.tables import Ints, JobTable
-from reportgen.spec.checks import DistinctChoices, Integer, Key
+from reportgen.spec.containers import DistinctChoices, Key
+from reportgen.spec.scalars import Integer
 from reportgen.spec.schema import EVENT_REF
 
 MAX_ROWS = 5_000

@@ -28,7 +28,7 @@ from reportgen.kinds.shared import (
 )
 from reportgen.site.csvfile import csv_field, series_hash, write_series_csv
 from reportgen.source.data import Needs
-from reportgen.spec.checks import Key
+from reportgen.spec.containers import Key
 from reportgen.spec.model import TimeAxis
 from reportgen.spec.schema import BATCH_JOB_REF, EVENT_REF
 

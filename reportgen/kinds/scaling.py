@@ -19,7 +19,8 @@ from reportgen.kinds.run import Run
 from reportgen.kinds.shared import ledger, run_steady_state
 from reportgen.site.csvfile import csv_field
 from reportgen.source.data import Needs
-from reportgen.spec.checks import Choice, Key
+from reportgen.spec.containers import Key
+from reportgen.spec.scalars import Choice
 from reportgen.spec.schema import BATCH_JOB_REF, EVENT_REF
 from reportgen.states import JOB_STATES
 

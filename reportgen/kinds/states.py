@@ -18,7 +18,7 @@ from reportgen.kinds.run import Run
 from reportgen.kinds.shared import state_series
 from reportgen.site.csvfile import series_hash, write_series_csv
 from reportgen.source.data import Needs
-from reportgen.spec.checks import DistinctChoices, Key
+from reportgen.spec.containers import DistinctChoices, Key
 from reportgen.spec.model import TimeAxis
 from reportgen.spec.schema import EVENT_REF
 from reportgen.states import JOB_STATES, in_balsam_order

@@ -18,7 +18,9 @@ from reportgen.kinds.results import Steps
 from reportgen.kinds.run import Run
 from reportgen.kinds.shared import chained, run_steady_state
 from reportgen.source.data import Needs
-from reportgen.spec.checks import Boolean, Choice, Context, Key
+from reportgen.spec.containers import Key
+from reportgen.spec.context import Context
+from reportgen.spec.scalars import Boolean, Choice
 from reportgen.spec.schema import BATCH_JOB_REF, EVENT_REF
 from reportgen.states import JOB_STATES
 

@@ -25,7 +25,9 @@ from reportgen.kinds.shared import (
     uncounted_warnings,
 )
 from reportgen.source.data import Needs
-from reportgen.spec.checks import Boolean, Context, Key
+from reportgen.spec.containers import Key
+from reportgen.spec.context import Context
+from reportgen.spec.scalars import Boolean
 from reportgen.spec.schema import BATCH_JOB_REF, EVENT_REF
 
 USED, HELD = "utilization", "available_nodes"

@@ -1,4 +1,5 @@
-"""Which queries a chart of a report with `runs:` reads when it names none.
+"""The queries a chart reads: the ones it names (`Reference`), or, in a report with `runs:`,
+the ones it is given when it names none.
 
 A report with `runs:` and `queries:`: a chart that leaves out a query key its kind requires
 reads the report's only query of that table (several: it must name one). A report with
@@ -11,14 +12,40 @@ to write instead. A report without `runs:` is as before: charts name their queri
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
-from reportgen.spec.checks import INVALID, Context, Key, Reference
+from reportgen.spec.containers import Key
+from reportgen.spec.context import INVALID, Context, scalar
 
 IMPLIED = "run"
 """The name of a run's implied event and batch-job query (the page's queries table shows it)."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The name of a query defined elsewhere in the spec (`ctx.names[kind]`)."""
+
+    kind: str
+    label: str
+
+    @property
+    def expected(self) -> str:
+        return f"the name of one of the {self.label}"
+
+    def __call__(self, node: yaml.Node, path: str, ctx: Context) -> Any:
+        value = scalar(node, path, ctx, self.expected)
+        if value is INVALID:
+            return value
+        if ctx.implied:
+            return named_in_implied(node, path, value, ctx)
+        names = ctx.names.get(self.kind, ())
+        if value not in names:
+            defined = ", ".join(names) if names else f"none defined under queries.{self.kind}"
+            return ctx.error(node, path, f"one of the {self.label} ({defined})", value)
+        return value
 
 
 def implied_names(root: yaml.Node, child: Any) -> dict[str, tuple[str, ...]] | None:

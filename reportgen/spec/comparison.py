@@ -10,7 +10,8 @@ from typing import Any
 import yaml
 
 from reportgen.errors import SpecError
-from reportgen.spec.checks import INVALID, Context, Fields, Key, scalar_value, shown
+from reportgen.spec.containers import Fields, Key
+from reportgen.spec.context import INVALID, Context, scalar_value, shown
 from reportgen.spec.model import RunSpec
 
 FRACTION = "a number from 0 to 1"

@@ -1,6 +1,7 @@
 """A mapping whose keys depend on its `type:`: the common keys, then the chosen kind's own.
 
-Kept apart from `checks.py` (the plain checks) because it alone reads the kinds' schemas.
+Kept apart from the plain checks (`scalars.py`, `containers.py`) because it alone reads the
+kinds' schemas.
 """
 
 from __future__ import annotations
@@ -11,16 +12,9 @@ from typing import Any
 
 import yaml
 
-from reportgen.spec.checks import (
-    INVALID,
-    Check,
-    Choice,
-    Context,
-    Fields,
-    Key,
-    scalar_value,
-    shown,
-)
+from reportgen.spec.containers import Fields, Key
+from reportgen.spec.context import INVALID, Check, Context, scalar_value, shown
+from reportgen.spec.scalars import Choice
 
 
 @dataclass(frozen=True)

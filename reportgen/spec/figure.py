@@ -11,17 +11,10 @@ from typing import Any
 
 import yaml
 
-from reportgen.spec.checks import (
-    INVALID,
-    Boolean,
-    Choice,
-    Context,
-    Fields,
-    Integer,
-    Key,
-    Number,
-)
+from reportgen.spec.containers import Fields, Key
+from reportgen.spec.context import INVALID, Context
 from reportgen.spec.model import FigureOptions
+from reportgen.spec.scalars import Boolean, Choice, Integer, Number
 
 PRESETS = {"column": 3.42, "page": 6.97, "slide": 10.0}
 """Preset widths in inches: a journal column, a full page width, a 16:9 slide."""

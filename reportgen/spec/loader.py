@@ -11,8 +11,8 @@ import yaml
 
 from reportgen.errors import SpecError
 from reportgen.spec.chartqueries import implied_names
-from reportgen.spec.checks import INVALID, Context, shown
 from reportgen.spec.comparison import check_baseline
+from reportgen.spec.context import INVALID, Context, shown
 from reportgen.spec.figure import check_figures, figure_options
 from reportgen.spec.model import (
     BalsamSource,

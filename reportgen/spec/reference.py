@@ -9,8 +9,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from reportgen.spec.checks import Fields, Key, ListOf, NamedMap, Stages
 from reportgen.spec.conditional import ByType, OneOfForms
+from reportgen.spec.containers import Fields, Key, ListOf, NamedMap
+from reportgen.spec.domain import Stages
 from reportgen.spec.schema import REPORT
 
 HEADER = """# Report spec reference

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from reportgen.spec.checks import INVALID, Context
+from reportgen.spec.context import INVALID, Context
 from reportgen.spec.model import Pairs, Report, RunSpec
 
 

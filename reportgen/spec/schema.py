@@ -8,26 +8,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from reportgen.spec.chartqueries import IMPLIED, fill_queries
-from reportgen.spec.checks import (
-    Boolean,
-    Choice,
-    Fields,
-    Integer,
-    Key,
-    KeyValues,
-    ListOf,
-    NamedMap,
-    Number,
-    OneOrMany,
-    Reference,
-    Text,
-    TimeAxisName,
-    Timestamp,
-)
+from reportgen.spec.chartqueries import IMPLIED, Reference, fill_queries
 from reportgen.spec.comparison import STEADY_STATE, WHOLE_RUN
 from reportgen.spec.conditional import ByType, OneOfForms
+from reportgen.spec.containers import Fields, Key, ListOf, NamedMap, OneOrMany
+from reportgen.spec.domain import KeyValues, TimeAxisName, Timestamp
 from reportgen.spec.figure import FIGURE
+from reportgen.spec.scalars import Boolean, Choice, Integer, Number, Text
 from reportgen.spec.urls import HttpUrl
 from reportgen.states import BATCH_JOB_STATES, JOB_STATES
 

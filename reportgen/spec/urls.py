@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from reportgen.spec.checks import Context, Text
+from reportgen.spec.context import Context
+from reportgen.spec.scalars import Text
 
 HTTP_URL = "an http or https URL with a host, like https://balsam.example.org"
 
