@@ -19,6 +19,7 @@ import yaml
 
 from reportgen.spec.containers import Key
 from reportgen.spec.context import INVALID, Context, scalar
+from reportgen.spec.document import child
 
 IMPLIED = "run"
 """The name of a run's implied event and batch-job query (the page's queries table shows it)."""
@@ -48,7 +49,7 @@ class Reference:
         return value
 
 
-def implied_names(root: yaml.Node, child: Any) -> dict[str, tuple[str, ...]] | None:
+def implied_names(root: yaml.Node) -> dict[str, tuple[str, ...]] | None:
     """The implied queries' names by table, for a spec with `runs:` and no `queries:` (None
     otherwise): always the events; the batch jobs when the report's source has them (a
     files source listing `batch_jobs`, or a Balsam server)."""

@@ -3,20 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from reportgen.spec.context import INVALID, Context
 from reportgen.spec.model import Pairs, Report, RunSpec
+from reportgen.spec.sourcechecks import check_one_source, check_source_covers_queries
 
 
-def check_runs(
-    raw: dict[str, Any],
-    ctx: Context,
-    one_source: Callable[[Any, str, Context], None],
-    covers_queries: Callable[..., None],
-) -> None:
+def check_runs(raw: dict[str, Any], ctx: Context) -> None:
     """Each run's own source is one source covering the queries, and no run's tags contradict
     a query's (a job has one value per tag, so the two could never both match)."""
     runs = raw["runs"]
@@ -30,7 +25,7 @@ def check_runs(
         if runs["by_tag"] is not INVALID:
             by_tag = ((runs["by_tag"], None), *tags)
             _check_tags(raw["queries"], by_tag, runs["__node__"], "runs", ctx)
-        covers_queries(raw["source"], raw["queries"], "source", ctx, True)
+        check_source_covers_queries(raw["source"], raw["queries"], "source", ctx, True)
         _check_jobs_file(raw["source"], runs["__node__"], ctx)
         return
     for name, run in runs.items():
@@ -44,12 +39,14 @@ def check_runs(
                 _check_tags(queries, run["tags"], run["__node__"], where, ctx, at)
         source = run["source"] if run["source"] is not None else raw["source"]
         if run["source"] is not None:
-            one_source(run["source"], f"{where}.source", ctx)
+            check_one_source(run["source"], f"{where}.source", ctx)
         source_path = f"{where}.source" if run["source"] is not None else "source"
         narrowed = bool(run["tags"])
-        covers_queries(source, _replaced(raw["queries"], own), source_path, ctx, narrowed)
+        check_source_covers_queries(
+            source, _replaced(raw["queries"], own), source_path, ctx, narrowed
+        )
         if own is not None:
-            covers_queries(source, own, source_path, ctx, narrowed, f"{where}.queries")
+            check_source_covers_queries(source, own, source_path, ctx, narrowed, f"{where}.queries")
 
 
 def _own_queries(report: Any, run: dict[str, Any], where: str, ctx: Context) -> Any:
