@@ -34,6 +34,7 @@ from reportgen.source.tables import (
     EventTable,
     JobDetails,
     JobTable,
+    column_types,
 )
 from reportgen.source.timestamps import parse_timestamps
 from reportgen.states import state_codes
@@ -310,27 +311,27 @@ def jobs_from_records(
     return drop_duplicates(table, path, "job", where.lines)
 
 
-def _batch_job_row(record: Any) -> tuple[Any, ...]:
-    """The BATCH_JOB_COLUMNS of one batch job (times as text). Fields Balsam added later
-    (wall_time_min, job_mode, project, status_info) may be absent or null."""
+def _batch_job_row(record: Any) -> dict[str, Any]:
+    """The BatchJobTable columns of one batch job, by name (times as text), checked in the
+    order of its fields. Fields Balsam added later (wall_time_min, job_mode, project,
+    status_info) may be absent or null."""
     if not isinstance(record, dict):
         raise _RecordError(f"expected an object; got {type(record).__name__}")
-    row = (
-        _id(record, "id"),
-        _id(record, "site_id"),
-        _id(record, "scheduler_id", nullable=True),
-        int(_nodes(_need(record, "num_nodes", int), "field 'num_nodes'")),
-        _need(record, "start_time", str, nullable=True),
-        _need(record, "end_time", str, nullable=True),
-        _need(record, "state", str),
-        str(record.get("queue") or ""),
-        _text_map(record, "filter_tags"),
-        _wall_time(record),
-        str(record.get("job_mode") or ""),
-        str(record.get("project") or ""),
-        _text_map(record, "status_info"),
-    )
-    return row
+    return {
+        "id": _id(record, "id"),
+        "site_id": _id(record, "site_id"),
+        "scheduler_id": _id(record, "scheduler_id", nullable=True),
+        "num_nodes": int(_nodes(_need(record, "num_nodes", int), "field 'num_nodes'")),
+        "start_time": _need(record, "start_time", str, nullable=True),
+        "end_time": _need(record, "end_time", str, nullable=True),
+        "state": _need(record, "state", str),
+        "queue": str(record.get("queue") or ""),
+        "filter_tags": _text_map(record, "filter_tags"),
+        "wall_time_min": _wall_time(record),
+        "job_mode": str(record.get("job_mode") or ""),
+        "project": str(record.get("project") or ""),
+        "status_info": _text_map(record, "status_info"),
+    }
 
 
 def _text_map(record: Record, key: str) -> dict[str, str]:
@@ -347,46 +348,27 @@ def _wall_time(record: Record) -> int:
     return value
 
 
+_BATCH_JOB_TIMES = ("start_time", "end_time")
+
+
 def batch_jobs_from_records(records: Iterable[Record], path: Path) -> BatchJobTable:
-    rows: list[tuple[Any, ...]] = []
+    rows: list[dict[str, Any]] = []
     where = _Where(path, records)
     for index, record in enumerate(records):
         try:
             rows.append(_batch_job_row(record))
         except _RecordError as exc:
-            times = {"start_time": [r[4] for r in rows], "end_time": [r[5] for r in rows]}
-            raise _first_error(where, "batch job", index, str(exc), times) from None
-    (
-        ids,
-        sites,
-        schedulers,
-        nodes,
-        starts,
-        ends,
-        states,
-        queues,
-        tags,
-        walls,
-        modes,
-        projects,
-        infos,
-    ) = _transposed(rows, 13)
-    start_time, end_time = _times({"start_time": starts, "end_time": ends}, where, "batch job")
-    table = BatchJobTable(
-        id=np.array(ids, dtype=np.int64),
-        site_id=np.array(sites, dtype=np.int64),
-        scheduler_id=np.array(schedulers, dtype=np.int64),
-        num_nodes=np.array(nodes, dtype=np.int64),
-        start_time=start_time,
-        end_time=end_time,
-        state=_object_array(list(states)),
-        queue=_object_array(list(queues)),
-        filter_tags=_object_array(list(tags)),
-        wall_time_min=np.array(walls, dtype=np.int64),
-        job_mode=_object_array(list(modes)),
-        project=_object_array(list(projects)),
-        status_info=_object_array(list(infos)),
-    )
+            so_far = {name: [r[name] for r in rows] for name in _BATCH_JOB_TIMES}
+            raise _first_error(where, "batch job", index, str(exc), so_far) from None
+    dtypes = column_types(BatchJobTable)
+    values = {name: [r[name] for r in rows] for name in dtypes}
+    times = _times({name: values[name] for name in _BATCH_JOB_TIMES}, where, "batch job")
+    arrays: dict[str, Any] = {
+        name: _object_array(values[name]) if dtype is object else np.array(values[name], dtype)
+        for name, dtype in dtypes.items()
+        if name not in _BATCH_JOB_TIMES
+    }
+    table = BatchJobTable(**arrays | dict(zip(_BATCH_JOB_TIMES, times, strict=True)))
     return drop_duplicates(table, path, "batch job", where.lines)
 
 

@@ -38,6 +38,7 @@ from reportgen.source.tables import (
     EventTable,
     JobDetails,
     JobTable,
+    column_types,
 )
 from reportgen.source.timestamps import parse_all
 from reportgen.source.workers import start_worker, worker_context
@@ -48,6 +49,12 @@ WORKERS = min(2, os.cpu_count() or 1)
 PARALLEL_MIN_BYTES = 2 << 20
 """Smaller files are read in this process: starting workers costs more than it saves."""
 T = TypeVar("T")
+Part = dict[str, Any]
+"""One chunk's columns, by the names of its table's fields (see `tables.column_types`)."""
+EVENT_COLUMNS = column_types(EventTable)
+DETAIL_COLUMNS = {f"details.{name}": dtype for name, dtype in column_types(EventDetails).items()}
+"""EventDetails' columns, named apart from the events' own in a part."""
+JOB_COLUMNS = column_types(JobTable)
 
 
 _page_type = page_type  # (benchmarks/floor.py decodes pages with it)
@@ -74,7 +81,7 @@ def read_event_table(
         table = columns.events_from_records(records, path, data_keys, details)
         return dataclasses.replace(table, shortfall=records.shortfall)
 
-    def read(split_pages: bool) -> tuple[list[tuple[np.ndarray, ...]], dict[str, int], str]:
+    def read(split_pages: bool) -> tuple[list[Part], dict[str, int], str]:
         meter, states, declared = _Meter(progress), state_codes(), list[object]()
         chunks = file_chunks(
             path, "events", meter.read_share, split_pages, declared.append, limits.max_bytes
@@ -90,52 +97,46 @@ def read_event_table(
         return parts, states, reader.check_counts(declared, limits.allow_partial)
 
     parts, states, shortfall = _split_or_whole(read)
-    dtypes: list[Any] = [np.int64, np.int64, np.int64, np.int16, np.int16, np.float64]
+    dtypes = EVENT_COLUMNS | (DETAIL_COLUMNS if details else {})
     if details:
-        dtypes += [np.int64, np.float64, np.bool_, None, None]  # EventDetails' columns
-        _offset_positions(parts, 6)
+        _offset_positions(parts, "details.position")
     joined = _join_freeing(parts, dtypes)
+    own = {name: joined.pop(name) for name in EVENT_COLUMNS}
     table = EventTable(
-        id=joined[0],
-        job_id=joined[1],
-        timestamp=joined[2],
-        from_state=joined[3],
-        to_state=joined[4],
-        num_nodes=joined[5],
+        **own,
         state_names=tuple(states),
-        details=EventDetails(*joined[6:]) if details else None,
+        details=EventDetails(**{n.removeprefix("details."): c for n, c in joined.items()})
+        if details
+        else None,
         shortfall=shortfall,
     )
     return drop_duplicates(table, path, "event", _lines_of(path, "events"))
 
 
-def _join_freeing(parts: list[tuple[Any, ...]], dtypes: list[Any]) -> list[Any]:
+def _join_freeing(parts: list[Part], dtypes: dict[str, Any]) -> dict[str, Any]:
     """Each column of every part joined (`parts` is emptied), one column at a time, each
     part's piece dropped as soon as it is joined, so the parts and the whole table are never
     held at once (measured on 9.4 x 10^6 events: peak 764 -> 691 MB, with details 1,333 ->
-    1,288 MB). A dtype of None keeps the pieces' own (object columns)."""
-    pieces = [list(part) for part in parts]
-    parts.clear()  # the parts' tuples would keep every piece alive
-    joined = []
-    for index, dtype in enumerate(dtypes):
-        column = [piece[index] for piece in pieces]
-        for piece in pieces:
-            piece[index] = None
+    1,288 MB). `dtypes` names the columns to join, with their dtypes."""
+    pieces = list(parts)
+    parts.clear()  # the list would keep every piece alive
+    joined = {}
+    for name, dtype in dtypes.items():
+        column = [piece.pop(name) for piece in pieces]
         if not column:
-            joined.append(np.empty(0, dtype=dtype or object))
+            joined[name] = np.empty(0, dtype=dtype)
         else:
-            whole = np.concatenate(column)
-            joined.append(whole if dtype is None else whole.astype(dtype, copy=False))
+            joined[name] = np.concatenate(column).astype(dtype, copy=False)
         del column
     return joined
 
 
-def _offset_positions(parts: list[tuple[Any, ...]], column: int) -> None:
+def _offset_positions(parts: list[Part], column: str) -> None:
     """Make each part's `column` of positions in its chunk positions in the whole table."""
     offset = 0
     for part in parts:
         part[column][...] += offset
-        offset += len(part[0])
+        offset += len(part["id"])
 
 
 def _lines_of(path: Path, what: str) -> Callable[[], list[int] | None]:
@@ -152,9 +153,7 @@ def _split_or_whole(read: Callable[[bool], T]) -> T:
         return read(False)
 
 
-def _event_parts(
-    chunks: Iterator[Chunk], reader: Reader, states: dict[str, int]
-) -> Iterator[tuple[np.ndarray, ...]]:
+def _event_parts(chunks: Iterator[Chunk], reader: Reader, states: dict[str, int]) -> Iterator[Part]:
     first = next(chunks, None)
     if first is None:
         return
@@ -178,18 +177,18 @@ class _Meter:
     def read_share(self, share: float) -> None:
         self.share = share
 
-    def count(self, parts: Iterator[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    def count(self, parts: Iterator[Part]) -> list[Part]:
         kept = []
         for part in parts:
             kept.append(part)
-            self.records += len(part[0])
+            self.records += len(part["id"])
             self.progress(self.records, self.share)
         return kept
 
 
 def _parallel_event_parts(
     chunks: Iterator[Chunk], reader: Reader, states: dict[str, int]
-) -> Iterator[tuple[np.ndarray, ...]]:
+) -> Iterator[Part]:
     """Chunks of records decoded by WORKERS processes, in file order, a few chunks ahead.
 
     A worker returns columns with its own state codes, remapped here; a chunk it could not
@@ -217,19 +216,21 @@ def _collect(
     future: concurrent.futures.Future[Any],
     reader: Reader,
     states: dict[str, int],
-) -> tuple[np.ndarray, ...]:
+) -> Part:
     result = future.result()
     if result is None:  # read it again here, to raise the precise error
         decoded = decode_chunk(chunk, kind, reader.row)
-        part: tuple[np.ndarray, ...] = reader.part(kind, chunk, decoded)
+        part: Part = reader.part(kind, chunk, decoded)
         return part
-    *arrays, local_names, pages, whole = result
+    done: Part = result[0]
+    local_names, pages, whole = result[1:]
     lookup = np.array(
         [states.setdefault(name, len(states)) for name in local_names], dtype=np.int16
     )
-    arrays[3], arrays[4] = lookup[arrays[3]], lookup[arrays[4]]
-    reader.add(len(arrays[0]), pages, whole)
-    return tuple(arrays)
+    for name in ("from_state", "to_state"):
+        done[name] = lookup[done[name]]
+    reader.add(len(done["id"]), pages, whole)
+    return done
 
 
 def _records_to_columns(kind: str, chunk: bytes, row: type[Any]) -> tuple[Any, ...] | None:
@@ -243,35 +244,37 @@ def _records_to_columns(kind: str, chunk: bytes, row: type[Any]) -> tuple[Any, .
         arrays = _event_columns(rows, states, row is DetailedEvent)
     except Recheck:
         return None
-    return (*arrays, tuple(states), pages, whole)
+    return arrays, tuple(states), pages, whole
 
 
 def _event_columns(
     rows: list[Event] | list[DetailedEvent], states: dict[str, int], details: bool = False
-) -> tuple[np.ndarray, ...]:
-    """The first six EventTable columns; with `details` (rows are `DetailedEvent`s), then
-    the four of EventDetails."""
+) -> Part:
+    """The EventTable columns; with `details` (rows are `DetailedEvent`s), EventDetails'
+    too (`DETAIL_COLUMNS`)."""
     count = len(rows)
     stamps = parse_all(list(map(attrgetter("timestamp"), rows)))
     if stamps is None:
         raise Recheck
     nan = float("nan")
-    return (
-        np.fromiter(map(attrgetter("id"), rows), np.int64, count),
-        np.fromiter(map(attrgetter("job_id"), rows), np.int64, count),
-        stamps,
-        _codes_of(map(attrgetter("from_state"), rows), states, count),
-        _codes_of(map(attrgetter("to_state"), rows), states, count),
-        np.fromiter(
+    part: Part = {
+        "id": np.fromiter(map(attrgetter("id"), rows), np.int64, count),
+        "job_id": np.fromiter(map(attrgetter("job_id"), rows), np.int64, count),
+        "timestamp": stamps,
+        "from_state": _codes_of(map(attrgetter("from_state"), rows), states, count),
+        "to_state": _codes_of(map(attrgetter("to_state"), rows), states, count),
+        "num_nodes": np.fromiter(
             (nan if r.data is None or r.data.num_nodes is None else r.data.num_nodes for r in rows),
             np.float64,
             count,
         ),
-        *(_detail_columns(rows) if details else ()),  # type: ignore[arg-type]
-    )
+    }
+    if details:
+        part |= _detail_columns(rows)  # type: ignore[arg-type]
+    return part
 
 
-def _detail_columns(rows: list[DetailedEvent]) -> tuple[np.ndarray, ...]:
+def _detail_columns(rows: list[DetailedEvent]) -> Part:
     """EventDetails' columns for the rows leaving DETAILED_STATE, positions in the chunk."""
     positions = [i for i, r in enumerate(rows) if r.from_state == DETAILED_STATE]
     datas = [rows[i].data for i in positions]
@@ -281,7 +284,7 @@ def _detail_columns(rows: list[DetailedEvent]) -> tuple[np.ndarray, ...]:
         [None if d is None else d.error for d in datas],
         [None if d is None else d.message for d in datas],
     )
-    return table.position, table.returncode, table.odd_returncode, table.error, table.message
+    return {name: getattr(table, name.removeprefix("details.")) for name in DETAIL_COLUMNS}
 
 
 def _codes_of(names: Iterator[str], states: dict[str, int], count: int) -> np.ndarray:
@@ -304,7 +307,7 @@ def read_job_table(
 ) -> JobTable:
     """Jobs from a saved file; with `details`, every job's tags and workdir too."""
 
-    def read(split_pages: bool) -> tuple[list[tuple[Any, ...]], str]:
+    def read(split_pages: bool) -> tuple[list[Part], str]:
         meter, declared = _Meter(progress), list[object]()
         chunks = file_chunks(
             path, "jobs", meter.read_share, split_pages, declared.append, limits.max_bytes
@@ -321,14 +324,13 @@ def read_job_table(
 
     parts, shortfall = _split_or_whole(read)
     tags = {
-        key: np.concatenate([p[4][key] for p in parts]) if parts else np.empty(0, dtype=object)
+        key: np.concatenate([p["tag_values"][key] for p in parts])
+        if parts
+        else np.empty(0, dtype=object)
         for key in tag_keys
     }
     table = JobTable(
-        id=_join(parts, 0, np.int64),
-        num_nodes=_join(parts, 1, np.float64),
-        node_packing_count=_join(parts, 2, np.float64),
-        batch_job_id=_join(parts, 3, np.int64),
+        **{name: _join(parts, name, dtype) for name, dtype in JOB_COLUMNS.items()},
         tag_values=tags,
         shortfall=shortfall,
         details=_joined_details(parts) if details else None,
@@ -336,44 +338,48 @@ def read_job_table(
     return drop_duplicates(table, path, "job", _lines_of(path, "jobs"))
 
 
-def _joined_details(parts: list[tuple[Any, ...]]) -> JobDetails:
+def _joined_details(parts: list[Part]) -> JobDetails:
     if not parts:
         return JobDetails(np.empty(0, dtype=object), np.empty(0, dtype=object))
     return JobDetails(
-        np.concatenate([p[5].tags for p in parts]),
-        np.concatenate([p[5].workdir for p in parts]),
+        np.concatenate([p["details"].tags for p in parts]),
+        np.concatenate([p["details"].workdir for p in parts]),
     )
 
 
 def _job_columns(
     rows: list[Job] | list[DetailedJob], tag_keys: set[str], details: bool = False
-) -> tuple[Any, ...]:
+) -> Part:
+    """The JobTable columns, its `tag_values` and, with `details` (rows are
+    `DetailedJob`s), its `details`."""
     tags = {}
     for key in tag_keys:
         column = np.empty(len(rows), dtype=object)
         column[:] = [None if r.tags is None else r.tags.get(key) for r in rows]
         tags[key] = column
-    return (
-        np.fromiter((r.id for r in rows), np.int64, len(rows)),
-        np.fromiter((r.num_nodes for r in rows), np.float64, len(rows)),
-        np.fromiter(
+    part: Part = {
+        "id": np.fromiter((r.id for r in rows), np.int64, len(rows)),
+        "num_nodes": np.fromiter((r.num_nodes for r in rows), np.float64, len(rows)),
+        "node_packing_count": np.fromiter(
             (1.0 if r.node_packing_count is None else r.node_packing_count for r in rows),
             np.float64,
             len(rows),
         ),
-        np.fromiter(
+        "batch_job_id": np.fromiter(
             (NO_ID if r.batch_job_id is None else r.batch_job_id for r in rows), np.int64, len(rows)
         ),
-        tags,
-        *(_job_details(rows) if details else ()),  # type: ignore[arg-type]
-    )
+        "tag_values": tags,
+    }
+    if details:
+        part["details"] = _job_details(rows)  # type: ignore[arg-type]
+    return part
 
 
-def _job_details(rows: list[DetailedJob]) -> tuple[JobDetails]:
-    return (columns.job_details([r.tags for r in rows], [r.workdir for r in rows]),)
+def _job_details(rows: list[DetailedJob]) -> JobDetails:
+    return columns.job_details([r.tags for r in rows], [r.workdir for r in rows])
 
 
-def _join(parts: list[tuple[Any, ...]], index: int, dtype: type[Any]) -> Any:
+def _join(parts: list[Part], name: str, dtype: type[Any]) -> Any:
     if not parts:
         return np.empty(0, dtype=dtype)
-    return np.concatenate([p[index] for p in parts]).astype(dtype, copy=False)
+    return np.concatenate([p[name] for p in parts]).astype(dtype, copy=False)

@@ -5,7 +5,9 @@ Times are int64 microseconds since the Unix epoch, UTC. A missing time is `NO_TI
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -195,21 +197,22 @@ class BatchJobTable:
         )
 
 
-BATCH_JOB_COLUMNS = (
-    "id",
-    "site_id",
-    "scheduler_id",
-    "num_nodes",
-    "start_time",
-    "end_time",
-    "state",
-    "queue",
-    "filter_tags",
-    "wall_time_min",
-    "job_mode",
-    "project",
-    "status_info",
-)
+_DTYPES: dict[str, Any] = {
+    "Ints": np.int64,
+    "Floats": np.float64,
+    "Codes": np.int16,
+    "Mask": np.bool_,
+    "Objects": object,
+}
+
+
+def column_types(table: type) -> dict[str, Any]:
+    """A table's columns (its array fields, in the order declared above) and their NumPy
+    dtypes, read from its declaration: the readers build and join columns by these names."""
+    return {f.name: _DTYPES[f.type] for f in dataclasses.fields(table) if f.type in _DTYPES}
+
+
+BATCH_JOB_COLUMNS = tuple(column_types(BatchJobTable))
 
 
 RUNNING_BATCH_JOB = "running"
