@@ -7,9 +7,9 @@ need job records; each computed result (a chart's, or one the headline and chart
 by those and by the kind, its options and the as-of time, and beside it each chart's
 laid-out section (`kinds/kept.py`); each rendered image or CSV by a hash of what it is made
 from; each input file's sha256 by the file's identity (`source/digest.py`), so an unchanged
-file is not read again to learn it. One key scheme throughout: the cache's format version,
-reportgen's own code fingerprint, then the entry's inputs. Any change to one of these is a
-miss, never a stale answer.
+file is not read again to learn it. One key scheme throughout (`cachekey.py`): the cache's
+format version, reportgen's own code fingerprint, then the entry's inputs. Any change to one
+of these is a miss, never a stale answer.
 
 Files hold data only (`codec.py`: no pickle), each written whole or not at all, its key
 checked before anything else in it is read; an unreadable one is a miss. The cache lives in
@@ -29,8 +29,8 @@ from typing import Any, BinaryIO
 
 from reportgen import codec
 from reportgen.atomic import write_whole
+from reportgen.cachekey import entry_key
 from reportgen.errors import SourceError
-from reportgen.fingerprint import code_fingerprint
 from reportgen.limits import STRICT, InputLimits
 from reportgen.needs import report_needs
 from reportgen.places import user_cache_folder
@@ -40,22 +40,12 @@ from reportgen.spec.model import FilesSource, Report
 
 DIGESTS = "digests.npz"
 """The input files' digests by their identity (`source/digest.py`), for the next build."""
-FORMAT = 2
-"""Bump when what is stored changes shape (the code fingerprint covers most changes anyway)."""
 
 
 def default_cache_folder(out_dir: Path) -> Path:
     """`<user cache>/builds/<OUT's name>-<hash of OUT's absolute path>`."""
     out = out_dir.absolute()
     return user_cache_folder() / "builds" / f"{out.name}-{entry_key(str(out))[:16]}"
-
-
-def entry_key(*parts: str) -> str:
-    """The one key scheme: format version, code fingerprint, then the entry's inputs."""
-    digest = hashlib.sha256(f"{FORMAT}\0{code_fingerprint()}".encode())
-    for part in parts:
-        digest.update(b"\0" + part.encode())
-    return digest.hexdigest()
 
 
 class BuildCache:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from reportgen import cache
+from reportgen import cachekey
 from reportgen.analytics import throughput, utilization
 from reportgen.analytics.utilization import interval_series
 from reportgen.build import BuildResult, build_site
@@ -76,6 +76,26 @@ def test_a_text_edit_reuses_every_image_and_a_chart_edit_only_its_own(tmp_path: 
     # the old images of the edited chart are not kept: the cache does not grow per edit
     kept = list((cache_dir / "cached" / "rendered").iterdir())
     assert len(kept) == 4 + 2  # four images and two CSVs, of this build only
+
+
+def test_a_new_cache_format_is_a_miss_for_every_entry_rendered_files_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One key scheme: the format version keys the images and CSVs as it keys the data."""
+    spec = tmp_path / "cached.yaml"
+    spec.write_text(SPEC)
+    out, cache_dir = tmp_path / "site", tmp_path / "cache"
+    build_site([spec], out, cache_dir=cache_dir)
+    before = digest(out / "cached")
+    monkeypatch.setattr(cachekey, "FORMAT", cachekey.FORMAT + 1)
+    again = build_site([spec], out, cache_dir=cache_dir)
+    assert (again.data_reused, again.images_rendered, again.images_reused) == (0, 4, 0)
+    after = digest(out / "cached")
+    assert {k: v for k, v in after.items() if k not in TEXT_FILES} == {
+        k: v for k, v in before.items() if k not in TEXT_FILES
+    }
+    kept = list((cache_dir / "cached" / "rendered").iterdir())
+    assert len(kept) == 4 + 2  # the old format's files are not kept
 
 
 def test_lost_rendered_files_only_cost_a_render(tmp_path: Path) -> None:
@@ -169,7 +189,7 @@ def test_any_change_to_the_inputs_is_a_miss(
     elif change == "query filter":
         spec.write_text(TINY_SPEC.replace("events: {all: {}}", "events: {all: {job_id: 1}}"))
     else:
-        monkeypatch.setattr(cache, "code_fingerprint", lambda: "a changed reportgen")
+        monkeypatch.setattr(cachekey, "code_fingerprint", lambda: "a changed reportgen")
     again = cached_build(spec, tmp_path / "site")
     assert again.data_reused == 0
     build_site([spec], tmp_path / "uncached")

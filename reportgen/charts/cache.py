@@ -1,15 +1,15 @@
 """Skip re-rendering a chart image, or re-writing a CSV, unchanged since the last build.
 
-Each file is kept in the build cache's folder for its report under the hash of what it is
-made from (for an image: spec, format, figure settings, reportgen's code and the vl-convert
-version; for a CSV: its series and reportgen's code). A rebuild after a text edit copies those files
-instead of making them. Only the files this build used are kept.
+Each file is kept in the build cache's folder for its report under the key of what it is
+made from, in the build cache's one key scheme (`cachekey.py`: format version, reportgen's
+code, then for an image its spec, format, figure settings and the vl-convert and Vega-Lite
+versions; for a CSV what its rows are made of). A rebuild after a text edit copies those
+files instead of making them. Only the files this build used are kept.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import shutil
 import threading
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.atomic import naming
-from reportgen.fingerprint import code_fingerprint
+from reportgen.cachekey import entry_hash
 from reportgen.spec.model import DEFAULT_FIGURE, FigureOptions
 
 
@@ -95,14 +95,14 @@ def _is_key(name: str) -> bool:
 def content_hash(
     spec: dict[str, Any], image_format: str, figure: FigureOptions = DEFAULT_FIGURE
 ) -> str:
-    """The hash of everything an image is made from: its spec, format and figure settings,
-    reportgen's code and the versions of vl-convert and Vega-Lite."""
+    """The key of everything an image is made from: its spec, format and figure settings,
+    and the versions of vl-convert and Vega-Lite (after the format version and reportgen's
+    code, as every key)."""
     from reportgen.charts.render import VEGALITE_VERSION, vl_convert_version
 
-    digest = hashlib.sha256()
-    versions = (code_fingerprint(), vl_convert_version(), VEGALITE_VERSION)
-    for part in (*versions, image_format):
-        digest.update(part.encode() + b"\0")
-    digest.update(json.dumps(spec, sort_keys=True, separators=(",", ":")).encode() + b"\0")
-    digest.update(json.dumps(asdict(figure), sort_keys=True).encode())
+    digest = entry_hash()
+    for part in (vl_convert_version(), VEGALITE_VERSION, image_format):
+        digest.update(b"\0" + part.encode())
+    digest.update(b"\0" + json.dumps(spec, sort_keys=True, separators=(",", ":")).encode())
+    digest.update(b"\0" + json.dumps(asdict(figure), sort_keys=True).encode())
     return digest.hexdigest()

@@ -4,7 +4,6 @@ cells at once)."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from reportgen.analytics.failures import returncode_text
-from reportgen.fingerprint import code_fingerprint
+from reportgen.cachekey import entry_hash
 from reportgen.kinds.base import DataFile
 from reportgen.site.csvfile import csv_field
 from reportgen.source.tables import NO_ID, Floats, Ints, Mask, Objects
@@ -157,8 +156,9 @@ def jobs_csv_file(name: str, runs: Sequence[RunJobs], columns: tuple[str, ...]) 
 
 
 def _csv_hash(runs: Sequence[RunJobs], columns: tuple[str, ...]) -> str:
-    """What the CSV is made from, hashed (with reportgen's code): equal hashes, equal files."""
-    digest = hashlib.sha256(f"{code_fingerprint()}\0{columns}\0{len(runs)}".encode())
+    """The key of what the CSV is made from (`cachekey.py`): equal keys, equal files."""
+    digest = entry_hash()
+    digest.update(f"\0{columns}\0{len(runs)}".encode())
     for run in runs:
         numbers, records = run.numbers, run.records
         digest.update(f"\0{run.name}\0{run.state_names}\0".encode())

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
+from reportgen.cachekey import entry_hash
 from reportgen.charts.layers import StepLayer
 from reportgen.charts.palette import RUN_COLORS, RUN_DASHES
 from reportgen.charts.reduce import PAGE_COLUMNS
@@ -135,8 +135,10 @@ def bars_csv(result: Bars) -> str:
 
 
 def text_file(name: str, text: str) -> DataFile:
-    """A data file of `text` (a small CSV), keyed by its content."""
-    key = hashlib.sha256(text.encode()).hexdigest()
+    """A data file of `text` (a small CSV), keyed by its content (`cachekey.py`)."""
+    digest = entry_hash()
+    digest.update(b"\0" + text.encode())
+    key = digest.hexdigest()
     return DataFile(name, key, partial(_write_text, text=text))
 
 

@@ -4,7 +4,6 @@ block of rows at a time, as `csvfile` writes series: 10^6-row files in about a s
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from reportgen.analytics.durations import StageSamples
-from reportgen.fingerprint import code_fingerprint
+from reportgen.cachekey import entry_hash
 from reportgen.site.csvfile import _digits, _text_matrix, _time_texts, csv_field
 from reportgen.source.tables import Ints
 
@@ -31,8 +30,8 @@ class SampleGroup:
 
 
 def samples_hash(groups: Sequence[SampleGroup]) -> str:
-    """What the CSV is made from, hashed (with reportgen's code): equal hashes, equal files."""
-    digest = hashlib.sha256(code_fingerprint().encode())
+    """The key of what the CSV is made from (`cachekey.py`): equal keys, equal files."""
+    digest = entry_hash()
     for group in groups:
         digest.update(f"\0{group.run}\0{group.stage}\0{len(group.samples)}\0".encode())
         for column in (group.samples.job_id, group.samples.start, group.samples.micros):

@@ -4,14 +4,13 @@ runs."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import TextIO
 
 import numpy as np
 
 from reportgen.analytics.steps import StepSeries
-from reportgen.fingerprint import code_fingerprint
+from reportgen.cachekey import entry_hash
 
 HEADER = "series,timestamp,value\n"
 BLOCK = 100_000
@@ -21,8 +20,8 @@ BLOCK = 100_000
 def series_hash(
     series: list[StepSeries], runs: list[str] | None = None, by_series: bool = False
 ) -> str:
-    """What a CSV is made from, hashed (with reportgen's code): equal hashes, equal files."""
-    digest = hashlib.sha256(code_fingerprint().encode())
+    """The key of what a CSV is made from (`cachekey.py`): equal keys, equal files."""
+    digest = entry_hash()
     if runs is not None:
         digest.update(repr(runs).encode())
     if by_series:
