@@ -154,6 +154,12 @@ ERRORS = [
         "run42.yaml:12: charts[2].formats[1]: expected one of png, svg, pdf; got 'jpg'",
     ),
     (
+        "impossible date as a title",
+        None,
+        "- {id: x, type: throughput, events: demo, title: 2024-02-30}",
+        "run42.yaml:12: charts[2].title: expected a string; got '2024-02-30'",
+    ),
+    (
         "weighting",
         None,
         "- {id: x, type: utilization, events: demo, node_weighting: 'yes please'}",
@@ -183,6 +189,12 @@ TOP_LEVEL_ERRORS = [
         "as_of: 2024-03-01\n",
         "run42.yaml:12: as_of: expected an ISO 8601 time like 2024-03-01T18:00:00Z; "
         "got datetime.date(2024, 3, 1)",
+    ),
+    (
+        "impossible date",  # PyYAML's own date constructor fails on it (no traceback here)
+        "as_of: 2024-13-01\n",
+        "run42.yaml:12: as_of: expected an ISO 8601 time like 2024-03-01T18:00:00Z; "
+        "got '2024-13-01'",
     ),
     (
         "bad zone",
@@ -226,6 +238,12 @@ QUERY_ERRORS = [
         "{tags: {a: [1, 2]}}",
         "run42.yaml:6: queries.events.demo.tags.a: expected a string value (quote it); "
         "got 'a list'",
+    ),
+    (
+        "tag value an impossible date",  # refused as a date is, not read as its text
+        "{tags: {a: 2024-13-01}}",
+        "run42.yaml:6: queries.events.demo.tags.a: expected a string value (quote it); "
+        "got '2024-13-01'",
     ),
     (
         "bad id",

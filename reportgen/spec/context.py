@@ -57,10 +57,14 @@ Check = Callable[[yaml.Node, str, Context], Any]
 
 
 def scalar_value(node: yaml.Node) -> Any:
-    """The Python value of a scalar node, typed as YAML's safe loader types it."""
+    """The Python value of a scalar node, typed as YAML's safe loader types it. A scalar
+    the loader cannot make (a date like 2024-13-01) is a `yaml.YAMLError`, as other bad
+    scalars are: PyYAML lets `datetime`'s ValueError out."""
     loader = yaml.SafeLoader("")
     try:
         return loader.construct_object(node, deep=True)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(None, None, str(exc), node.start_mark) from exc
     finally:
         loader.dispose()
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from reportgen.spec.containers import Fields, Key
-from reportgen.spec.context import INVALID, Context, scalar, shown
+from reportgen.spec.context import INVALID, Context, scalar, scalar_value, shown
 from reportgen.spec.scalars import Choice, Text
 from reportgen.spec.times import IN_RANGE, TimeOutOfRange, parse_time
 
@@ -42,7 +42,7 @@ class KeyValues:
                 ctx.problem(key_node, key_path, "duplicate key (Balsam cannot OR two values)")
                 ok = False
                 continue
-            value = shown(value_node) if isinstance(value_node, yaml.ScalarNode) else None
+            value = _scalar_or_none(value_node)
             if isinstance(value, int) and not isinstance(value, bool):
                 value = str(value)
             if not isinstance(value, str):
@@ -51,6 +51,16 @@ class KeyValues:
                 continue
             pairs[key] = value
         return tuple(sorted(pairs.items())) if ok else INVALID
+
+
+def _scalar_or_none(node: yaml.Node) -> object:
+    """A scalar's value; None for a collection or a scalar YAML cannot make (2024-13-01)."""
+    if not isinstance(node, yaml.ScalarNode):
+        return None
+    try:
+        return scalar_value(node)
+    except yaml.YAMLError:
+        return None
 
 
 @dataclass(frozen=True)
