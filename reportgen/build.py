@@ -163,6 +163,10 @@ def build_report(builder: Builder, report: Report, folder: Path) -> ReportResult
     del reads
     runs_keyed = [run for run, _ in runs_data]
     known = builder.build_cache.known_results(runs_keyed)
+    if not known and report.charts:  # nothing laid out before: Altair will be wanted
+        from reportgen.charts.warmup import start_layout_import
+
+        start_layout_import()
     memo = Memo(known)
     result = _compute(report, runs_data, builder, memo)
     folder.mkdir()
