@@ -367,3 +367,39 @@ def test_a_bad_page_of_a_list_is_named_as_the_plain_reader_names_it(
         events_from_records(read_records(path, "events"), path, set())
     expected = "page 2: 'count' is \"300\": expected the number of records (an integer) or null"
     assert str(caught.value) == str(plain.value) == f"{path}: {expected}"
+
+
+def _pages_text(records: list[dict[str, Any]], layout: str) -> str:
+    pages = [records[i : i + 10] for i in range(0, len(records), 10)]
+    if layout == "compact":  # as the server writes a page: {"count":N,"results":[...]}
+        return json.dumps([{"count": 30, "results": p} for p in pages], separators=(",", ":"))
+    if layout == "spaced":  # as json.dumps writes a list of them
+        return json.dumps([{"count": 30, "results": p} for p in pages], indent=2)
+    return json.dumps([{"next": None, "results": p, "count": 30} for p in pages])
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+@pytest.mark.parametrize("layout", ["compact", "spaced", "results first"])
+def test_a_list_of_pages_is_cut_as_it_is_read_and_a_header_inside_a_record_is_no_cut(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool, layout: str
+) -> None:
+    """Pages are cut where `}`, `,` and a page header meet; the same text inside a record
+    (an object in a list in its data) must not cut it: the pieces would not decode, and the
+    file is read whole instead."""
+    if parallel:
+        monkeypatch.setattr(fast, "PARALLEL_MIN_BYTES", 0)
+    records = [event(i, 1, i, "PREPROCESSED", "RUNNING", num_nodes=1.0) for i in range(1, 31)]
+    path = tmp_path / "events.json"
+    path.write_text(_pages_text(records, layout))
+    cut = list(chunks.file_chunks(path, "events", lambda share: None, True))
+    assert [kind for kind, _ in cut] == ["page"] * 3
+    assert [[r["id"] for r in json.loads(page)["results"]] for _, page in cut] == [
+        list(range(1, 11)),
+        list(range(11, 21)),
+        list(range(21, 31)),
+    ]
+    trap = [{}, {"count": 1, "results": [{"id": 7}]}]  # "}, {"count": 1, "results": ["
+    records[4]["data"]["nested"] = trap
+    path.write_text(_pages_text(records, layout))
+    assert fast.read_event_table(path, set()).id.tolist() == list(range(1, 31))
+    same_events(path)

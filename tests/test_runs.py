@@ -163,6 +163,38 @@ runs:
     assert legend == ["small", "large"]
 
 
+def test_each_runs_panel_marks_its_own_as_of_time(tmp_path: Path) -> None:
+    """Small multiples (jobs per state): each run's panel is ruled at its own as-of time,
+    not at the longest run's (which lies past the other panels' ends)."""
+    experiment(tmp_path / "small", {1: "32", 2: "32"}, "")
+    experiment(tmp_path / "large", {1: "64", 2: "64", 3: "64"}, "", shift=30)
+    files = (
+        "{{events: ../{0}/events.json, jobs: ../{0}/jobs.json, batch_jobs: ../{0}/batchjobs.json}}"
+    )
+    runs = "".join(
+        f"  {name}:\n    source: {{files: {files.format(name)}}}\n" for name in ("small", "large")
+    )
+    spec = experiment(
+        tmp_path / "in",
+        {},
+        SPEC.replace("formats: [svg]}", "formats: [svg]}\n  - {id: st, type: states, events: all}")
+        + "runs:\n"
+        + runs,
+    )
+    build_site([spec], tmp_path / "site")
+    page = (tmp_path / "site" / "scaling" / "index.html").read_text()
+    drawn = json.loads(page.split('id="spec-st">', 1)[1].split("</script>", 1)[0])
+    rules = [
+        layer["data"]["name"]
+        for panel in drawn["vconcat"]
+        for layer in panel["layer"]
+        if layer.get("mark", {}).get("type") == "text" and "as-of" in layer["data"]["name"]
+    ]
+    labels = [drawn["datasets"][name][0]["label"] for name in rules]
+    # small: its batch job 08:00-08:30; large: 08:30-09:00
+    assert labels == ["as of 2024-03-01 08:30:00.000 UTC", "as of 2024-03-01 09:00:00.000 UTC"]
+
+
 def test_run_tags_narrow_every_query(tmp_path: Path) -> None:
     spec = experiment(
         tmp_path / "in",

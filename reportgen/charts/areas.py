@@ -91,6 +91,8 @@ def area_data(
             tracks = _tracks(stack, times[keep], levels[:, keep], window, chart.width)
             datasets[f"{stack.dataset}-hover"] = hover_rows(tracks, axis)
             hover[stack.dataset] = (tracks, _domain(axis, window))
+        if window != (start, as_of):  # a run's panel: marked at its own as-of time
+            datasets[f"{stack.dataset}-as-of"] = as_of_dataset(window[1], axis, window[0])
     datasets[f"{chart.id}-as-of"] = as_of_dataset(as_of, axis, start)
     return AreaData(stacks, datasets, instants, drawn, hover)
 
@@ -196,9 +198,16 @@ def area_panels(
             series_color(data),
             y_title,
             data.hover.get(stack.dataset) if tooltip is not None else None,
+            _as_of_name(chart, stack, data),
         )
         for stack in data.stacks
     ]
+
+
+def _as_of_name(chart: Chart, stack: AreaStack, data: AreaData) -> str:
+    """The as-of rule a stack's panel draws: its run's own, or the chart's."""
+    own = f"{stack.dataset}-as-of"
+    return own if own in data.datasets else f"{chart.id}-as-of"
 
 
 def series_color(data: AreaData) -> alt.Color:
@@ -251,6 +260,7 @@ def _panel(
     color: alt.Color,
     y_title: str,
     hover: tuple[list[Track], tuple[float, float]] | None,
+    as_of_name: str,
 ) -> Any:
     x = time_x(axis, hover[1] if hover else None)
     bands = alt.Chart(alt.NamedData(name=stack.dataset)).encode(x=x, color=color)
@@ -261,7 +271,7 @@ def _panel(
     ]
     if stack.line is not None:
         layers.append(_line(stack.line, x, color))
-    layers += as_of_layers(f"{chart.id}-as-of", x, hover is not None)
+    layers += as_of_layers(as_of_name, x, hover is not None)
     if hover is not None:
         names = [track.label for track in hover[0]]  # as the legend names them
         layers += hover_layers(f"{stack.dataset}-hover", x, tooltip_fields(hover[0], axis, names))

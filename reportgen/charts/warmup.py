@@ -1,4 +1,5 @@
-"""vl-convert's JavaScript engine started on a thread while the records are read.
+"""vl-convert's JavaScript engine started on a thread while the records are read, and
+Altair imported on a thread while the series are computed.
 
 The first conversion in a process starts the engine and loads Vega-Lite into it: ~1 s on
 this machine, then ~0.05 s per small chart. vl-convert converts outside the GIL, so a
@@ -6,6 +7,11 @@ first conversion of a one-point chart on a thread, started before a build reads 
 records, takes that second off the wait for the first image. Started only by a build that
 reads records (a rebuild from the build cache usually renders nothing: its images are
 reused, and a process waits for its threads before it exits).
+
+Altair's import (~0.3 s) is wanted only to lay charts out, after the records are read and
+the series computed: it starts once the records are in, when no earlier build left results
+(so no laid-out sections either, see `kinds/kept.py`), and overlaps the computation, which
+spends most of its time in NumPy outside the GIL.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import threading
 from typing import Any
 
 _started: list[threading.Thread] = []
+_importing: list[threading.Thread] = []
 _lock = threading.Lock()
 
 ONE_POINT: dict[str, Any] = {
@@ -40,3 +47,15 @@ def _first_conversion() -> None:
         vl_convert.vegalite_to_svg(ONE_POINT, vl_version=VEGALITE_VERSION)
     except Exception:  # (a real render reports any failure of the engine)
         return
+
+
+def start_layout_import() -> None:
+    """Import Altair on a thread, once per process (a later `import altair` waits for it)."""
+    with _lock:
+        if not _importing:
+            _importing.append(threading.Thread(target=_import_altair, name="Altair import"))
+            _importing[0].start()
+
+
+def _import_altair() -> None:
+    import altair  # noqa: F401

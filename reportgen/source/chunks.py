@@ -1,8 +1,8 @@
 """Saved API files as chunks of whole records, read a few megabytes at a time.
 
 JSON Lines are cut at line breaks, the records of an API page after a `},{` (see
-`_page_chunks`), a list of API pages into its pages (`_pages_of_list`); any other document
-comes whole. gzip is detected by its magic bytes.
+`_page_chunks`), a list of API pages into its pages as they are read (`_listed_pages`);
+any other document comes whole. gzip is detected by its magic bytes.
 """
 
 from __future__ import annotations
@@ -58,9 +58,11 @@ def file_chunks(
             if kind == "document" and header:
                 yield from _page_chunks(first[header.end() :], stream, header[0], on_count)
                 return
+            if kind == "document" and split_pages and _LIST_OF_PAGES.match(first):
+                yield from _listed_pages(first, stream)
+                return
             if kind == "document":
-                document = b"".join([first, *iter(partial(stream.read, CHUNK_BYTES), b"")])
-                yield from _pages_of_list(document) if split_pages else [(kind, document)]
+                yield kind, b"".join([first, *iter(partial(stream.read, CHUNK_BYTES), b"")])
                 return
             pending = [first]
             while True:
@@ -78,24 +80,64 @@ def file_chunks(
             raise SourceError(f"{path}: damaged gzip data: {exc}") from None
 
 
-def _pages_of_list(document: bytes) -> Iterator[Chunk]:
-    """("page", one `{count, results}` page) per page of a list of API pages, so that the
-    pages decode on several cores (10^6 events: ten pages of 100,000); any other document
-    (or one that is not JSON, whose error the decoders word) whole. msgspec finds the
-    pages' bounds without decoding their records (`Raw`)."""
-    if not _LIST_OF_PAGES.match(document):
-        yield "document", document
-        return
-    try:
-        pages = msgspec.json.decode(document, type=list[msgspec.Raw])
-    except msgspec.DecodeError:
-        yield "document", document
-        return
-    if not all(_PAGE_HEADER.match(page) for page in pages):
-        yield "document", document
-        return
-    for page in pages:
-        yield "page", bytes(page)
+def _listed_pages(first: bytes, stream: _Readable) -> Iterator[Chunk]:
+    """("page", one `{count, results}` page) per page of a list of API pages, each as soon
+    as it has been read, so that the pages decode on several cores while the rest is read
+    (10^6 events: ten pages of 100,000).
+
+    A page is cut where the next one starts: a `}` then `,` then a page header (`{`, scalar
+    keys, `"results": [`). Such text could also sit inside a string, but then the piece
+    before it is not one JSON value: its decode fails and `Reader` raises
+    `NotRecordBoundaries` (the file is read again as one document), so pages that all decode
+    prove every cut right. Anything after the last page but `]` raises it too.
+    """
+    pending = bytearray(first[_LIST_START.match(first).end() :])  # type: ignore[union-attr]
+    searched = 0
+    while True:
+        more = stream.read(CHUNK_BYTES)
+        pending += more
+        start = 0
+        while (cut := _next_page(pending, start, searched)) is not None:
+            end, next_start = cut
+            yield "page", bytes(pending[start:end])
+            start = next_start
+        del pending[:start]
+        searched = max(0, len(pending) - len(_RESULTS_KEY))  # a key may straddle two reads
+        if not more:
+            break
+    tail = _LIST_TAIL.search(pending)
+    if tail is None:
+        raise NotRecordBoundaries
+    yield "page", bytes(pending[: tail.start()])
+
+
+def _next_page(text: bytearray, page: int, searched: int) -> tuple[int, int] | None:
+    """The end of the page starting at `page` and the start of the next (`}` `,` header),
+    from the first `"results"` key after both that is another page header's; else None
+    (`searched`: where the last search ended)."""
+    position = max(page + 1, searched)
+    while (key := text.find(_RESULTS_KEY, position)) >= 0:
+        position = key + 1
+        brace = key
+        low = max(page + 1, key - _TAIL_SEARCH_BYTES)
+        while (brace := text.rfind(b"{", low, brace)) >= 0:
+            header = _PAGE_HEADER.match(text, brace)
+            if header is not None and header.end() > key:
+                comma = _skip_back(text, brace)
+                if comma >= 0 and text[comma] == ord(","):
+                    close = _skip_back(text, comma)
+                    if close >= 0 and text[close] == ord("}"):
+                        return close + 1, brace
+                break
+    return None
+
+
+def _skip_back(text: bytearray, position: int) -> int:
+    """The place of the last byte before `position` that is not JSON whitespace (or -1)."""
+    position -= 1
+    while position >= 0 and text[position] in b" \t\r\n":
+        position -= 1
+    return position
 
 
 def _kind(head: bytes) -> str:
@@ -116,7 +158,10 @@ _PAGE_HEADER = re.compile(
 )
 """The start of a page up to its results: only scalars come before them, so the key is the
 page's own and not one inside a record (Balsam writes `{"count":N,"results":[`)."""
-_LIST_OF_PAGES = re.compile(rb"\s*\[" + _PAGE_HEADER.pattern)
+_LIST_START = re.compile(rb"\s*\[")
+_LIST_OF_PAGES = re.compile(_LIST_START.pattern + _PAGE_HEADER.pattern)
+_LIST_TAIL = re.compile(rb"\s*\]\s*\Z")
+_RESULTS_KEY = b'"results"'
 _PAGE_TAIL = re.compile(rb'\s*\](?:\s*,\s*"\w+"\s*:\s*(?:-?\d+|null|"[^"\\]*"))*\s*\}\s*\Z')
 """What may follow the last record: the end of the results and scalar keys such as count."""
 _TAIL_SEARCH_BYTES = 256

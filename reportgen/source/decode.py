@@ -101,7 +101,7 @@ class Reader:
 
     def part(self, kind: str, chunk: bytes, rows: Rows | msgspec.DecodeError) -> Any:
         """The chunk's part (from its decoded `rows`), or the plain reader's error."""
-        if isinstance(rows, msgspec.DecodeError) and kind == "records":
+        if isinstance(rows, msgspec.DecodeError) and _miscut(kind, chunk):
             raise NotRecordBoundaries
         try:
             if isinstance(rows, msgspec.DecodeError):
@@ -144,6 +144,18 @@ class Reader:
             raise SourceError(message) from None
         problem = rows if isinstance(rows, msgspec.DecodeError) else "a record is wrong"
         raise SourceError(f"{self.path}: {self.what}: {problem}") from None
+
+
+def _miscut(kind: str, chunk: bytes) -> bool:
+    """A chunk that failed to decode was cut where no record (or page) ends: a "records"
+    chunk always may be, a "page" of a list when it is not even JSON (see `_listed_pages`)."""
+    if kind != "page":
+        return kind == "records"
+    try:
+        msgspec.json.decode(chunk)
+    except msgspec.DecodeError:
+        return True
+    return False
 
 
 def _shift(message: str, start: int) -> str:
