@@ -44,8 +44,9 @@ DIGESTS = "digests.npz"
 
 def default_cache_folder(out_dir: Path) -> Path:
     """`<user cache>/builds/<OUT's name>-<hash of OUT's absolute path>`."""
-    out = out_dir.absolute()
-    return user_cache_folder() / "builds" / f"{out.name}-{entry_key(str(out))[:16]}"
+    out = out_dir.absolute()  # the path alone: one folder per output folder, whatever the code
+    path_hash = hashlib.sha256(str(out).encode()).hexdigest()
+    return user_cache_folder() / "builds" / f"{out.name}-{path_hash[:16]}"
 
 
 class BuildCache:

@@ -438,3 +438,19 @@ def test_an_edit_that_keeps_the_size_and_the_modification_time_is_still_seen(
         "throughput,2024-03-01T08:06:00.000000Z,1",
         "throughput,2024-03-01T08:07:00.000000Z,2",
     ]
+
+
+def test_the_cache_folder_of_an_output_folder_is_the_same_whatever_the_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One folder per output folder: a new reportgen version must not leave the old
+    version's folder behind for ever (its entries are keyed by the code, not its folder)."""
+    from reportgen import cachekey
+    from reportgen.cache import default_cache_folder
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    before = default_cache_folder(tmp_path / "site")
+    monkeypatch.setattr(cachekey, "code_fingerprint", lambda: "another version")
+    assert default_cache_folder(tmp_path / "site") == before
+    assert default_cache_folder(tmp_path / "other") != before
+    assert before.name.startswith("site-") and before.parent.name == "builds"

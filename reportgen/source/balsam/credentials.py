@@ -100,6 +100,8 @@ def _read_client_file(path: Path, required: bool) -> dict[str, Any]:
         loaded = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         raise SourceError(f"{path}: not valid YAML ({type(exc).__name__})") from None
+    except ValueError:  # a date YAML cannot hold, such as 2024-13-01 (never its text: a token)
+        raise SourceError(f"{path}: not valid YAML (a date that does not exist)") from None
     if not isinstance(loaded, dict):
         raise SourceError(f"{path}: expected a mapping of client settings")
     return loaded
