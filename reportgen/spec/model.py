@@ -150,6 +150,7 @@ class BalsamSource:
     page_size: int = 100_000
     snapshots: bool = True
     retry_backoff_s: float = 0.5
+    parallel: int = 4
 
 
 Source = FilesSource | BalsamSource

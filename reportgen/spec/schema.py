@@ -32,6 +32,8 @@ from reportgen.spec.urls import HttpUrl
 from reportgen.states import BATCH_JOB_STATES, JOB_STATES
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
+MAX_CONNECTIONS = 8
+"""The most connections one event query is fetched over (`source.balsam.parallel`)."""
 
 _ids = OneOrMany(Integer(minimum=1, expected="a positive integer"), "an id or a list of ids")
 _job_state = Choice(JOB_STATES)
@@ -125,6 +127,16 @@ BALSAM_SOURCE = Fields(
             Integer(1, 100_000, "an integer from 1 to 100000"),
             "Records per request (the server's maximum is 100000).",
             100_000,
+        ),
+        "parallel": Key(
+            Integer(1, MAX_CONNECTIONS, f"an integer from 1 to {MAX_CONNECTIONS}"),
+            "Connections an event query is fetched over at once: a query of 1,000 events "
+            "or more is cut into time windows of about equal counts (up to 4 per "
+            "connection), each paged in timestamp order and checked against its own count, "
+            "and merged by id: the same records as over one connection. `1` pages every "
+            "query whole. Bounded because a Balsam server is shared: more connections load "
+            "it without fetching faster.",
+            4,
         ),
         "snapshots": Key(
             Boolean(),

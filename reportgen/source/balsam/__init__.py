@@ -41,7 +41,9 @@ def load_live_data(
     from reportgen.source.balsam.credentials import resolve_credentials
 
     credentials = resolve_credentials(source)
-    client = BalsamClient(credentials, source.page_size, source.retry_backoff_s, progress)
+    client = BalsamClient(
+        credentials, source.page_size, source.retry_backoff_s, progress, parallel=source.parallel
+    )
     fetched_at = to_micros(datetime.now(UTC))
     try:
         return _fetch(report, needs, client, fetched_at)
