@@ -27,6 +27,8 @@ class Fault:
     status: int = 503
     retry_after: str | None = None
     delay_s: float = 0.0
+    also: str = ""
+    """Another part the request's path must contain."""
 
 
 class FaultProxy:
@@ -51,7 +53,7 @@ class FaultProxy:
     def _next_fault(self, path: str) -> Fault | None:
         with self._lock:
             for index, fault in enumerate(self.plan):
-                if fault.path in path:
+                if fault.path in path and fault.also in path:
                     del self.plan[index]
                     self.applied.append(f"{fault.kind} {path.split('?')[0]}")
                     return fault

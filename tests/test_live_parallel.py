@@ -90,14 +90,18 @@ def test_windows_over_four_connections_give_the_serial_csvs(
     assert proxy.most_in_flight > 1
 
 
+EVENTS = "/events/"
 FAULTS = [
     (
         "dropped mid-window",
-        [Fault("drop", "limit=97&offset=97"), Fault("drop", "limit=97&offset=194")],
+        [
+            Fault("drop", EVENTS, also="limit=97&offset=97"),
+            Fault("drop", EVENTS, also="limit=97&offset=194"),
+        ],
     ),
-    ("503 with Retry-After", [Fault("status", "limit=97&offset=97", 503, "0")] * 3),
-    ("503 without Retry-After", [Fault("status", "limit=97&offset=97", 503)] * 2),
-    ("429 on a quantile probe", [Fault("status", "limit=1&offset=", 429, "0")]),
+    ("503 with Retry-After", [Fault("status", EVENTS, 503, "0", also="limit=97&offset=97")] * 3),
+    ("503 without Retry-After", [Fault("status", EVENTS, 503, also="limit=97&offset=97")] * 2),
+    ("429 on a quantile probe", [Fault("status", EVENTS, 429, "0", also="limit=1&offset=")]),
 ]
 
 
@@ -106,7 +110,7 @@ def test_windows_through_faults_give_the_serial_csvs(
     server: Server, serial: dict[str, bytes], tmp_path: Path, faults: list[Fault]
 ) -> None:
     proxy = FaultProxy(server.api_root)
-    proxy.plan = [Fault(f.kind, f.path, f.status, f.retry_after) for f in faults]
+    proxy.plan = [Fault(f.kind, f.path, f.status, f.retry_after, also=f.also) for f in faults]
     with proxy.running():
         parallel = build(server, tmp_path, proxy.url, parallel=4, page_size=97)
     assert proxy.plan == [] and len(proxy.applied) == len(faults)

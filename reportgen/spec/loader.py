@@ -320,6 +320,7 @@ def _source(folder: Path, raw: dict[str, Any]) -> Source:
         snapshots=balsam["snapshots"],
         retry_backoff_s=balsam["retry_backoff_s"],
         parallel=balsam["parallel"],
+        lag_s=balsam["lag_s"],
     )
 
 

@@ -151,6 +151,7 @@ class BalsamSource:
     snapshots: bool = True
     retry_backoff_s: float = 0.5
     parallel: int = 4
+    lag_s: float = 600.0
 
 
 Source = FilesSource | BalsamSource

@@ -138,6 +138,17 @@ BALSAM_SOURCE = Fields(
             "it without fetching faster.",
             4,
         ),
+        "lag_s": Key(
+            Number(0.0, 86_400.0, "a number of seconds from 0 to 86400"),
+            "How late records may reach the server after the time they carry (launchers send "
+            "state changes in batches). A rebuild keeps the records of its last fetch (in the "
+            "build cache) and fetches again only those from the newest kept one minus this "
+            "lag (events by `timestamp`, jobs by `last_update`); the server's counts then find "
+            "what changed earlier, per time bucket, and those buckets are fetched again. "
+            "Batch jobs are always fetched whole. `--refresh` or `--no-cache` fetch "
+            "everything.",
+            600.0,
+        ),
         "snapshots": Key(
             Boolean(),
             "Write the fetched records into the site (`<report>/data/`) so the report can be "

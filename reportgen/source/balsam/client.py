@@ -107,6 +107,11 @@ class BalsamClient:
                 self._cache[key] = self._page_through(what, path, params, self.progress)
         return self._cache[key]
 
+    def count(self, path: str, params: Params) -> int:
+        """How many records the server holds for `params` (`limit=0`: the count only)."""
+        count: int = self.get_json(path, [*params, ("limit", "0")])["count"]
+        return count
+
     def _fetch_windows(self, what: str, path: str, params: Params) -> list[Record]:
         """An event query as time windows read concurrently, each checked against its own
         count; records merged by id. A small query (or one the cuts cannot be found for) is

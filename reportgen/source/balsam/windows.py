@@ -53,16 +53,20 @@ def cut_points(first: str, quantiles: list[str | None]) -> list[datetime] | None
     return sorted(cut for cut in cuts if cut > start)
 
 
-def window_params(params: Params, cuts: list[datetime]) -> list[Params]:
-    """The query's parameters once per window, in time order (one window if no cuts)."""
-    base = [(key, value) for key, value in params if key not in BOUNDS]
-    after = [(key, value) for key, value in params if key == "timestamp_after"]
-    before = [(key, value) for key, value in params if key == "timestamp_before"]
-    starts = [after, *([("timestamp_after", _stamp(cut))] for cut in cuts)]
-    ends = [*([("timestamp_before", _stamp(cut - ONE_MICROSECOND))] for cut in cuts), before]
+def window_params(
+    params: Params, cuts: list[datetime], bounds: tuple[str, str] = BOUNDS
+) -> list[Params]:
+    """The query's parameters once per window, in time order (one window if no cuts);
+    `bounds` name the filters of the time windows are cut in (events': their timestamp)."""
+    after_key, before_key = bounds
+    base = [(key, value) for key, value in params if key not in bounds]
+    after = [(key, value) for key, value in params if key == after_key]
+    before = [(key, value) for key, value in params if key == before_key]
+    starts = [after, *([(after_key, stamp(cut))] for cut in cuts)]
+    ends = [*([(before_key, stamp(cut - ONE_MICROSECOND))] for cut in cuts), before]
     return [[*base, *start, *end] for start, end in zip(starts, ends, strict=True)]
 
 
-def _stamp(moment: datetime) -> str:
-    """Naive UTC with microseconds, as the server's filters read it."""
+def stamp(moment: datetime) -> str:
+    """With microseconds, as the server's filters read it (events' naive UTC as naive)."""
     return moment.isoformat(timespec="microseconds")
