@@ -27,7 +27,7 @@ CREDENTIALS = Credentials("https://b.example.org", None, None, 1.0, 1.0, 3, "tes
 
 @pytest.mark.parametrize(
     ("count", "connections", "expected"),
-    [(10_000, 1, 1), (999, 4, 1), (1000, 4, 2), (4_100, 4, 8), (10**6, 4, 16), (10**6, 2, 8)],
+    [(10_000, 1, 1), (999, 4, 1), (1000, 4, 2), (1_600, 4, 3), (10**6, 4, 4), (10**6, 2, 2)],
 )
 def test_window_count(count: int, connections: int, expected: int) -> None:
     assert window_count(count, connections) == expected

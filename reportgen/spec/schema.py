@@ -131,11 +131,12 @@ BALSAM_SOURCE = Fields(
         "parallel": Key(
             Integer(1, MAX_CONNECTIONS, f"an integer from 1 to {MAX_CONNECTIONS}"),
             "Connections an event query is fetched over at once: a query of 1,000 events "
-            "or more is cut into time windows of about equal counts (up to 4 per "
+            "or more is cut into time windows of about equal counts (one per "
             "connection), each paged in timestamp order and checked against its own count, "
             "and merged by id: the same records as over one connection. `1` pages every "
             "query whole. Bounded because a Balsam server is shared: more connections load "
-            "it without fetching faster.",
+            "it without fetching faster. Against Balsam's server as it ships (one gunicorn "
+            "worker) on 2 cores, 1 connection was the fastest (benchmarks/README.md).",
             4,
         ),
         "lag_s": Key(

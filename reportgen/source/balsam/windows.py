@@ -16,8 +16,10 @@ from datetime import datetime, timedelta
 
 Params = list[tuple[str, str]]
 
-WINDOWS_PER_CONNECTION = 4
-"""More windows than connections: a window that is slow to serve does not hold up the rest."""
+WINDOWS_PER_CONNECTION = 1
+"""Every request costs the server a count and a sort of the query (Balsam counts each page):
+4 windows per connection took 19.7 s for 95,058 events over 4 connections, 1 took 15.4 s
+(benchmarks/fetch_rate.py)."""
 MIN_WINDOW_RECORDS = 500
 """Below this, a window costs more in requests than it saves in time."""
 BOUNDS = ("timestamp_after", "timestamp_before")
