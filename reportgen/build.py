@@ -115,17 +115,19 @@ def build_site(
     limits: InputLimits = STRICT,
     on_wait: Callable[[], object] | None = None,
     reuse: Reuse | None = None,
+    refresh: bool = False,
 ) -> BuildResult:
     """Build every report into `out_dir`; the old site stays until the new one is complete.
 
     With a `cache_dir`, parsed data and computed results are kept there for the next build;
     `limits` says what reading saved files accepts; `on_wait` is called if another build
     into `out_dir` holds its lock, before waiting for it; a report `reuse` holds is copied
-    from its previous site, not built.
+    from its previous site, not built; `refresh` fetches live reports' records anew (else
+    a rebuild fetches only what changed since the records the cache keeps).
     """
     release_freed_arrays()
     reports = load_reports(spec_paths, strict)
-    cache = BuildCache(cache_dir, limits)
+    cache = BuildCache(cache_dir, limits, refresh=refresh)
     builder = Builder(environment(templates), cache, progress, as_of, limits)
     results: list[ReportResult] = []
     rows: dict[str, list[IndexRow]] = {}
@@ -204,7 +206,10 @@ def _load_data(report: Report, builder: Builder, reads: Reads) -> ReportData:
     run = f" (run {report.run})" if report.run else ""
     builder.progress.stage(f"{report.slug}{run}: loading data")
     load: Callable[[Report, Needs], ReportData] = partial(
-        load_report_data, progress=builder.progress, reads=reads
+        load_report_data,
+        progress=builder.progress,
+        reads=reads,
+        fetched=builder.build_cache.fetched,
     )
     return builder.build_cache.report_data(report, report_needs(report), _ahead(builder, load))
 

@@ -15,8 +15,9 @@ Files hold data only (`codec.py`: no pickle), each written whole or not at all, 
 checked before anything else in it is read; an unreadable one is a miss. The cache lives in
 the user's cache folder (one folder per output folder), never in the site, and a folder
 another user owns is not used. Per report it keeps only what its last build used, so it
-does not grow with every edit. Live reports' records are not kept: the server's data
-changes between builds.
+does not grow with every edit. Live reports' parsed data is not kept (the server's data
+changes between builds), but each live query's fetched records are (`fetched/`, see
+`source/balsam/incremental.py`), so a rebuild fetches only what changed.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from reportgen.limits import STRICT, InputLimits
 from reportgen.needs import report_needs
 from reportgen.places import user_cache_folder
 from reportgen.source import Needs, ReportData
+from reportgen.source.balsam.store import FOLDER as STORE_FOLDER
+from reportgen.source.balsam.store import FetchedStore
 from reportgen.source.digest import FileDigests, Remembered
 from reportgen.spec.model import FilesSource, Report
 
@@ -59,10 +62,17 @@ class BuildCache:
         folder: Path | None,
         limits: InputLimits = STRICT,
         digests: FileDigests | None = None,
+        refresh: bool = False,
     ) -> None:
         self.limits = limits
         self.warnings: list[str] = []
         self.folder = folder if folder is None else self._usable(folder)
+        self.fetched = (
+            None
+            if self.folder is None
+            else FetchedStore(self.folder / STORE_FOLDER, entry_key, refresh)
+        )
+        """Live queries' records (`source/balsam/store.py`); `refresh` fetches them anew."""
         self.digests = digests or FileDigests(self._remembered_digests())
         self.data_hits = 0
         self._keys: dict[tuple[Path, str], str | None] = {}

@@ -83,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_spec_arguments(build)
     _add_build_arguments(build)
+    build.add_argument(
+        "--refresh",
+        action="store_true",
+        help="fetch live reports' records anew (else a rebuild fetches only what changed "
+        "since the records the build cache keeps)",
+    )
     validate = commands.add_parser(
         "validate",
         help="check report specs without loading data",
@@ -108,6 +114,19 @@ def _parser() -> argparse.ArgumentParser:
         help=f"port on 127.0.0.1 (default: {DEFAULT_PORT}; 0: any free port)",
     )
     _add_build_arguments(serve, out=False)
+    cache = commands.add_parser(
+        "cache",
+        help="show or clear the build caches (and the live records they keep)",
+        description="info: each build cache, its size and its live queries' kept records; "
+        "clear: remove them (the next build reads, fetches and renders everything again).",
+    )
+    cache.add_argument("action", choices=["info", "clear"])
+    cache.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="one build cache (default: every one in $XDG_CACHE_HOME/reportgen/builds/)",
+    )
     return parser
 
 
@@ -196,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "cache":
+            return _cache(args)
         return _build(args, waiting)
     except SpecError as exc:
         for problem in exc.problems:
@@ -234,6 +255,23 @@ def _serve(args: argparse.Namespace) -> int:
         quiet=args.quiet,
     )
     serve(_spec_paths(args.specs), args.port, options)
+    return 0
+
+
+def _cache(args: argparse.Namespace) -> int:
+    from reportgen import cacheadmin
+
+    folders = cacheadmin.build_caches(args.cache_dir)
+    if args.action == "clear":
+        cacheadmin.clear(folders)
+        print(f"removed {len(folders)} build cache(s)")
+        return 0
+    for folder in map(cacheadmin.describe, folders):
+        print(
+            f"{folder.path}: {folder.files} file(s), {folder.bytes / 1e6:.1f} MB; live "
+            f"records of {folder.fetched_sets} query(ies), {folder.fetched_bytes / 1e6:.1f} MB"
+        )
+    print(f"{len(folders)} build cache(s)")
     return 0
 
 
@@ -290,6 +328,7 @@ def _build(args: argparse.Namespace, waiting: Callable[[], None] | None) -> int:
         cache_dir=None if args.no_cache else args.cache_dir or default_cache_folder(args.out),
         limits=InputLimits(args.allow_partial, round(args.max_input_gb * (1 << 30))),
         on_wait=waiting,
+        refresh=args.refresh,
     )
     for warning in (
         result.warnings

@@ -1,6 +1,8 @@
 """A small fault-injecting HTTP proxy on 127.0.0.1, between reportgen and the real server.
 
 Each request is forwarded unless a planned fault matches it first; every fault is used once.
+It counts what passed: requests forwarded (with their paths), records in the pages answered,
+and the most requests it held at once.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ class Fault:
     status: int = 503
     retry_after: str | None = None
     delay_s: float = 0.0
+    also: str = ""
+    """Another part the request's path must contain."""
 
 
 class FaultProxy:
@@ -33,6 +37,10 @@ class FaultProxy:
         self.plan: list[Fault] = []
         self.applied: list[str] = []
         self.forwarded = 0
+        self.paths: list[str] = []
+        self.records = 0
+        self.in_flight = 0
+        self.most_in_flight = 0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -45,12 +53,28 @@ class FaultProxy:
     def _next_fault(self, path: str) -> Fault | None:
         with self._lock:
             for index, fault in enumerate(self.plan):
-                if fault.path in path:
+                if fault.path in path and fault.also in path:
                     del self.plan[index]
                     self.applied.append(f"{fault.kind} {path.split('?')[0]}")
                     return fault
             self.forwarded += 1
+            self.paths.append(path)
             return None
+
+    def _count(self, status: int, body: bytes) -> None:
+        """Records in a page that reached the client (a dropped or cut answer is no page)."""
+        try:
+            page = json.loads(body) if status == 200 else None
+        except ValueError:
+            page = None
+        results = page.get("results") if isinstance(page, dict) else None
+        with self._lock:
+            self.records += len(results) if isinstance(results, list) else 0
+
+    def _enter(self, delta: int) -> None:
+        with self._lock:
+            self.in_flight += delta
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
 
     def _forward(
         self, path: str, headers: dict[str, str]
@@ -73,6 +97,13 @@ class FaultProxy:
                 pass
 
             def do_GET(self) -> None:
+                proxy._enter(1)
+                try:
+                    self._answer()
+                finally:
+                    proxy._enter(-1)
+
+            def _answer(self) -> None:
                 fault = proxy._next_fault(self.path)
                 if fault is not None and fault.kind == "drop":
                     self.close_connection = True
@@ -104,6 +135,7 @@ class FaultProxy:
                     self.wfile.write(body[: len(body) // 2])
                     self.close_connection = True
                     return
+                proxy._count(status, body)
                 self._send_body(body)
 
             def _send_body(self, body: bytes) -> None:

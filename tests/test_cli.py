@@ -70,6 +70,7 @@ def test_help_explains_every_option(command: list[str]) -> None:
             "--templates",
             "--cache-dir",
             "--no-cache",
+            "--refresh",
             "--quiet",
         ],
         ("validate",): ["--strict"],
@@ -113,3 +114,28 @@ def test_build_with_as_of_and_quiet(tmp_path: Path) -> None:
     assert result.stdout == "" and result.stderr == ""
     page = (tmp_path / "site" / "demo" / "index.html").read_text()
     assert "2024-03-01T12:00:00.000000Z" in page and "--as-of" in page
+
+
+def test_cache_info_and_clear(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cache = tmp_path / "cache"
+    demo = str(ROOT / "report_specs" / "demo.yaml")
+    assert main(["build", demo, "--out", str(tmp_path / "site"), "--cache-dir", str(cache)]) == 0
+    files = [p for p in cache.rglob("*") if p.is_file()]
+    capsys.readouterr()
+    assert main(["cache", "info", "--cache-dir", str(cache)]) == 0
+    megabytes = sum(p.stat().st_size for p in files) / 1e6
+    assert capsys.readouterr().out == (
+        f"{cache}: {len(files)} file(s), {megabytes:.1f} MB; live records of 0 query(ies), "
+        "0.0 MB\n1 build cache(s)\n"
+    )
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep")
+    assert main(["cache", "clear", "--cache-dir", str(mine)]) == 1
+    assert capsys.readouterr().err == (
+        f"error: {mine} is not a reportgen build cache (no digests.npz)\n"
+    )
+    assert (mine / "notes.txt").read_text() == "keep"
+    assert main(["cache", "clear", "--cache-dir", str(cache)]) == 0
+    assert capsys.readouterr().out == "removed 1 build cache(s)\n"
+    assert not cache.exists()

@@ -507,7 +507,7 @@ class _FakeClient:
 
 
 def test_the_live_source_reads_details_when_needed(tmp_path: Path) -> None:
-    from reportgen.source.balsam import _fetch
+    from reportgen.source.balsam import _fetch, _Fetcher
     from reportgen.source.data import Needs
 
     spec = tmp_path / "spec.yaml"
@@ -516,8 +516,8 @@ def test_the_live_source_reads_details_when_needed(tmp_path: Path) -> None:
     report = load_report(spec)
     records = [start(1, 1, 0), run_error(2, 1, 30, returncode=139.0, error="Segfault\nx")]
     client: Any = _FakeClient({"events": records})
-    plain = _fetch(report, Needs(), client, 0).events["all"]
-    detailed = _fetch(report, Needs(event_details=True), client, 0).events["all"]
+    plain = _fetch(report, Needs(), _Fetcher(client, None), 0).events["all"]
+    detailed = _fetch(report, Needs(event_details=True), _Fetcher(client, None), 0).events["all"]
     assert plain.details is None
     assert detailed.details is not None
     assert detailed.details.position.tolist() == [1]  # the one event leaving RUNNING

@@ -76,7 +76,7 @@ RECOVERABLE = [
     ),
     ("slow past the read timeout", [Fault("slow", "/events/", delay_s=3.0)], 100_000),
     ("truncated body", [Fault("truncate", "/events/")], 100_000),
-    ("a page whose rows shift", [Fault("shift", "/events/")], 150),
+    ("a page whose rows shift", [Fault("shift", "limit=150&offset=0")], 150),
 ]
 
 

@@ -966,7 +966,7 @@ def test_live_records_get_the_same_notes(tmp_path: Path) -> None:
         def server_version(self) -> tuple[str | None, str]:
             return None, "the stand-in reports none"
 
-    data = balsam._fetch(load_report(path), Needs(), Client(), 0)  # type: ignore[arg-type]
+    data = balsam._fetch(load_report(path), Needs(), balsam._Fetcher(Client(), None), 0)  # type: ignore[arg-type]
     assert data.warnings == [
         "http://balsam (all): 2 duplicate event records dropped (the same id and content as an "
         "earlier record)",

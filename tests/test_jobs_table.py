@@ -346,7 +346,7 @@ class _FakeClient:
 
 
 def test_the_live_source_reads_job_details_when_needed(tmp_path: Path) -> None:
-    from reportgen.source.balsam import _fetch
+    from reportgen.source.balsam import _fetch, _Fetcher
     from reportgen.source.data import Needs
 
     spec = tmp_path / "spec.yaml"
@@ -358,8 +358,8 @@ def test_the_live_source_reads_job_details_when_needed(tmp_path: Path) -> None:
     records = [start(1, 1, 0)]
     jobs = [job(1, tags={"b": "1", "a": "2"}, workdir="runs/1")]
     client: Any = _FakeClient({"events": records, "jobs": jobs})
-    assert _fetch(report, Needs(), client, 0).jobs is None
-    detailed = _fetch(report, Needs(job_details=True), client, 0).jobs
+    assert _fetch(report, Needs(), _Fetcher(client, None), 0).jobs is None
+    detailed = _fetch(report, Needs(job_details=True), _Fetcher(client, None), 0).jobs
     assert detailed is not None and detailed.details is not None
     assert detailed.details.tags.tolist() == ["a=2 b=1"]
     assert detailed.details.workdir.tolist() == ["runs/1"]

@@ -367,12 +367,13 @@ def test_a_balsam_source_with_defaults(tmp_path: Path) -> None:
     )
     source = load_report(write(tmp_path, text)).source
     assert isinstance(source, BalsamSource)
-    assert (source.api_root, source.client_config, source.page_size, source.snapshots) == (
-        None,
-        None,
-        100_000,
-        True,
-    )
+    assert (
+        source.api_root,
+        source.client_config,
+        source.page_size,
+        source.snapshots,
+        source.parallel,
+    ) == (None, None, 100_000, True, 4)
 
 
 @pytest.mark.parametrize(
@@ -382,6 +383,14 @@ def test_a_balsam_source_with_defaults(tmp_path: Path) -> None:
             "  balsam: {page_size: 200000}",
             "run42.yaml:3: source.balsam.page_size: expected an integer from 1 to 100000; "
             "got 200000",
+        ),
+        (
+            "  balsam: {parallel: 0}",
+            "run42.yaml:3: source.balsam.parallel: expected an integer from 1 to 8; got 0",
+        ),
+        (
+            "  balsam:\n    parallel: 9",
+            "run42.yaml:4: source.balsam.parallel: expected an integer from 1 to 8; got 9",
         ),
         (
             "  balsam: {}\n  files: {events: e.json}",

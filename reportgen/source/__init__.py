@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,6 +20,9 @@ from reportgen.source.notes import record_notes
 from reportgen.source.reads import Reads
 from reportgen.source.tables import BatchJobTable, EventTable, JobTable, unstarted_running
 from reportgen.spec.model import BalsamSource, FilesSource, Report
+
+if TYPE_CHECKING:
+    from reportgen.source.balsam.store import FetchedStore
 
 __all__ = [
     "BatchJobTable",
@@ -41,16 +45,17 @@ def load_report_data(
     needs: Needs = ALL_NEEDS,
     progress: Progress = QUIET,
     reads: Reads | None = None,
+    fetched: FetchedStore | None = None,
 ) -> ReportData:
     """Records for every query of the report, from saved files or a live Balsam server;
     `needs` (the report's kinds') says whether job records are needed for weights, and
     `reads` shares the files read between the runs of one report (and says what reading
-    accepts: its `limits`)."""
+    accepts: its `limits`); a live source keeps its records in `fetched` for the next build."""
     if isinstance(report.source, BalsamSource):
         # requests and urllib3 (~0.1 s) only for a live source: not for files, nor `validate`
         from reportgen.source.balsam import load_live_data
 
-        return load_live_data(report, report.source, needs, progress.records)
+        return load_live_data(report, report.source, needs, progress.records, fetched)
     return _load_files(report, report.source, needs, progress, reads or Reads())
 
 

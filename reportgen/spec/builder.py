@@ -78,6 +78,8 @@ def _source(folder: Path, raw: dict[str, Any]) -> Source:
         page_size=balsam["page_size"],
         snapshots=balsam["snapshots"],
         retry_backoff_s=balsam["retry_backoff_s"],
+        parallel=balsam["parallel"],
+        lag_s=balsam["lag_s"],
     )
 
 

@@ -150,6 +150,8 @@ class BalsamSource:
     page_size: int = 100_000
     snapshots: bool = True
     retry_backoff_s: float = 0.5
+    parallel: int = 4
+    lag_s: float = 600.0
 
 
 Source = FilesSource | BalsamSource

@@ -19,6 +19,8 @@ from reportgen.spec.urls import HttpUrl
 from reportgen.states import BATCH_JOB_STATES, JOB_STATES
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
+MAX_CONNECTIONS = 8
+"""The most connections one event query is fetched over (`source.balsam.parallel`)."""
 
 _ids = OneOrMany(Integer(minimum=1, expected="a positive integer"), "an id or a list of ids")
 _job_state = Choice(JOB_STATES)
@@ -112,6 +114,28 @@ BALSAM_SOURCE = Fields(
             Integer(1, 100_000, "an integer from 1 to 100000"),
             "Records per request (the server's maximum is 100000).",
             100_000,
+        ),
+        "parallel": Key(
+            Integer(1, MAX_CONNECTIONS, f"an integer from 1 to {MAX_CONNECTIONS}"),
+            "Connections an event query is fetched over at once: a query of 1,000 events "
+            "or more is cut into time windows of about equal counts (one per "
+            "connection), each paged in timestamp order and checked against its own count, "
+            "and merged by id: the same records as over one connection. `1` pages every "
+            "query whole. Bounded because a Balsam server is shared: more connections load "
+            "it without fetching faster. Against Balsam's server as it ships (one gunicorn "
+            "worker) on 2 cores, 1 connection was the fastest (benchmarks/README.md).",
+            4,
+        ),
+        "lag_s": Key(
+            Number(0.0, 86_400.0, "a number of seconds from 0 to 86400"),
+            "How late records may reach the server after the time they carry (launchers send "
+            "state changes in batches). A rebuild keeps the records of its last fetch (in the "
+            "build cache) and fetches again only those from the newest kept one minus this "
+            "lag (events by `timestamp`, jobs by `last_update`); the server's counts then find "
+            "what changed earlier, per time bucket, and those buckets are fetched again. "
+            "Batch jobs are always fetched whole. `--refresh` or `--no-cache` fetch "
+            "everything.",
+            600.0,
         ),
         "snapshots": Key(
             Boolean(),

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from reportgen.source.balsam.incremental import DATINGS, JOBS, Incremental
 from reportgen.source.balsam.params import (
     Params,
     batch_job_params,
@@ -29,65 +30,88 @@ from reportgen.times import to_micros
 
 if TYPE_CHECKING:  # the HTTP client (`requests`) is imported only by a live build
     from reportgen.source.balsam.client import BalsamClient, PageProgress
+    from reportgen.source.balsam.store import FetchedStore
 
 __all__ = ["load_live_data"]
 
 
 def load_live_data(
-    report: Report, source: BalsamSource, needs: Needs, progress: PageProgress
+    report: Report,
+    source: BalsamSource,
+    needs: Needs,
+    progress: PageProgress,
+    store: FetchedStore | None = None,
 ) -> ReportData:
-    """Fetch what every query needs; as_of defaults to the moment the fetch started."""
+    """Fetch what every query needs; as_of defaults to the moment the fetch started. With a
+    `store`, events and jobs are fetched incrementally (see `incremental.py`)."""
     from reportgen.source.balsam.client import BalsamClient
     from reportgen.source.balsam.credentials import resolve_credentials
 
     credentials = resolve_credentials(source)
-    client = BalsamClient(credentials, source.page_size, source.retry_backoff_s, progress)
+    client = BalsamClient(
+        credentials, source.page_size, source.retry_backoff_s, progress, parallel=source.parallel
+    )
     fetched_at = to_micros(datetime.now(UTC))
+    since = None
+    if store is not None:
+        lag = timedelta(seconds=source.lag_s)
+        api_root = public_url(credentials.api_root)
+        since = Incremental(client, store, api_root, lag, str(fetched_at))
     try:
-        return _fetch(report, needs, client, fetched_at)
+        data = _fetch(report, needs, _Fetcher(client, since), fetched_at)
     finally:
         client.close()
+    data.warnings.extend(store.warnings if store is not None else ())
+    return data
 
 
 class _Fetcher:
-    """The client's `fetch_all`, noting each record set it hands out (see `FetchedSet`)."""
+    """The client's `fetch_all` (events and jobs through `incremental` when given), noting
+    each record set it hands out (see `FetchedSet`)."""
 
-    def __init__(self, client: BalsamClient) -> None:
+    def __init__(self, client: BalsamClient, incremental: Incremental | None) -> None:
         self.client = client
+        self.incremental = incremental
         self.sets: list[FetchedSet] = []
 
     def __call__(
         self, kind: FetchedKind, query: str, what: str, path: str, params: Params
     ) -> list[Record]:
-        records = self.client.fetch_all(what, path, params)
+        if self.incremental is not None and path in DATINGS:
+            records = self.incremental.fetch(DATINGS[path], what, params)
+        else:
+            records = self.client.fetch_all(what, path, params)
         sent = urlencode(params, safe=":")
         self.sets.append(FetchedSet(kind, query, f"/{path}/", sent, len(records)))
         return records
 
 
-def _fetch(report: Report, needs: Needs, client: BalsamClient, fetched_at: int) -> ReportData:
-    """Batch jobs, events, jobs; then the tables, with the filters the server can't apply."""
+def _fetch(report: Report, needs: Needs, fetch: _Fetcher, fetched_at: int) -> ReportData:
+    """Batch jobs, jobs, events; then the tables, with the filters the server can't apply."""
     api = report.source
     assert isinstance(api, BalsamSource)
     queries = list(report.event_queries.values())
-    fetch = _Fetcher(client)
+    client = fetch.client
     batch_records, batch_tables = _fetch_batch_jobs(report, client, fetch)
-    fetched = {
-        q.name: fetch("events", q.name, f"events '{q.name}'", "events", event_params(q))
-        for q in queries
-    }
     job_records: list[Record] = []
     jobs = None
     # (a running batch job with no start_time yet: its jobs give its estimated start)
     estimate = bool(queries) and any(unstarted_running(t).any() for t in batch_tables.values())
+    job_query = job_params(common_tags(queries))
     if needs.job_records or needs.job_details or any(q.needs_jobs for q in queries) or estimate:
-        job_records = fetch("jobs", "", "jobs", "jobs", job_params(common_tags(queries)))
+        job_records = fetch("jobs", "", "jobs", "jobs", job_query)
         jobs = jobs_from_records(
             job_records,
             _where(client, "jobs"),
             {k for q in queries for k, _ in q.tags},
             needs.job_details,
         )
+    elif queries and fetch.incremental is not None:  # the jobs that changed lead to events
+        fetch.incremental.fetch(JOBS, "jobs", job_query)
+    fetched = {
+        q.name: fetch("events", q.name, f"events '{q.name}'", "events", event_params(q))
+        for q in queries
+    }
     ended = datetime.now(UTC)
     version = client.server_version()
     all_batch_jobs = batch_jobs_from_records(

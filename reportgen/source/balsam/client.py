@@ -3,14 +3,20 @@
 Retried: connection errors, timeouts, truncated or malformed answers, and HTTP 429/502/503/504
 (honouring `Retry-After`), with exponential backoff and jitter. Never retried: other 4xx (a
 retry cannot fix them), 500 (a server bug) and an address that is not a URL. The token lives
-only in the session's headers.
+only in the sessions' headers.
+
+With `parallel` above 1, an event query is fetched as time windows (see `windows.py`) over
+that many connections, one session each; a `Retry-After` from any of them holds back all.
 """
 
 from __future__ import annotations
 
+import math
 import random
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -18,6 +24,7 @@ from typing import Any
 import requests
 
 from reportgen.errors import SourceError
+from reportgen.source.balsam import windows
 from reportgen.source.balsam.credentials import Credentials
 from reportgen.source.files import Record
 
@@ -50,35 +57,103 @@ class BalsamClient:
         backoff_s: float,
         progress: PageProgress = lambda what, records, pages, total: None,
         sleep: Callable[[float], None] = time.sleep,
+        parallel: int = 1,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.credentials = credentials
         self.page_size = page_size
         self.backoff_s = backoff_s
         self.progress = progress
         self.sleep = sleep
-        self.session = requests.Session()
-        self.session.headers["Accept"] = "application/json"
-        if credentials.token:
-            self.session.headers["Authorization"] = f"Bearer {credentials.token}"
+        self.parallel = parallel
+        self.clock = clock
         self.requests_made = 0
         self.retries = 0
         self.notes: list[str] = []
         self._cache: dict[tuple[str, tuple[tuple[str, str], ...]], list[Record]] = {}
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._paused_until = -math.inf  # (on `clock`) a Retry-After holds back every connection
 
     def __repr__(self) -> str:
         return f"BalsamClient({self.credentials.api_root!r})"
 
+    @property
+    def session(self) -> requests.Session:
+        """This thread's session: one connection pool per thread, each with the headers."""
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers["Accept"] = "application/json"
+            if self.credentials.token:
+                session.headers["Authorization"] = f"Bearer {self.credentials.token}"
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return session
+
     def close(self) -> None:
-        self.session.close()
+        for session in self._sessions:
+            session.close()
 
     def fetch_all(self, what: str, path: str, params: Params) -> list[Record]:
         """Every record matching `params`, sorted by id; identical requests are made once."""
         key = (path, tuple(params))
         if key not in self._cache:
-            self._cache[key] = self._page_through(what, path, params)
+            if path == "events" and self.parallel > 1:
+                self._cache[key] = self._fetch_windows(what, path, params)
+            else:
+                self._cache[key] = self._page_through(what, path, params, self.progress)
         return self._cache[key]
 
-    def _page_through(self, what: str, path: str, params: Params) -> list[Record]:
+    def count(self, path: str, params: Params) -> int:
+        """How many records the server holds for `params` (`limit=0`: the count only)."""
+        count: int = self.get_json(path, [*params, ("limit", "0")])["count"]
+        return count
+
+    def _fetch_windows(self, what: str, path: str, params: Params) -> list[Record]:
+        """An event query as time windows read concurrently, each checked against its own
+        count; records merged by id. A small query (or one the cuts cannot be found for) is
+        paged through whole."""
+        self.progress(what, 0, 0, 0)
+        first = self.get_json(path, [*params, ("limit", "1"), ("offset", "0")])
+        count = first["count"]
+        parts = windows.window_count(count, self.parallel)
+        if parts < 2 or not first["results"]:
+            return self._page_through(what, path, params, self.progress)
+        with ThreadPoolExecutor(self.parallel, thread_name_prefix="balsam") as pool:
+            offsets = windows.quantile_offsets(count, parts)
+            quantiles = list(pool.map(lambda at: self._timestamp_at(path, params, at), offsets))
+            cuts = windows.cut_points(first["results"][0].get("timestamp"), quantiles)
+            if cuts is None:
+                return self._page_through(what, path, params, self.progress)
+            tally = _Tally(self.progress, what, count)
+            pieces = windows.window_params(params, cuts)
+            fetched = pool.map(
+                lambda n: self._page_through(
+                    f"{what} (window {n + 1} of {len(pieces)})", path, pieces[n], tally.part(n)
+                ),
+                range(len(pieces)),
+            )
+            merged = {record["id"]: record for part in fetched for record in part}
+        if len(merged) != count:
+            self.notes.append(
+                f"{what}: the server counted {count} before its {len(pieces)} time windows "
+                f"were read and they held {len(merged)} (records changed meanwhile)"
+            )
+        return [merged[i] for i in sorted(merged)]
+
+    def _timestamp_at(self, path: str, params: Params, offset: int) -> str | None:
+        """The timestamp of the record at `offset` in the query's order (None past the end)."""
+        page = self.get_json(path, [*params, ("limit", "1"), ("offset", str(offset))])
+        results = page["results"]
+        stamp = results[0].get("timestamp") if results else None
+        return stamp if isinstance(stamp, str) else None
+
+    def _page_through(
+        self, what: str, path: str, params: Params, progress: PageProgress
+    ) -> list[Record]:
         """Offset paging in a stable order, de-duplicated by id, checked against `count`.
 
         Rows that move between pages while a site runs show up as a shortfall against the
@@ -88,7 +163,7 @@ class BalsamClient:
         for _ in range(PAGE_PASSES):
             seen: dict[int, Record] = {}
             offset, pages, count = 0, 0, 0
-            self.progress(what, 0, 0, 0)  # the fetch starts: its rate is measured from here
+            progress(what, 0, 0, 0)  # the fetch starts: its rate is measured from here
             while True:
                 page = self.get_json(
                     path, [*params, ("limit", str(self.page_size)), ("offset", str(offset))]
@@ -98,7 +173,7 @@ class BalsamClient:
                     seen[record["id"]] = record
                 offset += len(results)
                 pages += 1
-                self.progress(what, len(seen), pages, count)
+                progress(what, len(seen), pages, count)
                 if not results or offset >= count:
                     break
             if len(seen) >= count:
@@ -142,6 +217,7 @@ class BalsamClient:
         url = f"{self.credentials.api_root}/{tail}"
         attempts = self.credentials.retry_count + 1
         for attempt in range(attempts):
+            self._wait_for_pause()
             try:
                 return self._try_once(url, path, params, page)
             except _Transient as failure:
@@ -150,12 +226,25 @@ class BalsamClient:
                         f"GET {url}: {failure} (gave up after {attempts} tries). "
                         f"{self._advice(failure)}"
                     ) from None
-                self.retries += 1
-                self.sleep(failure.delay if failure.delay is not None else self._backoff(attempt))
+                with self._lock:
+                    self.retries += 1
+                if failure.delay is None:
+                    self.sleep(self._backoff(attempt))
+                else:  # the server asked for a pause: every connection keeps it
+                    with self._lock:
+                        until = self.clock() + failure.delay
+                        self._paused_until = max(self._paused_until, until)
         raise AssertionError("unreachable")
 
+    def _wait_for_pause(self) -> None:
+        with self._lock:
+            wait = self._paused_until - self.clock()
+        if wait > 0:
+            self.sleep(wait)
+
     def _try_once(self, url: str, path: str, params: Params, page: bool) -> dict[str, Any]:
-        self.requests_made += 1
+        with self._lock:
+            self.requests_made += 1
         timeout = (self.credentials.connect_timeout, self.credentials.read_timeout)
         try:
             response = self.session.get(url, params=params, timeout=timeout, allow_redirects=False)
@@ -206,6 +295,29 @@ class BalsamClient:
             f"{where} rejected the token from {creds.origin} ({_detail(response)}); "
             "run `balsam login` for a new one"
         )
+
+
+class _Tally:
+    """One progress line for a query read as windows: their records and pages summed."""
+
+    def __init__(self, progress: PageProgress, what: str, total: int) -> None:
+        self.progress = progress
+        self.what = what
+        self.total = total
+        self.done: dict[int, tuple[int, int]] = {}
+        self._lock = threading.Lock()
+
+    def part(self, window: int) -> PageProgress:
+        def report(what: str, records: int, pages: int, total: int) -> None:
+            with self._lock:
+                self.done[window] = (records, pages)  # a window read again starts at 0
+                if pages == 0:
+                    return
+                records = sum(r for r, _ in self.done.values())
+                pages = sum(p for _, p in self.done.values())
+                self.progress(self.what, records, pages, self.total)
+
+        return report
 
 
 def _connection_problem(exc: requests.ConnectionError) -> str:
