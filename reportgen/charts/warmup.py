@@ -17,10 +17,10 @@ spends most of its time in NumPy outside the GIL.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
-_started: list[threading.Thread] = []
-_importing: list[threading.Thread] = []
+_started: dict[str, threading.Thread] = {}
 _lock = threading.Lock()
 
 ONE_POINT: dict[str, Any] = {
@@ -32,10 +32,15 @@ ONE_POINT: dict[str, Any] = {
 
 def start_renderer() -> None:
     """Start the engine on a thread, once per process."""
+    _start_once("vl-convert start", _first_conversion)
+
+
+def _start_once(name: str, work: Callable[[], None]) -> None:
+    """`work` on a thread named `name`, the first time only."""
     with _lock:
-        if not _started:
-            _started.append(threading.Thread(target=_first_conversion, name="vl-convert start"))
-            _started[0].start()
+        if name not in _started:
+            _started[name] = threading.Thread(target=work, name=name)
+            _started[name].start()
 
 
 def _first_conversion() -> None:
@@ -51,10 +56,7 @@ def _first_conversion() -> None:
 
 def start_layout_import() -> None:
     """Import Altair on a thread, once per process (a later `import altair` waits for it)."""
-    with _lock:
-        if not _importing:
-            _importing.append(threading.Thread(target=_import_altair, name="Altair import"))
-            _importing[0].start()
+    _start_once("Altair import", _import_altair)
 
 
 def _import_altair() -> None:
