@@ -62,6 +62,7 @@ def test_a_live_fetch_counts_records_against_the_servers_count() -> None:
     assert terminal.getvalue() == "\r    events: 2,500 / 10,000 records, 1 page(s)  25%\x1b[K"
 
 
+@pytest.mark.usefixtures("outside_ci")
 def test_a_live_fetch_shows_its_rate_from_the_start_of_the_fetch(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
