@@ -12,7 +12,7 @@ from reportgen.charts.figure import Layout, extent, layout, print_spec, sized
 from reportgen.charts.vlversion import altair_schema_version
 from reportgen.errors import RenderError
 from reportgen.spec.figure import MIN_PLOT
-from reportgen.spec.model import DEFAULT_FIGURE, FigureOptions
+from reportgen.spec.model import DEFAULT_FIGURE, IMAGE_FORMATS, FigureOptions
 
 CSS_DPI = 96
 SIZE_ROUNDS = 6
@@ -34,9 +34,6 @@ VEGALITE_VERSION = _vegalite_version()
 
 def vl_convert_version() -> str:
     return str(getattr(vl_convert, "__version__", "unknown"))
-
-
-IMAGE_FORMATS = ("png", "svg", "pdf")
 
 
 class ChartImages:

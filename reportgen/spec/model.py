@@ -9,6 +9,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+IMAGE_FORMATS = ("png", "svg", "pdf")
+"""The figure files a chart can be exported as (`formats:`)."""
+
 ImageFormat = Literal["png", "svg", "pdf"]
 Pairs = tuple[tuple[str, str], ...]
 """A `key: value` filter (tags, data) as sorted pairs, so specs hash and compare by value."""

@@ -14,11 +14,10 @@ from reportgen.spec.conditional import ByType, OneOfForms
 from reportgen.spec.containers import Fields, Key, ListOf, NamedMap, OneOrMany
 from reportgen.spec.domain import KeyValues, TimeAxisName, Timestamp
 from reportgen.spec.figure import FIGURE
+from reportgen.spec.model import IMAGE_FORMATS
 from reportgen.spec.scalars import Choice, Integer, Text
 from reportgen.spec.sourceschema import SOURCE
 from reportgen.states import BATCH_JOB_STATES, JOB_STATES
-
-IMAGE_FORMATS = ("png", "svg", "pdf")
 
 _ids = OneOrMany(Integer(minimum=1, expected="a positive integer"), "an id or a list of ids")
 _job_state = Choice(JOB_STATES)
