@@ -24,6 +24,8 @@ from reportgen.spec.times import IN_RANGE, TimeOutOfRange, parse_time
 if TYPE_CHECKING:
     from reportgen.build import BuildResult
 
+    _Commands = argparse._SubParsersAction[argparse.ArgumentParser]
+
 DEFAULT_SPEC_FOLDER = Path("report_specs")
 DEFAULT_OUT = Path("site_output")
 DEFAULT_PORT = 8000
@@ -75,6 +77,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"reportgen {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_build_command(commands)
+    validate = commands.add_parser(
+        "validate",
+        help="check report specs without loading data",
+        description="Check every SPEC (default: report_specs/*.yaml) and print each problem "
+        "as file:line: key: message.",
+    )
+    _add_spec_arguments(validate)
+    _add_serve_command(commands)
+    _add_cache_command(commands)
+    return parser
+
+
+def _add_build_command(commands: _Commands) -> None:
     build = commands.add_parser(
         "build",
         help="build report specs into a static site",
@@ -89,13 +105,9 @@ def _parser() -> argparse.ArgumentParser:
         help="fetch live reports' records anew (else a rebuild fetches only what changed "
         "since the records the build cache keeps)",
     )
-    validate = commands.add_parser(
-        "validate",
-        help="check report specs without loading data",
-        description="Check every SPEC (default: report_specs/*.yaml) and print each problem "
-        "as file:line: key: message.",
-    )
-    _add_spec_arguments(validate)
+
+
+def _add_serve_command(commands: _Commands) -> None:
     serve = commands.add_parser(
         "serve",
         help="build into a temporary folder, serve it on 127.0.0.1 and rebuild on changes",
@@ -114,6 +126,9 @@ def _parser() -> argparse.ArgumentParser:
         help=f"port on 127.0.0.1 (default: {DEFAULT_PORT}; 0: any free port)",
     )
     _add_build_arguments(serve, out=False)
+
+
+def _add_cache_command(commands: _Commands) -> None:
     cache = commands.add_parser(
         "cache",
         help="show or clear the build caches (and the live records they keep)",
@@ -127,7 +142,6 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="one build cache (default: every one in $XDG_CACHE_HOME/reportgen/builds/)",
     )
-    return parser
 
 
 def _add_spec_arguments(command: argparse.ArgumentParser) -> None:

@@ -20,6 +20,7 @@ from reportgen.source.files import Record, record_at
 from reportgen.source.rules import (
     MAX_ID,
     MAX_NODES,
+    MAX_WALL_MINUTES,
     MIN_ID,
     id_problem,
     nodes_problem,
@@ -41,8 +42,6 @@ from reportgen.states import state_codes
 
 _NAN = float("nan")
 _EMPTY: dict[str, Any] = {}
-_MAX_MINUTES = 2**31 - 1
-"""Balsam stores wall_time_min as a 32-bit integer."""
 
 
 class _RecordError(Exception):
@@ -129,44 +128,87 @@ def _times(times: Mapping[str, Sequence[str | None]], where: _Where, what: str) 
     return [parse_timestamps(texts)[0] for texts in times.values()]
 
 
-def _event_row(record: Any, states: dict[str, int]) -> tuple[Any, ...]:
-    """(id, job_id, timestamp, from code, to code, weight, data) of one event."""
+class _EventColumns:
+    """EventTable's first six columns as lists, and each event's `data`, filled one event
+    at a time by field name."""
+
+    def __init__(self) -> None:
+        self.id: list[int] = []
+        self.job_id: list[int] = []
+        self.timestamp: list[str] = []
+        self.from_state: list[int] = []
+        self.to_state: list[int] = []
+        self.num_nodes: list[float] = []
+        self.data: list[dict[str, Any]] = []
+
+    def add(
+        self,
+        id: int,
+        job_id: int,
+        timestamp: str,
+        from_state: int,
+        to_state: int,
+        num_nodes: float,
+        data: dict[str, Any],
+    ) -> None:
+        self.id.append(id)
+        self.job_id.append(job_id)
+        self.timestamp.append(timestamp)
+        self.from_state.append(from_state)
+        self.to_state.append(to_state)
+        self.num_nodes.append(num_nodes)
+        self.data.append(data)
+
+
+def _checked_event(record: Any, states: dict[str, int]) -> dict[str, Any]:
+    """One event's `_EventColumns.add` arguments, checked field by field (in the order the
+    errors name them)."""
     if not isinstance(record, dict):
         raise _RecordError(f"expected an object; got {type(record).__name__}")
-    row = (
-        _id(record, "id"),
-        _id(record, "job_id"),
-        _need(record, "timestamp", str),
-        states.setdefault(_need(record, "from_state", str), len(states)),
-        states.setdefault(_need(record, "to_state", str), len(states)),
-    )
+    event = {
+        "id": _id(record, "id"),
+        "job_id": _id(record, "job_id"),
+        "timestamp": _need(record, "timestamp", str),
+        "from_state": states.setdefault(_need(record, "from_state", str), len(states)),
+        "to_state": states.setdefault(_need(record, "to_state", str), len(states)),
+    }
     data = _object(record, "data")
     weight = data.get("num_nodes")
-    return (*row, _NAN if weight is None else _nodes(weight, "data.num_nodes"), data)
+    num_nodes = _NAN if weight is None else _nodes(weight, "data.num_nodes")
+    return event | {"num_nodes": num_nodes, "data": data}
 
 
-def _quick_event(record: Any, states: dict[str, int]) -> tuple[Any, ...] | None:
-    """`_event_row` of an event that is right, with no call per field (None if anything is
-    not as expected: then `_event_row` says what)."""
+def _add_quick_event(record: Any, states: dict[str, int], columns: _EventColumns) -> bool:
+    """Add an event that is right, with no call per field; False (nothing added) if
+    anything is not as expected: then `_checked_event` says what."""
     if type(record) is not dict:
-        return None
+        return False
     key, job, stamp = record.get("id"), record.get("job_id"), record.get("timestamp")
     old, new, data = record.get("from_state"), record.get("to_state"), record.get("data")
     if not (type(key) is int and type(job) is int and MIN_ID <= key <= MAX_ID):
-        return None
+        return False
     if not (MIN_ID <= job <= MAX_ID and type(stamp) is str and type(old) is str):
-        return None
+        return False
     if type(new) is not str or (data is not None and type(data) is not dict):
-        return None
+        return False
     weight = data.get("num_nodes") if data else None
     if weight is None:
         weight = _NAN
     elif type(weight) not in (int, float) or not 0 <= weight <= MAX_NODES:
-        return None
+        return False
     from_code, to_code = states.get(old), states.get(new)
     if from_code is None or to_code is None:
-        return None
-    return key, job, stamp, from_code, to_code, float(weight), data or _EMPTY
+        return False
+    columns.add(
+        id=key,
+        job_id=job,
+        timestamp=stamp,
+        from_state=from_code,
+        to_state=to_code,
+        num_nodes=float(weight),
+        data=data or _EMPTY,
+    )
+    return True
 
 
 def event_details(
@@ -199,48 +241,40 @@ def events_from_records(
 ) -> EventTable:
     """The events table; with `details`, the return codes and messages too."""
     states: dict[str, int] = state_codes()
-    columns: list[list[Any]] = [[], [], [], [], [], []]  # as EventTable's first six fields
-    ids, job_ids, stamps, from_codes, to_codes, nodes = columns
-    data_values: dict[str, list[str | None]] = {key: [] for key in data_keys}
-    datas: list[dict[str, Any]] = []
-    detailed: list[int] = []  # the positions of the events leaving DETAILED_STATE
-    detailed_code = states[DETAILED_STATE]
+    columns = _EventColumns()
     where = _Where(path, records)
     for index, record in enumerate(records):
-        row = _quick_event(record, states)
-        if row is None:
+        if not _add_quick_event(record, states, columns):
             try:
-                row = _event_row(record, states)
+                columns.add(**_checked_event(record, states))
             except _RecordError as exc:
-                raise _first_error(where, "event", index, str(exc), {"timestamp": stamps}) from None
-        ids.append(row[0])
-        job_ids.append(row[1])
-        stamps.append(row[2])
-        from_codes.append(row[3])
-        to_codes.append(row[4])
-        nodes.append(row[5])
-        for key, column in data_values.items():
-            value = row[6].get(key)
-            column.append(value if isinstance(value, str) else None)
-        if details and row[3] == detailed_code:
-            detailed.append(index)
-            datas.append(row[6])
-    (timestamp,) = _times({"timestamp": stamps}, where, "event")
+                stamps = {"timestamp": columns.timestamp}
+                raise _first_error(where, "event", index, str(exc), stamps) from None
+    (timestamp,) = _times({"timestamp": columns.timestamp}, where, "event")
     table = EventTable(
-        id=np.array(ids, dtype=np.int64),
-        job_id=np.array(job_ids, dtype=np.int64),
+        id=np.array(columns.id, dtype=np.int64),
+        job_id=np.array(columns.job_id, dtype=np.int64),
         timestamp=timestamp,
-        from_state=np.array(from_codes, dtype=np.int16),
-        to_state=np.array(to_codes, dtype=np.int16),
-        num_nodes=np.array(nodes, dtype=np.float64),
+        from_state=np.array(columns.from_state, dtype=np.int16),
+        to_state=np.array(columns.to_state, dtype=np.int16),
+        num_nodes=np.array(columns.num_nodes, dtype=np.float64),
         state_names=tuple(states),
-        data_values={k: np.array(v, dtype=object) for k, v in data_values.items()},
-        details=_details_of(detailed, datas) if details else None,
+        data_values={key: _data_strings(columns.data, key) for key in data_keys},
+        details=_details_of(columns, states[DETAILED_STATE]) if details else None,
     )
     return drop_duplicates(table, path, "event", where.lines)
 
 
-def _details_of(positions: list[int], datas: list[dict[str, Any]]) -> EventDetails:
+def _data_strings(datas: list[dict[str, Any]], key: str) -> Any:
+    """Each event's string value at `data[key]`, else None."""
+    values = [data.get(key) for data in datas]
+    return np.array([v if isinstance(v, str) else None for v in values], dtype=object)
+
+
+def _details_of(columns: _EventColumns, detailed_code: int) -> EventDetails:
+    """The details of the events leaving DETAILED_STATE (`detailed_code`)."""
+    positions = [i for i, code in enumerate(columns.from_state) if code == detailed_code]
+    datas = [columns.data[i] for i in positions]
     return event_details(
         positions,
         [d.get("returncode") for d in datas],
@@ -249,13 +283,9 @@ def _details_of(positions: list[int], datas: list[dict[str, Any]]) -> EventDetai
     )
 
 
-def _transposed(rows: list[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]]:
-    return list(zip(*rows, strict=True)) if rows else [()] * width
-
-
-def _job_row(record: Any, details: bool = False) -> tuple[Any, ...]:
-    """(id, num_nodes, node_packing_count, batch_job_id, tags, workdir) of one job; the
-    workdir is checked only with `details` (else None)."""
+def _job_row(record: Any, details: bool = False) -> dict[str, Any]:
+    """One job's JobTable columns by name, with its `tags` and `workdir`; the workdir is
+    checked only with `details` (else None)."""
     if not isinstance(record, dict):
         raise _RecordError(f"expected an object; got {type(record).__name__}")
     job_id = _id(record, "id")
@@ -271,7 +301,14 @@ def _job_row(record: Any, details: bool = False) -> tuple[Any, ...]:
         workdir = record.get("workdir")
         if workdir is not None and not isinstance(workdir, str):
             raise _RecordError(f"field 'workdir' is {workdir!r}")
-    return job_id, nodes, packing, batch_job_id, tags, workdir
+    return {
+        "id": job_id,
+        "num_nodes": nodes,
+        "node_packing_count": packing,
+        "batch_job_id": batch_job_id,
+        "tags": tags,
+        "workdir": workdir,
+    }
 
 
 def tags_text(tags: Mapping[str, str] | None) -> str:
@@ -292,21 +329,22 @@ def jobs_from_records(
     records: Iterable[Record], path: Path, tag_keys: set[str], details: bool = False
 ) -> JobTable:
     """The jobs table; with `details`, every job's tags and workdir too."""
-    rows: list[tuple[Any, ...]] = []
+    rows: list[dict[str, Any]] = []
     where = _Where(path, records)
     for index, record in enumerate(records):
         try:
             rows.append(_job_row(record, details))
         except _RecordError as exc:
             raise _fail(where, "job", index, str(exc)) from None
-    ids, nodes, packing, batch_ids, tags, workdirs = _transposed(rows, 6)
+    arrays: dict[str, Any] = {
+        name: np.array([row[name] for row in rows], dtype)
+        for name, dtype in column_types(JobTable).items()
+    }
+    tags = [row["tags"] for row in rows]
     table = JobTable(
-        id=np.array(ids, dtype=np.int64),
-        num_nodes=np.array(nodes, dtype=np.float64),
-        node_packing_count=np.array(packing, dtype=np.float64),
-        batch_job_id=np.array(batch_ids, dtype=np.int64),
+        **arrays,
         tag_values={key: _object_array([t.get(key) for t in tags]) for key in tag_keys},
-        details=job_details(list(tags), list(workdirs)) if details else None,
+        details=job_details(tags, [row["workdir"] for row in rows]) if details else None,
     )
     return drop_duplicates(table, path, "job", where.lines)
 
@@ -343,7 +381,7 @@ def _wall_time(record: Record) -> int:
     value = record.get("wall_time_min")
     if value is None:
         return NO_WALL_TIME
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_MINUTES:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_WALL_MINUTES:
         raise _RecordError(f"field 'wall_time_min' is {value!r}")
     return value
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 import msgspec
 
@@ -18,10 +18,18 @@ from reportgen.errors import SourceError
 from reportgen.source.chunks import Chunk, NotRecordBoundaries, lines_before
 from reportgen.source.files import PageCount, check_page_counts, records_from_text
 
-Rows = tuple[list[Any], list[PageCount], bool]
-"""A chunk's rows, the (count, records held) of each page in it, and whether the chunk is
-one whole page (the file is one `{count, results}` document)."""
-Shape = tuple[msgspec.json.Decoder[Any], Callable[[Any], Rows]]
+
+class Decoded(NamedTuple):
+    """A chunk's decoded records and the pages they came in."""
+
+    records: list[Any]
+    pages: list[PageCount]
+    """The (count, records held) of each page in the chunk."""
+    whole: bool
+    """Whether the chunk is one whole page (the file is one `{count, results}` document)."""
+
+
+Shape = tuple[msgspec.json.Decoder[Any], Callable[[Any], Decoded]]
 
 
 class Recheck(Exception):
@@ -35,13 +43,13 @@ def page_type(row: type[Any]) -> type[Any]:
     return msgspec.defstruct(f"{row.__name__}Page", fields)
 
 
-def _rows_of_pages(pages: list[Any], whole: bool = False) -> Rows:
+def _rows_of_pages(pages: list[Any], whole: bool = False) -> Decoded:
     rows = [r for p in pages for r in p.results]
-    return rows, [(p.count, len(p.results)) for p in pages], whole
+    return Decoded(rows, [(p.count, len(p.results)) for p in pages], whole)
 
 
-def _rows(rows: list[Any]) -> Rows:
-    return rows, [], False
+def _rows(rows: list[Any]) -> Decoded:
+    return Decoded(rows, [], False)
 
 
 @functools.cache
@@ -62,7 +70,7 @@ def shapes(row: type[Any]) -> dict[str, list[Shape]]:
     }
 
 
-def decode_chunk(chunk: bytes, kind: str, row: type[Any]) -> Rows | msgspec.DecodeError:
+def decode_chunk(chunk: bytes, kind: str, row: type[Any]) -> Decoded | msgspec.DecodeError:
     """The first shape that decodes the chunk, else the first shape's error."""
     first_error: msgspec.DecodeError | None = None
     for decoder, rows_of in shapes(row)[kind]:  # type: ignore[arg-type]  # (a type is hashable)
@@ -99,17 +107,17 @@ class Reader:
         for kind, chunk in chunks:
             yield self.part(kind, chunk, decode_chunk(chunk, kind, self.row))
 
-    def part(self, kind: str, chunk: bytes, rows: Rows | msgspec.DecodeError) -> Any:
+    def part(self, kind: str, chunk: bytes, rows: Decoded | msgspec.DecodeError) -> Any:
         """The chunk's part (from its decoded `rows`), or the plain reader's error."""
         if isinstance(rows, msgspec.DecodeError) and _miscut(kind, chunk):
             raise NotRecordBoundaries
         try:
             if isinstance(rows, msgspec.DecodeError):
                 raise Recheck
-            part = self.columns(rows[0], self.records)
+            part = self.columns(rows.records, self.records)
         except Recheck:
             self.explain(kind, chunk, rows)
-        self.add(len(rows[0]), rows[1], rows[2])
+        self.add(len(rows.records), rows.pages, rows.whole)
         return part
 
     def add(self, records: int, pages: list[PageCount], whole: bool) -> None:
@@ -127,7 +135,7 @@ class Reader:
             return check_page_counts(self.path, pages, True, allow_partial)
         return check_page_counts(self.path, self.pages, self.whole, allow_partial)
 
-    def explain(self, kind: str, chunk: bytes, rows: Rows | msgspec.DecodeError) -> NoReturn:
+    def explain(self, kind: str, chunk: bytes, rows: Decoded | msgspec.DecodeError) -> NoReturn:
         """Raise the plain reader's error for this chunk (msgspec's if it finds none)."""
         first_line = 1
         if kind == "lines":

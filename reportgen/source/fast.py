@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable, Iterator
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import msgspec
 import numpy as np
@@ -29,7 +29,7 @@ from reportgen.source import columns
 from reportgen.source.chunks import Chunk, NotRecordBoundaries, file_chunks
 from reportgen.source.decode import Reader, Recheck, decode_chunk, page_type
 from reportgen.source.duplicates import drop_duplicates
-from reportgen.source.files import read_records
+from reportgen.source.files import PageCount, read_records
 from reportgen.source.structs import DetailedEvent, DetailedJob, Event, Job
 from reportgen.source.tables import (
     DETAILED_STATE,
@@ -222,29 +222,37 @@ def _collect(
         decoded = decode_chunk(chunk, kind, reader.row)
         part: Part = reader.part(kind, chunk, decoded)
         return part
-    done: Part = result[0]
-    local_names, pages, whole = result[1:]
+    done: Part = result.columns
     lookup = np.array(
-        [states.setdefault(name, len(states)) for name in local_names], dtype=np.int16
+        [states.setdefault(name, len(states)) for name in result.state_names], dtype=np.int16
     )
     for name in ("from_state", "to_state"):
         done[name] = lookup[done[name]]
-    reader.add(len(done["id"]), pages, whole)
+    reader.add(len(done["id"]), result.pages, result.whole)
     return done
 
 
-def _records_to_columns(kind: str, chunk: bytes, row: type[Any]) -> tuple[Any, ...] | None:
+class _WorkerPart(NamedTuple):
+    """What a worker sends back for one chunk: its columns, with states coded by the
+    worker's own `state_names` (the main process maps them to its codes)."""
+
+    columns: Part
+    state_names: tuple[str, ...]
+    pages: list[PageCount]
+    whole: bool
+
+
+def _records_to_columns(kind: str, chunk: bytes, row: type[Any]) -> _WorkerPart | None:
     """In a worker: one chunk of records (as `row`s) to columns, or None if anything is wrong."""
     states = state_codes()
     decoded = decode_chunk(chunk, kind, row)
     if isinstance(decoded, msgspec.DecodeError):
         return None
-    rows, pages, whole = decoded
     try:
-        arrays = _event_columns(rows, states, row is DetailedEvent)
+        arrays = _event_columns(decoded.records, states, row is DetailedEvent)
     except Recheck:
         return None
-    return arrays, tuple(states), pages, whole
+    return _WorkerPart(arrays, tuple(states), decoded.pages, decoded.whole)
 
 
 def _event_columns(

@@ -18,6 +18,9 @@ MIN_ID, MAX_ID = -(2**63), 2**63 - 1
 """Ids are 64-bit integers in every table."""
 MAX_NODES = 2**31 - 1
 """Balsam stores node counts as 32-bit integers: anything larger is not a node count."""
+MAX_WALL_MINUTES = 2**31 - 1
+"""Balsam stores a batch job's wall_time_min as a 32-bit integer (only the plain reader
+reads batch jobs)."""
 
 Id = Annotated[int, msgspec.Meta(ge=MIN_ID, le=MAX_ID)]
 NodeCount = Annotated[float, msgspec.Meta(ge=0, le=MAX_NODES)]

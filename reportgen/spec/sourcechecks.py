@@ -42,24 +42,7 @@ def check_source_covers_queries(
     for name, query in events.items():
         if query is INVALID:
             continue
-        for key, needs in (
-            ("tags", "jobs"),
-            ("batch_job_id", "jobs"),
-            ("scheduler_id", "jobs"),
-            ("scheduler_id", "batch_jobs"),
-        ):
-            if query[key] not in (None, ()) and files[needs] is None:
-                ctx.problem(
-                    query[f"__node__{key}"],
-                    f"{queries_at}.events.{name}.{key}",
-                    f"needs {where}.files.{needs} (events carry no {key}); add it",
-                )
-        if run_tags and files["jobs"] is None and query["tags"] in (None, ()):
-            ctx.problem(
-                files_node,
-                f"{where}.files.jobs",
-                f"missing (the run's tags narrow {queries_at}.events.{name} by job)",
-            )
+        _check_event_query(files, files_node, name, query, where, ctx, run_tags, queries_at)
         if files["events"] is None:
             ctx.problem(
                 files_node,
@@ -72,4 +55,39 @@ def check_source_covers_queries(
             files_node,
             f"{where}.files.batch_jobs",
             f"missing ({queries_at}.batch_jobs.{next(iter(batch_jobs))} needs it)",
+        )
+
+
+_NEEDS_OF_KEY = (
+    ("tags", "jobs"),
+    ("batch_job_id", "jobs"),
+    ("scheduler_id", "jobs"),
+    ("scheduler_id", "batch_jobs"),
+)
+"""The event-query keys that only another table can answer, and that table."""
+
+
+def _check_event_query(
+    files: Any,
+    files_node: Any,
+    name: str,
+    query: Any,
+    where: str,
+    ctx: Context,
+    run_tags: bool,
+    queries_at: str,
+) -> None:
+    """The files one event query reads beyond the events."""
+    for key, needs in _NEEDS_OF_KEY:
+        if query[key] not in (None, ()) and files[needs] is None:
+            ctx.problem(
+                query[f"__node__{key}"],
+                f"{queries_at}.events.{name}.{key}",
+                f"needs {where}.files.{needs} (events carry no {key}); add it",
+            )
+    if run_tags and files["jobs"] is None and query["tags"] in (None, ()):
+        ctx.problem(
+            files_node,
+            f"{where}.files.jobs",
+            f"missing (the run's tags narrow {queries_at}.events.{name} by job)",
         )
