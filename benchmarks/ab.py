@@ -6,9 +6,11 @@ Checks out REV (e.g. the commit before a refactoring) into benchmarks/work/ab-<R
 REV2, else the working tree is the new side) and times
 whole `reportgen build`s, each a fresh process (whole_build.py), of the same reports with the
 old and the current code: the demo and the 10^6-event 3-chart report (and 10^7 with --huge),
-cold (empty output, build cache and user cache) and warm (after a description edit). The two
-commits alternate round by round and each ratio (current / old) is paired within a round, so
-a slow spell of this noisy machine does not land on one side only. Prints a Markdown table.
+cold (empty output, build cache and user cache) and warm (after a description edit); and
+`run.py`'s figure, the three series from the files with parsing (each commit's own
+`reportgen_series.py`, a fresh process), with its peak RSS. The two commits alternate round
+by round and each ratio (current / old) is paired within a round, so a slow spell of this
+noisy machine does not land on one side only. Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from run import BUILD_SPEC, DEMO_REST, LARGE_REST, ROOT, WORK, ensure_inputs, python_json
+from run import BUILD_SPEC, LARGE_REST, ROOT, WORK, ensure_inputs, python_json
 
 HERE = Path(__file__).resolve().parent
 
@@ -71,6 +73,22 @@ def compare(trees: dict[str, Path], data: Path, suffix: str, rest: str, repeat: 
     return runs
 
 
+def compare_series(trees: dict[str, Path], data: Path, repeat: int) -> Any:
+    """Per round, per commit: `run.py`'s timed run of the three series from JSON Lines."""
+    runs: dict[str, dict[str, list[float]]] = {
+        name: {"series s": [], "peak RSS MB": []} for name in trees
+    }
+    for round_ in range(repeat):
+        order = list(trees) if round_ % 2 == 0 else list(reversed(trees))
+        for name in order:
+            script = trees[name] / "benchmarks" / "reportgen_series.py"
+            env = {"PYTHONPATH": f"{trees[name]}{os.pathsep}{script.parent}"}
+            result = python_json([sys.executable, str(script), str(data), "jsonl"], env)
+            runs[name]["series s"].append(result["seconds"])
+            runs[name]["peak RSS MB"].append(result["peak_rss_mb"])
+    return runs
+
+
 def row(label: str, runs: Any, phase: str) -> str:
     old, new = runs["old"][phase], runs["new"][phase]
     ratios = sorted(n / o for n, o in zip(new, old, strict=True))
@@ -90,7 +108,10 @@ def main() -> int:
     parser.add_argument("--huge", action="store_true", help="also the 10^7-event report")
     args = parser.parse_args()
     trees = {"old": checkout(args.rev), "new": checkout(args.new) if args.new else ROOT}
-    reports = [("demo", ROOT / "report_specs" / "data", "json.gz", DEMO_REST, args.repeat)]
+    # the old commit's demo (its spec and data): the new code must build it unchanged
+    demo = trees["old"] / "report_specs"
+    demo_rest = "as_of:" + (demo / "demo.yaml").read_text().split("as_of:", 1)[1]
+    reports = [("demo", demo / "data", "json.gz", demo_rest, args.repeat)]
     reports.append(("10^6 events", ensure_inputs(1_000_000), "jsonl.gz", LARGE_REST, args.repeat))
     if args.huge:
         folder = ensure_inputs(10_000_000, ("jsonl",))
@@ -99,13 +120,16 @@ def main() -> int:
         f"Whole builds, process start to exit, s (median of {args.repeat}); "
         f"old = {args.rev}, new = {args.new or 'the working tree'}",
         "",
-        "| report | build | old s | new s | new / old (range) |",
+        "| report | build | old | new | new / old (range) |",
         "|---|---|---|---|---|",
     ]
     for label, data, suffix, rest, repeat in reports:
         print(f"measuring {label}", file=sys.stderr, flush=True)
         runs = compare(trees, data, suffix, rest, repeat)
         lines += [row(label, runs, "cold"), row(label, runs, "warm")]
+        if label != "demo":
+            runs = compare_series(trees, data, repeat)
+            lines += [row(label, runs, "series s"), row(label, runs, "peak RSS MB")]
     print("\n".join(lines))
     return 0
 

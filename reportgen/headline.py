@@ -80,8 +80,11 @@ def compute_headline(summary: Summary, run: Run) -> Headline:
         jobs, finished, failed = run.cached(
             ("job counts", summary.events), lambda: _job_counts(run, summary.events or "")
         )
-        makespan = _makespan(events, as_of)
-        samples = _throughput_samples(events, start, as_of)
+        makespan = run.cached(("makespan", summary.events), lambda: _makespan(events, as_of))
+        samples = run.cached(
+            ("throughput samples", summary.events, start),
+            lambda: _throughput_samples(events, start, as_of),
+        )
         series, _ = running(run, summary.events, node_weighting=True)
         peak = float(series.values.max()) if len(series) else 0.0
         used = integrate(series, start, as_of)
