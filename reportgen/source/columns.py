@@ -259,16 +259,10 @@ def events_from_records(
         to_state=np.array(columns.to_state, dtype=np.int16),
         num_nodes=np.array(columns.num_nodes, dtype=np.float64),
         state_names=tuple(states),
-        data_values={key: _data_strings(columns.data, key) for key in data_keys},
+        data_values={key: _texts([data.get(key) for data in columns.data]) for key in data_keys},
         details=_details_of(columns, states[DETAILED_STATE]) if details else None,
     )
     return drop_duplicates(table, path, "event", where.lines)
-
-
-def _data_strings(datas: list[dict[str, Any]], key: str) -> Any:
-    """Each event's string value at `data[key]`, else None."""
-    values = [data.get(key) for data in datas]
-    return np.array([v if isinstance(v, str) else None for v in values], dtype=object)
 
 
 def _details_of(columns: _EventColumns, detailed_code: int) -> EventDetails:
