@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError, SpecError
+from reportgen.interrupt import install as install_interrupt
 from reportgen.limits import MAX_INPUT_BYTES, InputLimits
 from reportgen.progress import Progress
 from reportgen.spec.times import IN_RANGE, TimeOutOfRange, parse_time
@@ -221,7 +222,11 @@ def _spec_paths(given: list[Path]) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    """The `reportgen` command. Called without `argv`, it is this process's own command
+    (the console script, `python -m reportgen`) and also takes over Ctrl-C (`interrupt.py`)."""
+    if argv is None:
+        install_interrupt()
+        argv = sys.argv[1:]
     try:
         waiting = _restore_first(argv)
         args = _parser().parse_args(argv)  # a usage error exits 2 here, OUT put back already

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from reportgen import interrupt
 from reportgen.build import BuildResult, Reuse, build_site
 from reportgen.errors import ReportgenError, SpecError
 from reportgen.limits import InputLimits
@@ -61,8 +62,7 @@ def serve(
 
     SIGINT and SIGTERM both stop it so (a shell that starts it in the background without job
     control ignores SIGINT for it: it is listened to again here)."""
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _interrupt)
+    interrupt.listen(signal.SIGINT, signal.SIGTERM)
     state = server.SiteState()
     folder = Path(tempfile.mkdtemp(prefix="reportgen-serve-"))
     try:
@@ -77,15 +77,10 @@ def serve(
     except KeyboardInterrupt:
         pass
     finally:
-        for stop in (signal.SIGINT, signal.SIGTERM):  # a second one must not cut the cleanup
-            signal.signal(stop, signal.SIG_IGN)
+        interrupt.ignore(signal.SIGINT, signal.SIGTERM)  # a second one must not cut the cleanup
         preview.shutdown()
         preview.server_close()
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 @dataclass
