@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,7 +23,7 @@ from reportgen.kinds.kept import kept_section
 from reportgen.kinds.present import link_tables, tables_once
 from reportgen.kinds.run import Memo
 from reportgen.limits import STRICT, InputLimits
-from reportgen.memory import release_freed_arrays
+from reportgen.memory import release_freed_arrays_if_large
 from reportgen.needs import report_needs
 from reportgen.progress import QUIET, Progress
 from reportgen.site.model import (
@@ -58,7 +58,7 @@ from reportgen.source.runs import expand_runs
 from reportgen.source.snapshot import write_snapshot
 from reportgen.spec import load_reports
 from reportgen.spec.comparison import check_found_baseline
-from reportgen.spec.model import FigureOptions, FilesSource, Report
+from reportgen.spec.model import FigureOptions, FilesSource, Report, Source
 from reportgen.spec.runs import run_report
 
 RENDER_THREADS = 2
@@ -125,8 +125,8 @@ def build_site(
     from its previous site, not built; `refresh` fetches live reports' records anew (else
     a rebuild fetches only what changed since the records the cache keeps).
     """
-    release_freed_arrays()
     reports = load_reports(spec_paths, strict)
+    release_freed_arrays_if_large(_sources(reports))
     cache = BuildCache(cache_dir, limits, refresh=refresh)
     builder = Builder(environment(templates), cache, progress, as_of, limits)
     results: list[ReportResult] = []
@@ -199,6 +199,14 @@ def build_report(builder: Builder, report: Report, folder: Path) -> ReportResult
     page = report_page(result, views, notes, matched, snapshot, runs, made)
     _write_page(builder.env, folder, page)
     return result
+
+
+def _sources(reports: list[Report]) -> Iterator[Source]:
+    """Every source the reports read: each report's and each of its runs' own."""
+    for report in reports:
+        yield report.source
+        if isinstance(report.runs, tuple):
+            yield from (run.source for run in report.runs if run.source is not None)
 
 
 def _load_data(report: Report, builder: Builder, reads: Reads) -> ReportData:

@@ -1,28 +1,55 @@
-"""Give freed arrays back to the system at once (glibc), so a build's peak memory is what it
-holds, not what it once held.
+"""Give freed arrays back to the system at once (glibc) when a build's inputs are large, so
+its peak memory is what it holds, not what it once held.
 
 glibc serves an allocation above its mmap threshold with a mapping of its own, unmapped when
 freed; below it, from the heap, which keeps freed space. The threshold starts at 128 KB but
 rises to the size of each mapped block freed, up to 32 MB: after the first large array is
 freed, a reader's columns per chunk (~200 KB each) and most temporaries come from the heap
-and stay there. Fixing the threshold stops that rise. Measured on 9.4 x 10^6 events: the
-events read with their details held 1,210 MB of which 475 MB were freed space; a build of
-every kind peaked at 2,052 MB instead of 2,434 MB (with one copy of the events fewer).
+and stay there. Fixing the threshold stops that rise, at a price: every temporary of
+128 KB to 32 MB is then mapped afresh, and the kernel zeroes its pages.
+
+Measured (stop 27), the every-kind build of 9.4 x 10^6 events: process-tree peak 1,483 MB
+fixed, 1,918 MB not (1,699-1,795 MB with a 1-4 MB threshold, 1,781 MB with `malloc_trim`
+after reading instead); the three-chart cold build of 10^6 events: system time 1.9-2.5 s
+fixed, 0.9-1.1 s not, wall clock ~0.5 s more. So the threshold is fixed only where memory
+is what matters: inputs estimated at `LARGE_INPUT_BYTES` or more, or a live source (its
+size is not known before it is fetched, and its fetch, not this, is what a user waits for).
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+from collections.abc import Iterable
+
+from reportgen.spec.model import FilesSource, Source
 
 M_MMAP_THRESHOLD = -3
 """mallopt's parameter number (glibc's malloc.h)."""
 MMAP_THRESHOLD_BYTES = 128 << 10
 """glibc's own starting value, kept fixed: smaller objects stay on the heap as usual."""
+LARGE_INPUT_BYTES = 512 << 20
+"""About 2.5 x 10^6 events with their jobs, as JSON; 10^6 are ~200 MB (peak ~350 MB)."""
+GZIP_RATIO = 10
+"""A gzipped file's size, decompressed, estimated (API records compress 10-13 times)."""
 
 
-def release_freed_arrays() -> None:
-    """Fix glibc's mmap threshold for this process and the workers it forks (elsewhere: no
-    such allocator, nothing to do)."""
-    with contextlib.suppress(OSError, AttributeError):  # the process's own symbols: libc's
-        ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+def release_freed_arrays_if_large(sources: Iterable[Source]) -> None:
+    """Fix glibc's mmap threshold for this process and the workers it forks if the
+    `sources` a build reads are large (elsewhere: no such allocator, nothing to do)."""
+    every = list(sources)
+    files = [source for source in every if isinstance(source, FilesSource)]
+    if len(files) < len(every) or estimated_bytes(files) >= LARGE_INPUT_BYTES:
+        with contextlib.suppress(OSError, AttributeError):  # the process's own symbols: libc's
+            ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+
+
+def estimated_bytes(sources: Iterable[FilesSource]) -> int:
+    """The decompressed size of the files, estimated (a missing one counts 0: reading it
+    reports it)."""
+    total = 0
+    for source in sources:
+        for _, path in source.files():
+            with contextlib.suppress(OSError):
+                total += path.stat().st_size * (GZIP_RATIO if path.suffix == ".gz" else 1)
+    return total
