@@ -10,10 +10,11 @@ and stay there. Fixing the threshold stops that rise, at a price: every temporar
 
 Measured (stop 27), the every-kind build of 9.4 x 10^6 events: process-tree peak 1,483 MB
 fixed, 1,918 MB not (1,699-1,795 MB with a 1-4 MB threshold, 1,781 MB with `malloc_trim`
-after reading instead); the three-chart cold build of 10^6 events: system time 1.9-2.5 s
-fixed, 0.9-1.1 s not, wall clock ~0.5 s more. So the threshold is fixed only where memory
-is what matters: inputs estimated at `LARGE_INPUT_BYTES` or more, or a live source (its
-size is not known before it is fetched, and its fetch, not this, is what a user waits for).
+after reading instead); the three-chart cold build of 10^6 events, five alternating
+rounds: 4.81 s fixed against 3.83 s not (system time 2.3-2.7 s against 1.0-1.4 s). So the
+threshold is fixed only where memory is what matters: inputs estimated at
+`LARGE_INPUT_BYTES` or more, or a live source (its size is not known before it is fetched,
+and its fetch, not this, is what a user waits for).
 """
 
 from __future__ import annotations
