@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -58,7 +58,7 @@ from reportgen.source.runs import expand_runs
 from reportgen.source.snapshot import write_snapshot
 from reportgen.spec import load_reports
 from reportgen.spec.comparison import check_found_baseline
-from reportgen.spec.model import FigureOptions, FilesSource, Report, Source
+from reportgen.spec.model import FigureOptions, FilesSource, Report
 from reportgen.spec.runs import run_report
 
 RENDER_THREADS = 2
@@ -126,7 +126,7 @@ def build_site(
     a rebuild fetches only what changed since the records the cache keeps).
     """
     reports = load_reports(spec_paths, strict)
-    release_freed_arrays_if_large(_sources(reports))
+    release_freed_arrays_if_large(source for r in reports for source in r.sources())
     cache = BuildCache(cache_dir, limits, refresh=refresh)
     builder = Builder(environment(templates), cache, progress, as_of, limits)
     results: list[ReportResult] = []
@@ -199,14 +199,6 @@ def build_report(builder: Builder, report: Report, folder: Path) -> ReportResult
     page = report_page(result, views, notes, matched, snapshot, runs, made)
     _write_page(builder.env, folder, page)
     return result
-
-
-def _sources(reports: list[Report]) -> Iterator[Source]:
-    """Every source the reports read: each report's and each of its runs' own."""
-    for report in reports:
-        yield report.source
-        if isinstance(report.runs, tuple):
-            yield from (run.source for run in report.runs if run.source is not None)
 
 
 def _load_data(report: Report, builder: Builder, reads: Reads) -> ReportData:

@@ -23,6 +23,7 @@ import contextlib
 import ctypes
 from collections.abc import Iterable
 
+from reportgen.source.files import estimated_size
 from reportgen.spec.model import FilesSource, Source
 
 M_MMAP_THRESHOLD = -3
@@ -31,8 +32,6 @@ MMAP_THRESHOLD_BYTES = 128 << 10
 """glibc's own starting value, kept fixed: smaller objects stay on the heap as usual."""
 LARGE_INPUT_BYTES = 512 << 20
 """About 2.5 x 10^6 events with their jobs, as JSON; 10^6 are ~200 MB (peak ~350 MB)."""
-GZIP_RATIO = 10
-"""A gzipped file's size, decompressed, estimated (API records compress 10-13 times)."""
 
 
 def release_freed_arrays_if_large(sources: Iterable[Source]) -> None:
@@ -46,11 +45,5 @@ def release_freed_arrays_if_large(sources: Iterable[Source]) -> None:
 
 
 def estimated_bytes(sources: Iterable[FilesSource]) -> int:
-    """The decompressed size of the files, estimated (a missing one counts 0: reading it
-    reports it)."""
-    total = 0
-    for source in sources:
-        for _, path in source.files():
-            with contextlib.suppress(OSError):
-                total += path.stat().st_size * (GZIP_RATIO if path.suffix == ".gz" else 1)
-    return total
+    """The files' bytes decompressed, estimated (`source.files.estimated_size`)."""
+    return sum(estimated_size(path) for source in sources for _, path in source.files())

@@ -199,11 +199,11 @@ def spec_files(spec_paths: list[Path]) -> dict[Path, tuple[str, tuple[Path, ...]
 
 def input_files(report: Report) -> list[Path]:
     """The saved files a report's source and its named runs' sources read."""
-    sources = [report.source]
-    if isinstance(report.runs, tuple):
-        sources += [run.source for run in report.runs if run.source is not None]
     return [
-        path for source in sources if isinstance(source, FilesSource) for _, path in source.files()
+        path
+        for source in report.sources()
+        if isinstance(source, FilesSource)
+        for _, path in source.files()
     ]
 
 

@@ -28,8 +28,12 @@ def mallopt_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
 
 
 def sized(path: Path, size: int) -> Path:
+    """A sparse file of `size` bytes; named `.gz`, it starts as gzip does (gzip is told by
+    its first bytes)."""
     with path.open("wb") as out:
-        out.truncate(size)  # a sparse file: its size without writing it
+        if path.suffix == ".gz":
+            out.write(b"\x1f\x8b")
+        out.truncate(size)
     return path
 
 
@@ -38,6 +42,13 @@ def test_a_gzipped_file_counts_ten_times_its_size(tmp_path: Path) -> None:
     jobs = sized(tmp_path / "jobs.json", 300)
     source = FilesSource(events=events, jobs=jobs, batch_jobs=tmp_path / "missing.json")
     assert memory.estimated_bytes([source]) == 1000 * 10 + 300
+
+
+def test_gzip_is_told_by_its_first_bytes_not_its_name(tmp_path: Path) -> None:
+    gzipped = tmp_path / "events.json"
+    gzipped.write_bytes(b"\x1f\x8b" + bytes(98))
+    plain = sized(tmp_path / "jobs.gz.json", 100)
+    assert memory.estimated_bytes([FilesSource(gzipped, plain, None)]) == 100 * 10 + 100
 
 
 def test_small_files_keep_glibcs_own_threshold(

@@ -7,7 +7,6 @@ any other document comes whole. gzip is detected by its magic bytes.
 
 from __future__ import annotations
 
-import gzip
 import itertools
 import json
 import os
@@ -22,7 +21,7 @@ import msgspec
 
 from reportgen.errors import SourceError
 from reportgen.limits import MAX_INPUT_BYTES
-from reportgen.source.files import InputGuard, open_input
+from reportgen.source.files import InputGuard, decompressed, open_input
 
 BOM = "\ufeff".encode()
 """A UTF-8 byte order mark, which some editors write first: it is not part of the JSON."""
@@ -47,7 +46,7 @@ def file_chunks(
     `max_bytes` decompressed is an error (`InputGuard`)."""
     raw = open_input(path, what)
     size = max(1, os.fstat(raw.fileno()).st_size)
-    with raw, gzip.open(raw) if raw.peek(2)[:2] == b"\x1f\x8b" else raw as unmetered:
+    with raw, decompressed(raw) as unmetered:
         stream = _Metered(
             unmetered, lambda: on_read(raw.tell() / size), InputGuard(path, max_bytes)
         )

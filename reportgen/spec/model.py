@@ -231,3 +231,8 @@ class Report:
     """`from` and `to`: fractions of each run's completions, exact."""
     group: str | None = None
     """The index page's group the report is listed under (None: none)."""
+
+    def sources(self) -> tuple[Source, ...]:
+        """What the report reads: its own source and its named runs' own."""
+        named = self.runs if isinstance(self.runs, tuple) else ()
+        return (self.source, *(run.source for run in named if run.source is not None))
