@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +74,13 @@ def test_a_live_source_fixes_it(mallopt_calls: list[Any]) -> None:
         [BalsamSource(api_root="http://127.0.0.1:1", client_config=None)]
     )
     assert mallopt_calls == [(-3, 128 << 10)]
+
+
+def test_a_fifo_counts_nothing_and_is_not_waited_on(tmp_path: Path) -> None:
+    fifo = tmp_path / "events.json"
+    os.mkfifo(fifo)
+    signal.alarm(60)  # opened as a plain file would be, it would block the build forever
+    try:
+        assert memory.estimated_bytes([FilesSource(fifo, None, None)]) == 0
+    finally:
+        signal.alarm(0)

@@ -186,13 +186,14 @@ def decompressed(raw: io.BufferedReader) -> io.BufferedReader | gzip.GzipFile:
 
 
 def estimated_size(path: Path) -> int:
-    """The bytes `path` holds decompressed, estimated without decompressing (0 if it cannot
-    be read: reading it later says why)."""
+    """The bytes `path` holds decompressed, estimated without decompressing; 0 if it is not
+    a regular file one can read (opened as `open_input` opens it, so a FIFO is not waited
+    on; reading it later says what is wrong)."""
     try:
-        with path.open("rb") as raw:
-            gzipped = raw.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+        with open_input(path, "input") as raw:
+            gzipped = raw.peek(len(GZIP_MAGIC))[: len(GZIP_MAGIC)] == GZIP_MAGIC
             return os.fstat(raw.fileno()).st_size * (GZIP_RATIO if gzipped else 1)
-    except OSError:
+    except (SourceError, OSError):
         return 0
 
 
