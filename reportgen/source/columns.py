@@ -8,27 +8,34 @@ again here, so the two readers accept the same records and word errors the same 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from reportgen.errors import SourceError
 from reportgen.source.duplicates import drop_duplicates
-from reportgen.source.files import Record, record_at
+from reportgen.source.fieldchecks import (
+    RecordError,
+    Where,
+    first_error,
+    need,
+    need_id,
+    node_count,
+    object_field,
+    parsed_times,
+    record_error,
+)
+from reportgen.source.files import Record
 from reportgen.source.rules import (
     MAX_ID,
     MAX_NODES,
     MAX_WALL_MINUTES,
     MIN_ID,
-    id_problem,
-    nodes_problem,
     returncode_value,
 )
 from reportgen.source.tables import (
     DETAILED_STATE,
-    NO_ID,
     NO_WALL_TIME,
     BatchJobTable,
     EventDetails,
@@ -37,95 +44,10 @@ from reportgen.source.tables import (
     JobTable,
     column_types,
 )
-from reportgen.source.timestamps import parse_timestamps
 from reportgen.states import state_codes
 
 _NAN = float("nan")
 _EMPTY: dict[str, Any] = {}
-
-
-class _RecordError(Exception):
-    pass
-
-
-def _need(record: Record, key: str, kind: type | tuple[type, ...], nullable: bool = False) -> Any:
-    if key not in record:
-        raise _RecordError(f"missing field {key!r}")
-    value = record[key]
-    if value is None and nullable:
-        return None
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise _RecordError(f"field {key!r} is {value!r}")
-    return value
-
-
-def _id(record: Record, key: str, nullable: bool = False) -> int:
-    """An id field (NO_ID if null and `nullable`)."""
-    value = _need(record, key, int, nullable)
-    if value is None:
-        return NO_ID
-    problem = id_problem(key, value)
-    if problem:
-        raise _RecordError(problem)
-    return int(value)
-
-
-def _nodes(value: Any, field: str, zero: bool = True) -> float:
-    """A node or packing count (a number; see `rules.nodes_problem`)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _RecordError(f"{field} is {value!r}")
-    problem = nodes_problem(field, value, zero)
-    if problem:
-        raise _RecordError(problem)
-    return float(value)
-
-
-def _object(record: Record, key: str) -> dict[str, Any]:
-    """An object field that may be missing or null (then empty)."""
-    value = record.get(key)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise _RecordError(f"field {key!r} is {value!r}")
-    return value
-
-
-class _Where:
-    """Names records in errors: the file, and for JSON Lines each record's line."""
-
-    def __init__(self, path: Path, records: Iterable[Record]) -> None:
-        self.path, self.lines = path, getattr(records, "lines", None)
-
-
-def _fail(where: _Where, what: str, index: int, problem: str) -> SourceError:
-    return SourceError(f"{record_at(where.path, what, index, where.lines)}: {problem}")
-
-
-def _time_problem(times: Mapping[str, Sequence[str | None]], before: int) -> tuple[int, str] | None:
-    """The first record before `before` with a field that is not a time, and the problem."""
-    found = None
-    for field, texts in times.items():
-        _, bad = parse_timestamps(texts[:before])
-        if bad is not None and (found is None or bad < found[0]):
-            found = (bad, f"field {field!r} is not an ISO time: {texts[bad]!r}")
-    return found
-
-
-def _first_error(
-    where: _Where, what: str, index: int, problem: str, times: Mapping[str, Sequence[str | None]]
-) -> SourceError:
-    """The error of record `index`, or of an earlier record whose time is bad: both readers
-    report the first record with a problem."""
-    earlier = _time_problem(times, index)
-    return _fail(where, what, *(earlier or (index, problem)))
-
-
-def _times(times: Mapping[str, Sequence[str | None]], where: _Where, what: str) -> list[Any]:
-    """Each time field parsed; the first record with a bad one is an error."""
-    problem = _time_problem(times, len(next(iter(times.values()))))
-    if problem:
-        raise _fail(where, what, *problem)
-    return [parse_timestamps(texts)[0] for texts in times.values()]
 
 
 class _EventColumns:
@@ -164,17 +86,17 @@ def _checked_event(record: Any, states: dict[str, int]) -> dict[str, Any]:
     """One event's `_EventColumns.add` arguments, checked field by field (in the order the
     errors name them)."""
     if not isinstance(record, dict):
-        raise _RecordError(f"expected an object; got {type(record).__name__}")
+        raise RecordError(f"expected an object; got {type(record).__name__}")
     event = {
-        "id": _id(record, "id"),
-        "job_id": _id(record, "job_id"),
-        "timestamp": _need(record, "timestamp", str),
-        "from_state": states.setdefault(_need(record, "from_state", str), len(states)),
-        "to_state": states.setdefault(_need(record, "to_state", str), len(states)),
+        "id": need_id(record, "id"),
+        "job_id": need_id(record, "job_id"),
+        "timestamp": need(record, "timestamp", str),
+        "from_state": states.setdefault(need(record, "from_state", str), len(states)),
+        "to_state": states.setdefault(need(record, "to_state", str), len(states)),
     }
-    data = _object(record, "data")
+    data = object_field(record, "data")
     weight = data.get("num_nodes")
-    num_nodes = _NAN if weight is None else _nodes(weight, "data.num_nodes")
+    num_nodes = _NAN if weight is None else node_count(weight, "data.num_nodes")
     return event | {"num_nodes": num_nodes, "data": data}
 
 
@@ -242,15 +164,15 @@ def events_from_records(
     """The events table; with `details`, the return codes and messages too."""
     states: dict[str, int] = state_codes()
     columns = _EventColumns()
-    where = _Where(path, records)
+    where = Where(path, records)
     for index, record in enumerate(records):
         if not _add_quick_event(record, states, columns):
             try:
                 columns.add(**_checked_event(record, states))
-            except _RecordError as exc:
+            except RecordError as exc:
                 stamps = {"timestamp": columns.timestamp}
-                raise _first_error(where, "event", index, str(exc), stamps) from None
-    (timestamp,) = _times({"timestamp": columns.timestamp}, where, "event")
+                raise first_error(where, "event", index, str(exc), stamps) from None
+    (timestamp,) = parsed_times({"timestamp": columns.timestamp}, where, "event")
     table = EventTable(
         id=np.array(columns.id, dtype=np.int64),
         job_id=np.array(columns.job_id, dtype=np.int64),
@@ -281,20 +203,20 @@ def _job_row(record: Any, details: bool = False) -> dict[str, Any]:
     """One job's JobTable columns by name, with its `tags` and `workdir`; the workdir is
     checked only with `details` (else None)."""
     if not isinstance(record, dict):
-        raise _RecordError(f"expected an object; got {type(record).__name__}")
-    job_id = _id(record, "id")
-    nodes = _nodes(_need(record, "num_nodes", (int, float)), "field 'num_nodes'")
+        raise RecordError(f"expected an object; got {type(record).__name__}")
+    job_id = need_id(record, "id")
+    nodes = node_count(need(record, "num_nodes", (int, float)), "field 'num_nodes'")
     packing = record.get("node_packing_count")
-    packing = 1.0 if packing is None else _nodes(packing, "field 'node_packing_count'", False)
-    batch_job_id = _id(record, "batch_job_id", nullable=True)
-    tags = _object(record, "tags")
+    packing = 1.0 if packing is None else node_count(packing, "field 'node_packing_count'", False)
+    batch_job_id = need_id(record, "batch_job_id", nullable=True)
+    tags = object_field(record, "tags")
     if not all(isinstance(value, str) for value in tags.values()):
-        raise _RecordError(f"field 'tags' is {tags!r}: expected string values")
+        raise RecordError(f"field 'tags' is {tags!r}: expected string values")
     workdir = None
     if details:
         workdir = record.get("workdir")
         if workdir is not None and not isinstance(workdir, str):
-            raise _RecordError(f"field 'workdir' is {workdir!r}")
+            raise RecordError(f"field 'workdir' is {workdir!r}")
     return {
         "id": job_id,
         "num_nodes": nodes,
@@ -324,12 +246,12 @@ def jobs_from_records(
 ) -> JobTable:
     """The jobs table; with `details`, every job's tags and workdir too."""
     rows: list[dict[str, Any]] = []
-    where = _Where(path, records)
+    where = Where(path, records)
     for index, record in enumerate(records):
         try:
             rows.append(_job_row(record, details))
-        except _RecordError as exc:
-            raise _fail(where, "job", index, str(exc)) from None
+        except RecordError as exc:
+            raise record_error(where, "job", index, str(exc)) from None
     arrays: dict[str, Any] = {
         name: np.array([row[name] for row in rows], dtype)
         for name, dtype in column_types(JobTable).items()
@@ -348,15 +270,15 @@ def _batch_job_row(record: Any) -> dict[str, Any]:
     order of its fields. Fields Balsam added later (wall_time_min, job_mode, project,
     status_info) may be absent or null."""
     if not isinstance(record, dict):
-        raise _RecordError(f"expected an object; got {type(record).__name__}")
+        raise RecordError(f"expected an object; got {type(record).__name__}")
     return {
-        "id": _id(record, "id"),
-        "site_id": _id(record, "site_id"),
-        "scheduler_id": _id(record, "scheduler_id", nullable=True),
-        "num_nodes": int(_nodes(_need(record, "num_nodes", int), "field 'num_nodes'")),
-        "start_time": _need(record, "start_time", str, nullable=True),
-        "end_time": _need(record, "end_time", str, nullable=True),
-        "state": _need(record, "state", str),
+        "id": need_id(record, "id"),
+        "site_id": need_id(record, "site_id"),
+        "scheduler_id": need_id(record, "scheduler_id", nullable=True),
+        "num_nodes": int(node_count(need(record, "num_nodes", int), "field 'num_nodes'")),
+        "start_time": need(record, "start_time", str, nullable=True),
+        "end_time": need(record, "end_time", str, nullable=True),
+        "state": need(record, "state", str),
         "queue": str(record.get("queue") or ""),
         "filter_tags": _text_map(record, "filter_tags"),
         "wall_time_min": _wall_time(record),
@@ -367,7 +289,7 @@ def _batch_job_row(record: Any) -> dict[str, Any]:
 
 
 def _text_map(record: Record, key: str) -> dict[str, str]:
-    return {str(k): str(v) for k, v in _object(record, key).items()}
+    return {str(k): str(v) for k, v in object_field(record, key).items()}
 
 
 def _wall_time(record: Record) -> int:
@@ -376,7 +298,7 @@ def _wall_time(record: Record) -> int:
     if value is None:
         return NO_WALL_TIME
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_WALL_MINUTES:
-        raise _RecordError(f"field 'wall_time_min' is {value!r}")
+        raise RecordError(f"field 'wall_time_min' is {value!r}")
     return value
 
 
@@ -385,16 +307,16 @@ _BATCH_JOB_TIMES = ("start_time", "end_time")
 
 def batch_jobs_from_records(records: Iterable[Record], path: Path) -> BatchJobTable:
     rows: list[dict[str, Any]] = []
-    where = _Where(path, records)
+    where = Where(path, records)
     for index, record in enumerate(records):
         try:
             rows.append(_batch_job_row(record))
-        except _RecordError as exc:
+        except RecordError as exc:
             so_far = {name: [r[name] for r in rows] for name in _BATCH_JOB_TIMES}
-            raise _first_error(where, "batch job", index, str(exc), so_far) from None
+            raise first_error(where, "batch job", index, str(exc), so_far) from None
     dtypes = column_types(BatchJobTable)
     values = {name: [r[name] for r in rows] for name in dtypes}
-    times = _times({name: values[name] for name in _BATCH_JOB_TIMES}, where, "batch job")
+    times = parsed_times({name: values[name] for name in _BATCH_JOB_TIMES}, where, "batch job")
     arrays: dict[str, Any] = {
         name: _object_array(values[name]) if dtype is object else np.array(values[name], dtype)
         for name, dtype in dtypes.items()
