@@ -41,7 +41,7 @@ from reportgen.source.tables import (
     column_types,
 )
 from reportgen.source.timestamps import parse_all
-from reportgen.source.workers import start_worker, worker_context
+from reportgen.source.workers import held_interrupts, start_worker, worker_context
 from reportgen.states import state_codes
 
 WORKERS = min(2, os.cpu_count() or 1)
@@ -202,7 +202,8 @@ def _parallel_event_parts(
             collections.deque()
         )
         for kind, chunk in chunks:
-            work = pool.submit(_records_to_columns, kind, chunk, reader.row)
+            with held_interrupts():  # the first forks the workers, then starts a thread
+                work = pool.submit(_records_to_columns, kind, chunk, reader.row)
             pending.append((kind, chunk, work))
             while len(pending) > WORKERS:
                 yield _collect(*pending.popleft(), reader, states)
